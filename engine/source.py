@@ -1,0 +1,56 @@
+"""Where a value came from, and the problems found in policy files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# A path inside a YAML document: keys and list indices from the root, e.g. ("steps", 3, "at").
+DocPath = tuple[str | int, ...]
+
+
+def format_path(path: DocPath) -> str:
+    """Return a path as people read it: ``steps[3].at``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The file, line and column (1-based) a value was read from, and its path in the document."""
+
+    file: str
+    line: int
+    column: int
+    path: DocPath = ()
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a policy file, located and explained for the person who must fix it."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    path: str = ""
+
+    @classmethod
+    def at(cls, source: Source, code: str, message: str) -> Problem:
+        """Return a problem located at ``source``."""
+        return cls(source.file, source.line, source.column, code, message, format_path(source.path))
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Return the key that orders problems by file, line, column, then code."""
+        return (self.file, self.line, self.column, self.code, self.message)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}"
