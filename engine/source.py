@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # A path inside a YAML document: keys and list indices from the root, e.g. ("steps", 3, "at").
@@ -54,3 +55,28 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}"
+
+
+def _nowhere(path: DocPath) -> Source:
+    return Source("<built in code>", 1, 1, path)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Origin:
+    """Where a policy record sits in its file; finds the line of any field below it."""
+
+    file: str
+    path: DocPath
+    lookup: Callable[[DocPath], Source] = _nowhere
+
+    def at(self, *sub: str | int) -> Source:
+        """Return the location of the field ``sub`` below this record (or the record itself)."""
+        return self.lookup(self.path + tuple(sub))
+
+    @property
+    def source(self) -> Source:
+        """Return the location of the record itself."""
+        return self.at()
+
+
+NOWHERE = Origin("<built in code>", ())

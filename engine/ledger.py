@@ -1,0 +1,172 @@
+"""The ledger as the engine sees it: customers, invoices, cash, disputes, promises, plans, history.
+
+Ledger rows are ``NamedTuple`` records rather than dataclasses: a daily run builds hundreds of
+thousands of them and a tuple costs a third of a frozen dataclass to create (see
+docs/decisions/002-ledger-rows-as-named-tuples.md). They are immutable all the same.
+
+The ledger is handed to the evaluation one customer at a time (``CustomerLedger``): evaluating a
+customer needs only that customer's data, so the work streams and splits across processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Customer(NamedTuple):
+    """A customer's master data as the accounting system holds it."""
+
+    id: str
+    name: str = ""
+    country: str | None = None
+    segment: str | None = None
+    email: str = ""
+    language: str | None = None
+
+
+class Settlement(NamedTuple):
+    """A payment or credit note applied to an invoice, on a date."""
+
+    date: date
+    amount: Decimal
+    kind: str = "payment"  # payment | credit_note | unapplied_cash
+    ref: str = ""
+
+
+class Invoice(NamedTuple):
+    """An invoice and what has been applied to it so far."""
+
+    id: str
+    customer_id: str
+    issued: date
+    amount: Decimal
+    currency: str
+    terms: str | None = None
+    due: date | None = None
+    settlements: tuple[Settlement, ...] = ()
+
+    @property
+    def settled(self) -> Decimal:
+        """Return the total paid or credited against this invoice."""
+        return sum((s.amount for s in self.settlements), Decimal(0))
+
+
+class Payment(NamedTuple):
+    """Cash received: applied to an invoice, or unapplied (``invoice_id`` is None)."""
+
+    id: str
+    customer_id: str
+    date: date
+    amount: Decimal
+    currency: str
+    invoice_id: str | None = None
+
+
+class CreditNote(NamedTuple):
+    """A credit note: applied to an invoice, or left on the account (``invoice_id`` is None)."""
+
+    id: str
+    customer_id: str
+    date: date
+    amount: Decimal
+    currency: str
+    invoice_id: str | None = None
+
+
+class Dispute(NamedTuple):
+    """A customer's dispute of an invoice; open until ``resolved``."""
+
+    id: str
+    invoice_id: str
+    opened: date
+    resolved: date | None = None
+    reason: str = ""
+
+    def open_on(self, day: date) -> bool:
+        """Return whether the dispute is open on ``day``."""
+        return self.opened <= day and (self.resolved is None or self.resolved > day)
+
+
+class Promise(NamedTuple):
+    """A promise to pay ``amount`` by ``pay_by``, made on ``made``."""
+
+    id: str
+    customer_id: str
+    made: date
+    pay_by: date
+    amount: Decimal
+    currency: str
+    invoice_ids: tuple[str, ...] = ()
+
+
+class Instalment(NamedTuple):
+    """One instalment of a payment plan."""
+
+    due: date
+    amount: Decimal
+
+
+class PaymentPlan(NamedTuple):
+    """An agreed payment plan covering some invoices."""
+
+    id: str
+    customer_id: str
+    agreed: date
+    currency: str
+    invoice_ids: tuple[str, ...]
+    instalments: tuple[Instalment, ...]
+
+
+class ActionStatus(StrEnum):
+    """What happened to an action staff were given."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
+
+
+class ActionRecord(NamedTuple):
+    """An entry of the action log: an action that was worked (or superseded) on a date."""
+
+    action_id: str
+    customer_id: str
+    step: str
+    invoice_ids: tuple[str, ...]
+    date: date
+    status: ActionStatus = ActionStatus.DONE
+    fee: Decimal | None = None
+    interest: Decimal | None = None
+    currency: str | None = None
+
+
+class CustomerLedger(NamedTuple):
+    """Everything the evaluation needs about one customer."""
+
+    customer: Customer
+    invoices: tuple[Invoice, ...] = ()
+    unapplied: tuple[Payment | CreditNote, ...] = ()
+    disputes: tuple[Dispute, ...] = ()
+    promises: tuple[Promise, ...] = ()
+    plans: tuple[PaymentPlan, ...] = ()
+    history: tuple[ActionRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSnapshot:
+    """A whole ledger held in memory (files, tests); stores stream ``CustomerLedger`` instead."""
+
+    customers: tuple[CustomerLedger, ...]
+
+    def __iter__(self) -> Iterator[CustomerLedger]:
+        return iter(self.customers)
+
+    def only(self, customer_ids: Iterable[str]) -> LedgerSnapshot:
+        """Return the snapshot restricted to ``customer_ids``."""
+        wanted = set(customer_ids)
+        return LedgerSnapshot(tuple(c for c in self.customers if c.customer.id in wanted))

@@ -1,0 +1,315 @@
+"""The typed collections policy: terms, ladders, fees, templates and customer overrides.
+
+These records are built by ``engine.policy_loader`` from the YAML files (each keeps its ``Origin``
+so a check can point at the exact line) and read by the evaluation. They hold no behaviour beyond
+small derived properties.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from engine.source import NOWHERE, Origin
+
+ANCHORS = ("invoice", "discount", "due")
+_OFFSET = re.compile(r"^(invoice|discount|due)([+-])(\d{1,4})(bd|d)$")
+_DURATION = re.compile(r"^(\d{1,4})d$")
+
+
+@dataclass(frozen=True, slots=True)
+class Offset:
+    """A step date written as ``ANCHOR+Nd``, ``ANCHOR-Nd`` or ``ANCHOR+Nbd`` (business days)."""
+
+    anchor: str
+    days: int
+    business: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Offset | None:
+        """Return the offset written in ``text``, or None when it is not an offset."""
+        match = _OFFSET.match(text)
+        if match is None:
+            return None
+        anchor, sign, number, unit = match.groups()
+        days = int(number) if sign == "+" else -int(number)
+        return cls(anchor, days, unit == "bd")
+
+    def __str__(self) -> str:
+        sign = "+" if self.days >= 0 else "-"
+        return f"{self.anchor}{sign}{abs(self.days)}{'bd' if self.business else 'd'}"
+
+
+def parse_duration(text: str) -> int | None:
+    """Return the number of days in a duration such as ``14d``, or None when it is not one."""
+    match = _DURATION.match(text)
+    return int(match.group(1)) if match else None
+
+
+class StepAction(StrEnum):
+    """What a ladder step does."""
+
+    CONTACT = "contact"
+    CREDIT_HOLD = "credit_hold"
+    ESCALATE = "escalate"
+    WRITE_OFF_REVIEW = "write_off_review"
+
+
+class Tone(StrEnum):
+    """The voice of a message: picks the template variant."""
+
+    STANDARD = "standard"
+    SYMPATHETIC = "sympathetic"
+    FIRM = "firm"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """Credit terms: when an invoice falls due and whether it earns an early-payment discount."""
+
+    name: str
+    net_days: int | None = None
+    from_end_of_month: bool = False
+    day_of_next_month: int | None = None
+    discount_percent: Decimal | None = None
+    discount_days: int | None = None
+    description: str = ""
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One rung of a dunning ladder."""
+
+    id: str
+    at: Offset
+    action: StepAction = StepAction.CONTACT
+    channel: str | None = None
+    template: str | None = None
+    fee: str | None = None
+    interest: str | None = None
+    min_balance: Mapping[str, Decimal] = field(default_factory=dict)
+    repeat_days: int | None = None
+    assign: str | None = None
+    to: str | None = None
+    description: str = ""
+    origin: Origin = NOWHERE
+
+    @property
+    def kind(self) -> str:
+        """Return what staff see as the action kind: the channel of a contact, else the action."""
+        if self.action is StepAction.CONTACT:
+            return self.channel or "email"
+        return self.action.value
+
+    @property
+    def is_contact(self) -> bool:
+        """Return whether this step contacts the customer (counts against contact guardrails)."""
+        return self.action is StepAction.CONTACT
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    """An ordered dunning ladder."""
+
+    name: str
+    steps: tuple[Step, ...]
+    description: str = ""
+    origin: Origin = NOWHERE
+
+    def step(self, step_id: str) -> Step | None:
+        """Return the step called ``step_id``, or None."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Fee:
+    """A charge added by a step: fixed per currency, or a percentage of the overdue amount."""
+
+    name: str
+    fixed: Mapping[str, Decimal] = field(default_factory=dict)
+    percent: Decimal | None = None
+    minimum: Mapping[str, Decimal] = field(default_factory=dict)
+    maximum: Mapping[str, Decimal] = field(default_factory=dict)
+    description: str = ""
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class CompensationBand:
+    """A fixed compensation sum for debts below ``below`` (None: any size)."""
+
+    amount: Decimal
+    below: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InterestScheme:
+    """Statutory (or contractual) late-payment interest: reference rate plus a margin."""
+
+    name: str
+    reference: str
+    margin_percent: Decimal
+    day_basis: int = 365
+    fixing: str = "half_year"
+    compensation_currency: str | None = None
+    compensation: tuple[CompensationBand, ...] = ()
+    description: str = ""
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class RatePeriod:
+    """A reference rate in force from a date."""
+
+    start: date
+    percent: Decimal
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceRate:
+    """A published reference rate (e.g. Bank of England Bank Rate) and its history."""
+
+    name: str
+    rates: tuple[RatePeriod, ...]
+    description: str = ""
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateVariant:
+    """A message in one tone and language."""
+
+    tone: str
+    language: str
+    subject: str
+    body: str
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A message template with variants by tone and language."""
+
+    name: str
+    variants: tuple[TemplateVariant, ...]
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRule:
+    """A rule giving customers that match ``when`` a ladder, terms or tone."""
+
+    when: Mapping[str, tuple[str, ...]]
+    ladder: str | None = None
+    terms: str | None = None
+    tone: str | None = None
+    index: int = 0
+    origin: Origin = NOWHERE
+
+    def describe(self) -> str:
+        """Return the rule as people read it: ``assignment rule 1 (segment: strategic)``."""
+        conditions = ", ".join(f"{key}: {'/'.join(values)}" for key, values in self.when.items())
+        return f"assignment rule {self.index + 1} ({conditions})"
+
+
+@dataclass(frozen=True, slots=True)
+class Guardrails:
+    """Limits that hold whatever a ladder says."""
+
+    max_contacts_per_7_days: int | None = None
+    contact_days: str = "business"
+    max_fee_share: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSpec:
+    """The policy's business calendar: public holidays of a country plus closed days."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    closed: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A customer's dunning pause."""
+
+    until: date
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A person to contact at a customer."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    role: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPolicy:
+    """A customer file: the overrides one customer has over the defaults."""
+
+    id: str
+    name: str = ""
+    country: str | None = None
+    segment: str | None = None
+    ladder: str | None = None
+    terms: str | None = None
+    credit_limit: tuple[Decimal, str] | None = None
+    tone: str | None = None
+    language: str | None = None
+    owner: str | None = None
+    contacts: tuple[Contact, ...] = ()
+    pause: Pause | None = None
+    skip: frozenset[str] = frozenset()
+    delay: Mapping[str, int] = field(default_factory=dict)
+    exempt: frozenset[str] = frozenset()
+    notes: str = ""
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """What applies to a customer that no rule or file says otherwise about."""
+
+    terms: str
+    ladder: str
+    tone: str = "standard"
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The whole collections policy as committed."""
+
+    name: str
+    timezone: str
+    base_currency: str
+    defaults: Defaults
+    calendar: CalendarSpec = CalendarSpec()
+    language: str = "en"
+    due_date_roll: str = "next_business_day"
+    unapplied_cash: str = "oldest_first"
+    assignment: tuple[AssignmentRule, ...] = ()
+    min_balance: Mapping[str, Decimal] = field(default_factory=dict)
+    guardrails: Guardrails = Guardrails()
+    terms: Mapping[str, Term] = field(default_factory=dict)
+    ladders: Mapping[str, Ladder] = field(default_factory=dict)
+    fees: Mapping[str, Fee] = field(default_factory=dict)
+    interest: Mapping[str, InterestScheme] = field(default_factory=dict)
+    reference_rates: Mapping[str, ReferenceRate] = field(default_factory=dict)
+    templates: Mapping[str, Template] = field(default_factory=dict)
+    customers: Mapping[str, CustomerPolicy] = field(default_factory=dict)
+    digest: str = ""
+    origin: Origin = NOWHERE
