@@ -1,0 +1,5 @@
+"""Run the ``dunning`` command line with ``python -m dunning``."""
+
+from dunning.cli import main
+
+main()

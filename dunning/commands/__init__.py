@@ -1,0 +1,1 @@
+"""One module per ``dunning`` sub-command (or group of related sub-commands)."""

@@ -1,0 +1,36 @@
+"""``dunning actions``: today's action list for collections staff."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from dunning.inputs import ledger_spec, load_valid_policy, read_ledger, today_in
+from engine.evaluate import evaluate
+from engine.render import REPORTERS, RenderContext, render_actions
+
+
+@click.command("actions")
+@click.option("--date", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day to list (YYYY-MM-DD). Default: today in the policy's time zone.")
+@click.option("--ledger", "ledger", metavar="FILE|URL",
+              help="A ledger file (.yaml, .yml, .json) or a database URL. "
+                   "Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.")
+@click.option("--customer", "customers", multiple=True, metavar="ID",
+              help="Only this customer (repeat for several).")
+@click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="table",
+              show_default=True, help="How to print the list.")
+@click.option("--policy", "policy_path", default=".", show_default=True,
+              type=click.Path(exists=True, file_okay=False),
+              help="The policy repository (the folder holding policies/ and customers/).")
+@click.option("--no-messages", is_flag=True, help="Leave the rendered messages out of JSON.")
+def command(as_of: date | None, ledger: str | None, customers: tuple[str, ...], fmt: str,
+            policy_path: str, no_messages: bool) -> None:
+    """Print the day's action list: who to email, call, hold, charge, escalate or write off."""
+    loaded = load_valid_policy(policy_path)
+    day = as_of.date() if as_of is not None else today_in(loaded.policy)
+    spec = ledger_spec(ledger)
+    evaluation = evaluate(loaded.policy, read_ledger(spec, customers), day, loaded.version)
+    ctx = RenderContext(policy=loaded.policy, ledger_label=spec, with_messages=not no_messages)
+    click.echo(render_actions(evaluation, fmt, ctx), nl=False)

@@ -1,0 +1,83 @@
+"""What the commands read: the policy (with its version) and the ledger, or a clear error."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from engine.actions import PolicyVersion
+from engine.ledger import CustomerLedger
+from engine.policy import Policy
+from engine.policy_loader import load_policy
+from engine.policy_repo import working_tree_version
+from engine.problem_report import REPORTERS as PROBLEM_REPORTERS
+
+DEFAULT_DATABASE_URL = "sqlite:///dunning.db"
+LEDGER_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPolicy:
+    """A valid policy and the version that names it."""
+
+    policy: Policy
+    version: PolicyVersion
+    root: Path
+
+
+def load_valid_policy(path: str | Path) -> LoadedPolicy:
+    """Return the policy at ``path``, or exit 1 printing its problems (as `validate` would)."""
+    result = load_policy([path])
+    if result.problems or result.policy is None:
+        click.echo(PROBLEM_REPORTERS["text"](result.problems, len(result.files)), err=True)
+        click.echo(
+            "The policy is invalid, so no action list was produced. "
+            "Fix the problems above (`dunning validate` shows them too).",
+            err=True,
+        )
+        raise SystemExit(1)
+    root = result.root or Path(path)
+    return LoadedPolicy(result.policy, working_tree_version(root, result.policy.digest), root)
+
+
+def today_in(policy: Policy) -> date:
+    """Return today's date in the policy's time zone."""
+    return datetime.now(ZoneInfo(policy.timezone)).date()
+
+
+def ledger_spec(explicit: str | None) -> str:
+    """Return the ledger to read: the option, else DUNNING_DATABASE_URL, else the default database."""
+    return explicit or os.environ.get("DUNNING_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def is_ledger_file(spec: str) -> bool:
+    """Return whether ``spec`` names a ledger file rather than a database URL."""
+    return "://" not in spec and spec.lower().endswith(LEDGER_FILE_SUFFIXES)
+
+
+def read_ledger(spec: str, customers: Sequence[str] = ()) -> Iterable[CustomerLedger]:
+    """Return the customers' ledgers from a ledger file or a database URL, or exit with a reason."""
+    if is_ledger_file(spec):
+        from engine.ledger_file import read_ledger_file  # noqa: PLC0415 - only file ledgers need it
+
+        snapshot, problems = read_ledger_file(Path(spec))
+        if problems or snapshot is None:
+            for problem in problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"The ledger file {spec} has problems; nothing was evaluated.", err=True)
+            raise SystemExit(1)
+        return snapshot.only(customers) if customers else snapshot
+    if "://" not in spec:
+        raise click.UsageError(
+            f"--ledger {spec}: expected a ledger file ending in .yaml, .yml or .json, "
+            "or a database URL such as sqlite:///dunning.db"
+        )
+    from store.reader import open_ledger  # noqa: PLC0415 - SQLAlchemy only for database ledgers
+
+    return open_ledger(spec, customers or None)
