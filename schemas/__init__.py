@@ -1,0 +1,1 @@
+"""The JSON Schemas of the policy files, shipped with the tool so `dunning validate` finds them."""

@@ -1,0 +1,124 @@
+"""The repository's contracts: README commands, CI entry, workflow, hooks and import rules."""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dunning.cli import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The evaluation core: pure functions of (policy, ledger, history, date). No I/O libraries.
+CORE_MODULES = (
+    "actions", "calendar", "effective", "evaluate", "explain", "fees", "ladder", "ledger",
+    "messages", "money", "policy", "source", "terms",
+)
+IO_IMPORTS = {
+    "yaml", "jsonschema", "sqlalchemy", "fastapi", "subprocess", "os", "pathlib", "socket",
+    "urllib", "http", "requests", "httpx", "sqlite3", "click", "shutil", "tempfile", "io",
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _makefile_targets() -> set[str]:
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Za-z0-9_./$()-]+):", text, flags=re.MULTILINE))
+
+
+def test_engine_never_imports_api_store_or_cli() -> None:
+    """engine/ is the bottom layer: it imports neither api/, store/ nor dunning/."""
+    for path in sorted((ROOT / "engine").rglob("*.py")):
+        assert not _imports(path) & {"api", "store", "dunning"}, path
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_evaluation_core_does_no_io(module: str) -> None:
+    """The evaluation core imports no file, database, network or process library."""
+    path = ROOT / "engine" / f"{module}.py"
+    if not path.exists():
+        pytest.fail(f"engine/{module}.py is part of the evaluation core and must exist")
+    assert not _imports(path) & IO_IMPORTS
+    assert "open(" not in path.read_text(encoding="utf-8").replace("_open(", "")
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    """README.md opens with `make demo` and `make test`, which the Makefile defines."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = re.search(r"```sh\n(.*?)```", text, flags=re.DOTALL)
+    assert first_block is not None
+    commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines()]
+    assert [c for c in commands if c] == ["make demo", "make test"]
+    assert {"demo", "test"} <= _makefile_targets()
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """.ci/run runs `make test` (the README's command) and stops on the first failure."""
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "set -euo pipefail" in script
+    assert re.search(r"^make test$", script, flags=re.MULTILINE)
+
+
+def _workflow_runs() -> list[str]:
+    runs = []
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # PyYAML reads the key `on` as True (YAML 1.1): accept both spellings.
+        assert "on" in workflow or True in workflow, path
+        for job in workflow["jobs"].values():
+            runs.extend(step["run"] for step in job["steps"] if "run" in step)
+    return runs
+
+
+def test_workflow_commands_exist() -> None:
+    """Every command the workflows run is a Makefile target or an existing dunning command."""
+    runs = _workflow_runs()
+    assert runs
+    targets = _makefile_targets()
+    for run in runs:
+        for line in run.splitlines():
+            words = shlex.split(line)
+            if not words:
+                continue
+            if words[0] == "make":
+                assert words[1] in targets, line
+            elif words[0].endswith("dunning"):
+                assert words[1] in COMMANDS, line
+
+
+def test_workflow_validates_with_github_annotations() -> None:
+    """CI validates the policy with annotations on the exact file and line."""
+    assert any("dunning validate --format github" in run for run in _workflow_runs())
+
+
+def test_pre_commit_hook_is_declared_for_other_repositories() -> None:
+    """.pre-commit-hooks.yaml exposes `dunning-validate` running `dunning validate`."""
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "dunning-validate")
+    assert hook["entry"] == "dunning validate"
+    assert hook["language"] == "python"
+    assert re.search(hook["files"], "policies/ladders/standard.yaml")
+    assert re.search(hook["files"], "customers/ACME-0001.yaml")
+
+
+def test_this_repository_uses_the_hook() -> None:
+    """This repository's own pre-commit configuration runs the policy gate."""
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    ids = [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]
+    assert "dunning-validate" in ids
+    assert "trailing-whitespace" in ids
