@@ -17,6 +17,7 @@ from engine.policy import Policy
 from engine.policy_loader import load_policy
 from engine.policy_repo import working_tree_version
 from engine.problem_report import REPORTERS as PROBLEM_REPORTERS
+from engine.validate import check
 
 DEFAULT_DATABASE_URL = "sqlite:///dunning.db"
 LEDGER_FILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -34,8 +35,9 @@ class LoadedPolicy:
 def load_valid_policy(path: str | Path) -> LoadedPolicy:
     """Return the policy at ``path``, or exit 1 printing its problems (as `validate` would)."""
     result = load_policy([path])
-    if result.problems or result.policy is None:
-        click.echo(PROBLEM_REPORTERS["text"](result.problems, len(result.files)), err=True)
+    problems = check(result)
+    if problems or result.policy is None:
+        click.echo(PROBLEM_REPORTERS["text"](problems, len(result.files)), err=True)
         click.echo(
             "The policy is invalid, so no action list was produced. "
             "Fix the problems above (`dunning validate` shows them too).",

@@ -1,0 +1,902 @@
+"""Loading the policy files of a repository (or of a git commit) into the typed ``Policy``.
+
+Each file is read with the strict YAML reader, dispatched by its ``kind``, checked against the
+schema of that kind, and only then turned into the records of ``engine.policy``. A file with any
+problem contributes no records, so the semantic checks (``engine.validate``) only ever see
+well-formed data; references to what such a file would have defined are remembered as
+``unavailable`` so that one broken ladder does not also flag every customer that uses it.
+
+Everything works on bytes: ``load_policy`` reads the files and hands them to the same code as
+``load_policy_from_texts``, which the API uses with the blobs of a git commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from engine.policy import (
+    AssignmentRule,
+    CalendarSpec,
+    CompensationBand,
+    Contact,
+    CustomerPolicy,
+    Defaults,
+    Fee,
+    Guardrails,
+    InterestScheme,
+    Ladder,
+    Offset,
+    Pause,
+    Policy,
+    RatePeriod,
+    ReferenceRate,
+    Step,
+    StepAction,
+    Template,
+    TemplateVariant,
+    Term,
+    parse_duration,
+)
+from engine.schema_check import check_document
+from engine.source import DocPath, Origin, Problem, Source
+from engine.yaml_loader import MAX_FILE_BYTES, YamlDocument, load_yaml_file, load_yaml_text
+
+CODES: dict[str, str] = {
+    "P001": "no policy found: there is no policies/policy.yaml (kind: Policy) to check against",
+    "P002": "more than one file of kind Policy",
+    "P003": "a file is in the wrong folder for its kind",
+    "P004": "the same name is defined twice (ladder, template, terms, fee, interest scheme, "
+    "reference rate or customer id)",
+}
+
+POLICY_FILE = "policies/policy.yaml"
+# The last element of a path given to ``Origin.at`` to locate a mapping key instead of its value.
+KEY = "\x00key"
+POLICY_DIRS = ("policies", "customers")
+YAML_SUFFIXES = (".yaml", ".yml")
+_POLICY_SUBFOLDERS = ("ladders", "templates", "tests")
+
+
+def _in_policies_top(rel: str) -> bool:
+    """Return whether ``rel`` is under policies/ but not in its ladders, templates or tests."""
+    parts = PurePosixPath(rel).parts
+    return len(parts) >= 2 and parts[0] == "policies" and parts[1] not in _POLICY_SUBFOLDERS
+
+
+# Where each kind of file belongs, as a test on its path relative to the repository root.
+_PLACES: dict[str, tuple[str, Callable[[str], bool]]] = {
+    "Terms": ("policies/", _in_policies_top),
+    "Fees": ("policies/", _in_policies_top),
+    "Ladder": ("policies/ladders/", lambda rel: rel.startswith("policies/ladders/")),
+    "Template": ("policies/templates/", lambda rel: rel.startswith("policies/templates/")),
+    "PolicyTest": ("policies/tests/", lambda rel: rel.startswith("policies/tests/")),
+    "Customer": ("customers/", lambda rel: rel.startswith("customers/")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """What loading gave: the policy (None when it cannot be built), problems, files checked.
+
+    ``problems`` holds what reading, the schemas and the file-level rules found in the files
+    checked; the semantic checks are ``engine.validate.check(result)``. ``files`` are the files
+    checked, as displayed in problems; ``root`` is the repository holding ``policies/``;
+    ``tests`` are the schema-valid policy tests; ``unavailable`` names, per kind of reference
+    (``ladder``, ``terms``, ``template``, ``fee``, ``interest``, ``reference_rate``,
+    ``customer``), what a file with problems would have defined ("*": anything of that kind).
+    """
+
+    policy: Policy | None
+    problems: list[Problem]
+    files: tuple[str, ...]
+    root: Path | None
+    tests: tuple[YamlDocument, ...] = ()
+    unavailable: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+def find_root(path: Path) -> Path | None:
+    """Return the nearest folder at or above ``path`` that holds ``policies/policy.yaml``."""
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents):
+        if (folder / POLICY_FILE).exists():
+            return folder
+    return None
+
+
+def load_policy(paths: Sequence[str | Path]) -> LoadResult:
+    """Return the policy of the repository that ``paths`` belong to, with the problems found.
+
+    A path may be the repository root (its ``policies/`` and ``customers/`` are read), a folder
+    inside it, or single files; the rest of the policy is always read from the repository so that
+    references can be checked, but only the files named are checked and reported. When the paths
+    belong to several repositories, the first one's policy is returned and the files of the others
+    are only read and schema-checked (see ``load_policies`` to load each).
+    """
+    results = load_policies(paths)
+    if len(results) == 1:
+        return results[0]
+    first = next((result for result in results if result.root is not None), results[0])
+    problems = [problem for result in results for problem in result.problems]
+    files = tuple(name for result in results for name in result.files)
+    return LoadResult(first.policy, problems, files, first.root, first.tests, first.unavailable)
+
+
+def load_policies(paths: Sequence[str | Path]) -> list[LoadResult]:
+    """Return one load result per policy repository that ``paths`` belong to.
+
+    Files that belong to no repository come last, in a result of their own without a policy.
+    """
+    cwd = Path.cwd()
+    groups: dict[Path, _Selection] = {}
+    loose: list[tuple[Path, str]] = []
+    missing: list[Problem] = []
+    for given in paths or (".",):
+        path = Path(given)
+        absolute = Path(os.path.normpath(cwd / path))
+        shown = os.path.normpath(str(given))
+        root = find_root(absolute) if absolute.exists() else None
+        if root is None:
+            if absolute.is_dir():
+                missing.append(_no_policy(_display(absolute / POLICY_FILE, cwd), shown))
+            else:
+                loose.append((absolute, shown))
+            continue
+        selection = groups.setdefault(root, _Selection())
+        if absolute == root:
+            selection.everything = True
+        elif absolute.is_dir():
+            inside = [file for file in _policy_files(root) if file.is_relative_to(absolute)]
+            if not inside:
+                prefix = _root_prefix(root, cwd)
+                missing.append(
+                    Problem(
+                        shown,
+                        1,
+                        1,
+                        "P001",
+                        f"no policy files in {shown}: policy files are the YAML files in "
+                        f"{prefix}policies/ and {prefix}customers/",
+                    )
+                )
+            selection.files.update(inside)
+        else:
+            rel = absolute.relative_to(root).as_posix()
+            if rel.split("/", 1)[0] in POLICY_DIRS:
+                selection.files.add(absolute)
+                selection.shown[absolute] = shown
+            else:
+                loose.append((absolute, shown))
+    results = [_load_root(root, selection, cwd) for root, selection in groups.items()]
+    if loose or missing or not results:
+        results.append(_load_loose(loose, missing))
+    return results
+
+
+def _root_prefix(root: Path, cwd: Path) -> str:
+    """Return how a repository root is shown as a prefix: '' for the current folder, else 'x/'."""
+    shown = _display(root, cwd)
+    return "" if shown == "." else f"{shown}/"
+
+
+@dataclass(slots=True)
+class _Selection:
+    """The files of one repository that were named on the command line."""
+
+    everything: bool = False
+    files: set[Path] = field(default_factory=set)
+    shown: dict[Path, str] = field(default_factory=dict)
+
+
+def _display(path: Path, cwd: Path) -> str:
+    """Return ``path`` relative to the current folder when it is inside it, else absolute."""
+    try:
+        return path.relative_to(cwd).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _policy_files(root: Path) -> list[Path]:
+    """Return the YAML files under ``root``'s policies/ and customers/ (not following links)."""
+    found: list[Path] = []
+    for top in POLICY_DIRS:
+        base = root / top
+        if not base.is_dir():
+            continue
+        for folder, dirs, files in os.walk(base):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                    found.append(Path(folder) / name)
+    policy = root / POLICY_FILE
+    if policy not in found:
+        found.append(policy)  # e.g. a folder called policy.yaml: reported as unreadable
+    return sorted(found)
+
+
+def _no_policy(where: str, shown: str) -> Problem:
+    place = "this folder" if shown == "." else shown
+    return Problem(
+        where,
+        1,
+        1,
+        "P001",
+        f"no policy found for {place}: expected {POLICY_FILE} (kind: Policy) there or in a "
+        "folder above it; run dunning validate in the policy repository",
+    )
+
+
+def _load_root(root: Path, selection: _Selection, cwd: Path) -> LoadResult:
+    """Return the load result of one repository, reporting on the selected files only."""
+    files = _policy_files(root)
+    texts: dict[str, bytes] = {}
+    shown: dict[str, str] = {}
+    unreadable: dict[str, list[Problem]] = {}
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        display = selection.shown.get(path) or _display(path, cwd)
+        shown[rel] = display
+        data = _read(path, display)
+        if isinstance(data, bytes):
+            texts[rel] = data
+        else:
+            unreadable[rel] = data
+    selected = (
+        None
+        if selection.everything
+        else {path.relative_to(root).as_posix() for path in selection.files}
+    )
+    result = _load_texts(texts, shown.__getitem__, unreadable=unreadable, selected=selected)
+    return LoadResult(
+        result.policy, result.problems, result.files, root, result.tests, result.unavailable
+    )
+
+
+def _read(path: Path, display: str) -> bytes | list[Problem]:
+    """Return the bytes of a policy file, or the problems that say why it cannot be read."""
+    try:
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
+            return path.read_bytes()
+    except OSError:
+        pass
+    # Not a regular file, too big or unreadable: the YAML reader says which, in its words.
+    return load_yaml_file(path, display)[1]
+
+
+def _load_loose(loose: Iterable[tuple[Path, str]], missing: list[Problem]) -> LoadResult:
+    """Return the result for files outside any policy repository: read and schema-checked only.
+
+    A ledger file needs no policy; any other kind cannot be checked against the policy it belongs
+    to, which is reported.
+    """
+    problems = list(missing)
+    files: list[str] = []
+    for path, shown in loose:
+        files.append(shown)
+        doc, read_problems = load_yaml_file(path, shown)
+        problems += read_problems
+        if doc is None:
+            continue
+        kind, schema_problems = check_document(doc)
+        problems += _without_repeats(read_problems, schema_problems)
+        if kind not in (None, "Ledger"):
+            problems.append(_no_policy(shown, shown))
+    return LoadResult(None, problems, tuple(files), None)
+
+
+def load_policy_from_texts(files: Mapping[str, bytes]) -> LoadResult:
+    """Return the policy held in ``files`` (repository-relative path -> content), with problems.
+
+    Only ``policies/**`` and ``customers/**`` YAML files are read; paths are shown as given.
+    """
+    texts = {
+        name.removeprefix("./"): data
+        for name, data in files.items()
+        if name.removeprefix("./").split("/", 1)[0] in POLICY_DIRS and name.endswith(YAML_SUFFIXES)
+    }
+    return _load_texts(texts, lambda rel: rel, unreadable={}, selected=None)
+
+
+def policy_digest(texts: Mapping[str, bytes]) -> str:
+    """Return ``sha256:<hex>`` over the sorted (relative path, content) of the policy files.
+
+    Each file contributes its path, a NUL, its length in decimal, a NUL and its bytes, so that
+    moving bytes between a name and a content can never give the same digest.
+    """
+    digest = hashlib.sha256()
+    for rel in sorted(texts):
+        data = texts[rel]
+        digest.update(rel.encode("utf-8", "surrogateescape"))
+        digest.update(b"\0" + str(len(data)).encode() + b"\0")
+        digest.update(data)
+    return "sha256:" + digest.hexdigest()
+
+
+@dataclass(slots=True)
+class _Parts:
+    """The records read so far, before they are assembled into a ``Policy``."""
+
+    policies: list[tuple[str, Policy]] = field(default_factory=list)
+    terms: dict[str, Term] = field(default_factory=dict)
+    ladders: dict[str, Ladder] = field(default_factory=dict)
+    fees: dict[str, Fee] = field(default_factory=dict)
+    interest: dict[str, InterestScheme] = field(default_factory=dict)
+    reference_rates: dict[str, ReferenceRate] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+    customers: dict[str, CustomerPolicy] = field(default_factory=dict)
+    tests: list[YamlDocument] = field(default_factory=list)
+    unavailable: dict[str, set[str]] = field(default_factory=dict)
+    problems: list[tuple[str, Problem]] = field(default_factory=list)
+
+    def add_problem(self, rel: str, problem: Problem) -> None:
+        self.problems.append((rel, problem))
+
+    def mark_unavailable(self, kind: str, names: Iterable[str]) -> None:
+        self.unavailable.setdefault(kind, set()).update(names)
+
+
+def _load_texts(
+    texts: Mapping[str, bytes],
+    display: Callable[[str], str],
+    *,
+    unreadable: Mapping[str, list[Problem]],
+    selected: set[str] | None,
+) -> LoadResult:
+    """Return the load result for the policy files ``texts`` (relative path -> bytes)."""
+    parts = _Parts()
+    for rel, problems in unreadable.items():
+        for problem in problems:
+            parts.add_problem(rel, problem)
+        _mark_file_unavailable(parts, rel, None)
+    for rel in sorted(texts):
+        _load_file(parts, rel, display(rel), texts[rel])
+    policy = _assemble(parts, texts)
+    if policy is None and not any(rel == POLICY_FILE for rel, _ in parts.problems):
+        if POLICY_FILE in texts:
+            message = (
+                f"{POLICY_FILE} must be the Policy file: write kind: Policy in it (the calendar, "
+                "defaults and guardrails of the policy)"
+            )
+        else:
+            message = f"no policy found: expected {POLICY_FILE} (kind: Policy)"
+        parts.add_problem(POLICY_FILE, Problem(display(POLICY_FILE), 1, 1, "P001", message))
+    names = sorted(set(texts) | set(unreadable))
+    checked = names if selected is None else [rel for rel in names if rel in selected]
+    wanted = set(checked)
+    if policy is None:
+        # Without the Policy file nothing else can be checked: say why, whatever was selected.
+        wanted.add(POLICY_FILE)
+    problems = [problem for rel, problem in parts.problems if rel in wanted]
+    unavailable = {kind: frozenset(names) for kind, names in parts.unavailable.items()}
+    return LoadResult(
+        policy,
+        problems,
+        tuple(display(rel) for rel in checked),
+        None,
+        tuple(parts.tests),
+        unavailable,
+    )
+
+
+def _load_file(parts: _Parts, rel: str, shown: str, data: bytes) -> None:
+    """Read one file into ``parts``: its records, or its problems."""
+    doc, read_problems = load_yaml_text(data, shown)
+    for problem in read_problems:
+        parts.add_problem(rel, problem)
+    if doc is None:
+        _mark_file_unavailable(parts, rel, None)
+        return
+    kind, schema_problems = check_document(doc)
+    schema_problems = _without_repeats(read_problems, schema_problems)
+    for problem in schema_problems:
+        parts.add_problem(rel, problem)
+    if kind is None:
+        _mark_file_unavailable(parts, rel, doc)
+        return
+    misplaced = _misplaced(kind, rel, doc, shown)
+    if misplaced is not None:
+        parts.add_problem(rel, misplaced)
+    if read_problems or schema_problems or misplaced:
+        _mark_file_unavailable(parts, rel, doc, kind)
+        return
+    try:
+        _BUILDERS[kind](parts, rel, doc)
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as error:
+        # The schema let through something the model cannot hold: a bug in the schema or here,
+        # reported rather than raised so that the gate still lists every other problem.
+        parts.add_problem(
+            rel,
+            Problem.at(
+                doc.source(()),
+                "S006",
+                f"this file passes its schema but cannot be read ({type(error).__name__}: "
+                f"{error}); please report this as a bug",
+            ),
+        )
+        _mark_file_unavailable(parts, rel, doc, kind)
+
+
+def _misplaced(kind: str, rel: str, doc: YamlDocument, shown: str) -> Problem | None:
+    """Return the problem with a file that is not where files of its kind belong, if any."""
+    at = doc.source(("kind",))
+    if kind == "Policy":
+        if rel == POLICY_FILE:
+            return None
+        return Problem.at(
+            at,
+            "P002",
+            f"there must be exactly one Policy file, {POLICY_FILE}; {shown} is another: merge "
+            "it into that file and delete this one",
+        )
+    place = _PLACES.get(kind)
+    if rel == POLICY_FILE and place is not None:
+        return Problem.at(
+            at,
+            "P003",
+            f"{POLICY_FILE} is reserved for the Policy file (kind: Policy): a {kind} file "
+            f"belongs in {place[0]} under another name",
+        )
+    if place is None or place[1](rel):
+        return None
+    return Problem.at(
+        at,
+        "P003",
+        f"a {kind} file belongs in {place[0]}, not in {PurePosixPath(rel).parent}/: move it there",
+    )
+
+
+def _without_repeats(first: list[Problem], later: list[Problem]) -> list[Problem]:
+    """Return ``later`` without problems at a value that ``first`` already complains about."""
+    said = {problem.path for problem in first if problem.path}
+    return [problem for problem in later if problem.path not in said]
+
+
+def _mark_file_unavailable(
+    parts: _Parts, rel: str, doc: YamlDocument | None, kind: str | None = None
+) -> None:
+    """Remember what a file with problems would have defined, so references to it stay quiet."""
+    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    if kind is None:
+        raw = data.get("kind")
+        kind = raw if isinstance(raw, str) else None
+    stem = PurePosixPath(rel).stem
+    if kind is None:
+        # Unknown content: guess from where the file is.
+        if rel.startswith("policies/ladders/"):
+            kind = "Ladder"
+        elif rel.startswith("policies/templates/"):
+            kind = "Template"
+        elif rel.startswith("customers/"):
+            kind = "Customer"
+        elif rel in ("policies/terms.yaml", "policies/terms.yml"):
+            kind = "Terms"
+        elif rel in ("policies/fees.yaml", "policies/fees.yml"):
+            kind = "Fees"
+    if kind in ("Ladder", "Template", "Customer"):
+        key = {"Ladder": "name", "Template": "name", "Customer": "id"}[kind]
+        names = {stem}
+        if isinstance(data.get(key), str):
+            names.add(data[key])
+        parts.mark_unavailable(kind.lower(), names)
+    elif kind == "Terms":
+        terms = data.get("terms")
+        parts.mark_unavailable("terms", terms if isinstance(terms, dict) and terms else {"*"})
+    elif kind == "Fees":
+        for section, reference in (
+            ("fees", "fee"),
+            ("interest", "interest"),
+            ("reference_rates", "reference_rate"),
+        ):
+            defined = data.get(section)
+            parts.mark_unavailable(reference, defined if isinstance(defined, dict) else {"*"})
+
+
+# -- building records from schema-valid documents -------------------------------------------
+
+
+class _Locator:
+    """Finds where a path of one document is written, for the ``Origin`` of its records.
+
+    A path ending in ``KEY`` asks for where the last key is written rather than its value (a
+    currency code in ``{GBP: "15.00"}``, a step id in ``delay: {call: 7d}``). A path
+    ``("steps", "skip", <step id>)`` finds that id in the customer's skip list, which the
+    record holds as a set.
+    """
+
+    __slots__ = ("doc", "skip")
+
+    def __init__(self, doc: YamlDocument, skip: Sequence[object] = ()) -> None:
+        self.doc = doc
+        self.skip = list(skip)
+
+    def __call__(self, path: DocPath) -> Source:
+        doc = self.doc
+        if path and path[-1] == KEY:
+            path = path[:-1]
+            found = doc.key_locations.get(self._written(path))
+            if found is not None:
+                return Source(doc.file, found[0], found[1], path)
+        return doc.source(self._written(path))
+
+    def _written(self, path: DocPath) -> DocPath:
+        if len(path) == 3 and path[:2] == ("steps", "skip") and path[2] in self.skip:
+            return ("steps", "skip", self.skip.index(path[2]))
+        return path
+
+    def origin(self, *path: str | int) -> Origin:
+        """Return the origin of the record at ``path``."""
+        return Origin(self.doc.file, tuple(path), self)
+
+
+def _money_map(value: object) -> dict[str, Decimal]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(currency): Decimal(str(amount)) for currency, amount in value.items()}
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _build_policy(parts: _Parts, rel: str, doc: YamlDocument) -> None:
+    locate = _Locator(doc)
+    data: dict[str, Any] = _mapping(doc)
+    calendar = data.get("calendar") or {}
+    defaults = data["defaults"]
+    guardrails = data.get("guardrails") or {}
+    rules = []
+    for index, rule in enumerate(data.get("assignment") or []):
+        when = {
+            str(key): tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+            for key, value in rule["when"].items()
+        }
+        rules.append(
+            AssignmentRule(
+                when=when,
+                ladder=_optional(rule.get("ladder")),
+                terms=_optional(rule.get("terms")),
+                tone=_optional(rule.get("tone")),
+                index=index,
+                origin=locate.origin("assignment", index),
+            )
+        )
+    policy = Policy(
+        name=str(data["name"]),
+        timezone=str(data["timezone"]),
+        base_currency=str(data["base_currency"]),
+        defaults=Defaults(
+            terms=str(defaults["terms"]),
+            ladder=str(defaults["ladder"]),
+            tone=str(defaults.get("tone", "standard")),
+        ),
+        calendar=CalendarSpec(
+            country=_optional(calendar.get("country")),
+            subdivision=_optional(calendar.get("subdivision")),
+            closed=frozenset(_date(day) for day in calendar.get("closed") or ()),
+        ),
+        language=str(data.get("language", "en")),
+        due_date_roll=str(data.get("due_date_roll", "next_business_day")),
+        unapplied_cash=str(data.get("unapplied_cash", "oldest_first")),
+        assignment=tuple(rules),
+        min_balance=_money_map(data.get("min_balance")),
+        guardrails=Guardrails(
+            max_contacts_per_7_days=guardrails.get("max_contacts_per_7_days"),
+            contact_days=str(guardrails.get("contact_days", "business")),
+            max_fee_share=_decimal(guardrails.get("max_fee_share")),
+        ),
+        origin=locate.origin(),
+    )
+    parts.policies.append((rel, policy))
+
+
+def _build_terms(parts: _Parts, rel: str, doc: YamlDocument) -> None:
+    locate = _Locator(doc)
+    for name, term in (_mapping(doc).get("terms") or {}).items():
+        discount = term.get("discount") or {}
+        record = Term(
+            name=name,
+            net_days=term.get("net_days"),
+            from_end_of_month=term.get("from") == "end_of_month",
+            day_of_next_month=term.get("day_of_next_month"),
+            discount_percent=_decimal(discount.get("percent")),
+            discount_days=discount.get("days"),
+            description=_text(term.get("description")),
+            origin=locate.origin("terms", name),
+        )
+        _define(
+            parts,
+            rel,
+            doc,
+            parts.terms,
+            what="terms",
+            name=name,
+            record=record,
+            path=("terms", name),
+        )
+
+
+def _build_ladder(parts: _Parts, rel: str, doc: YamlDocument) -> None:
+    locate = _Locator(doc)
+    data = _mapping(doc)
+    steps = []
+    for index, step in enumerate(data["steps"]):
+        offset = Offset.parse(str(step["at"]))
+        if offset is None:
+            raise ValueError(f"step date {step['at']!r} is not an offset")
+        repeat = step.get("repeat")
+        steps.append(
+            Step(
+                id=str(step["id"]),
+                at=offset,
+                action=StepAction(step.get("action", "contact")),
+                channel=_optional(step.get("channel")),
+                template=_optional(step.get("template")),
+                fee=_optional(step.get("fee")),
+                interest=_optional(step.get("interest")),
+                min_balance=_money_map(step.get("min_balance")),
+                repeat_days=parse_duration(str(repeat)) if repeat is not None else None,
+                assign=_optional(step.get("assign")),
+                to=_optional(step.get("to")),
+                description=_text(step.get("description")),
+                origin=locate.origin("steps", index),
+            )
+        )
+    name = str(data["name"])
+    ladder = Ladder(name, tuple(steps), _text(data.get("description")), locate.origin())
+    _define(
+        parts,
+        rel,
+        doc,
+        parts.ladders,
+        what="ladder",
+        name=name,
+        record=ladder,
+        path=("name",),
+    )
+
+
+def _build_fees(parts: _Parts, rel: str, doc: YamlDocument) -> None:
+    locate = _Locator(doc)
+    data = _mapping(doc)
+    for name, fee in (data.get("fees") or {}).items():
+        record = Fee(
+            name=name,
+            fixed=_money_map(fee.get("fixed")),
+            percent=_decimal(fee.get("percent")),
+            minimum=_money_map(fee.get("min")),
+            maximum=_money_map(fee.get("max")),
+            description=_text(fee.get("description")),
+            origin=locate.origin("fees", name),
+        )
+        _define(
+            parts,
+            rel,
+            doc,
+            parts.fees,
+            what="fee",
+            name=name,
+            record=record,
+            path=("fees", name),
+        )
+    for name, scheme in (data.get("interest") or {}).items():
+        compensation = scheme.get("compensation") or {}
+        bands = tuple(
+            CompensationBand(amount=Decimal(str(band["amount"])), below=_decimal(band.get("below")))
+            for band in compensation.get("bands") or ()
+        )
+        interest = InterestScheme(
+            name=name,
+            reference=str(scheme["reference"]),
+            margin_percent=Decimal(str(scheme["margin_percent"])),
+            day_basis=int(scheme.get("day_basis", 365)),
+            fixing=str(scheme.get("fixing", "half_year")),
+            compensation_currency=_optional(compensation.get("currency")),
+            compensation=bands,
+            description=_text(scheme.get("description")),
+            origin=locate.origin("interest", name),
+        )
+        _define(
+            parts,
+            rel,
+            doc,
+            parts.interest,
+            what="interest",
+            name=name,
+            record=interest,
+            path=("interest", name),
+        )
+    for name, rate in (data.get("reference_rates") or {}).items():
+        periods = tuple(
+            RatePeriod(
+                start=_date(period["from"]),
+                percent=Decimal(str(period["percent"])),
+                origin=locate.origin("reference_rates", name, "rates", index),
+            )
+            for index, period in enumerate(rate["rates"])
+        )
+        reference = ReferenceRate(
+            name, periods, _text(rate.get("description")), locate.origin("reference_rates", name)
+        )
+        _define(
+            parts,
+            rel,
+            doc,
+            parts.reference_rates,
+            what="reference rate",
+            name=name,
+            record=reference,
+            path=("reference_rates", name),
+        )
+
+
+def _build_template(parts: _Parts, rel: str, doc: YamlDocument) -> None:
+    locate = _Locator(doc)
+    data = _mapping(doc)
+    variants = tuple(
+        TemplateVariant(
+            tone=str(variant["tone"]),
+            language=str(variant["language"]),
+            subject=_text(variant.get("subject")),
+            body=str(variant["body"]),
+            origin=locate.origin("variants", index),
+        )
+        for index, variant in enumerate(data["variants"])
+    )
+    name = str(data["name"])
+    template = Template(name, variants, locate.origin())
+    _define(
+        parts,
+        rel,
+        doc,
+        parts.templates,
+        what="template",
+        name=name,
+        record=template,
+        path=("name",),
+    )
+
+
+def _build_customer(parts: _Parts, rel: str, doc: YamlDocument) -> None:
+    data = _mapping(doc)
+    limit = data.get("credit_limit")
+    pause = data.get("pause")
+    steps = data.get("steps") or {}
+    delay: dict[str, int] = {}
+    for step, duration in (steps.get("delay") or {}).items():
+        days = parse_duration(str(duration))
+        if days is None:
+            raise ValueError(f"delay {duration!r} is not a duration")
+        delay[str(step)] = days
+    customer = CustomerPolicy(
+        id=str(data["id"]),
+        name=_text(data.get("name")),
+        country=_optional(data.get("country")),
+        segment=_optional(data.get("segment")),
+        ladder=_optional(data.get("ladder")),
+        terms=_optional(data.get("terms")),
+        credit_limit=(Decimal(str(limit["amount"])), str(limit["currency"])) if limit else None,
+        tone=_optional(data.get("tone")),
+        language=_optional(data.get("language")),
+        owner=_optional(data.get("owner")),
+        contacts=tuple(
+            Contact(
+                name=_text(contact.get("name")),
+                email=_text(contact.get("email")),
+                phone=_text(contact.get("phone")),
+                role=_text(contact.get("role")),
+            )
+            for contact in data.get("contacts") or ()
+        ),
+        pause=Pause(until=_date(pause["until"]), reason=str(pause["reason"])) if pause else None,
+        skip=frozenset(str(step) for step in steps.get("skip") or ()),
+        delay=delay,
+        exempt=frozenset(str(kind) for kind in data.get("exempt") or ()),
+        notes=_text(data.get("notes")),
+        origin=_Locator(doc, steps.get("skip") or ()).origin(),
+    )
+    _define(
+        parts,
+        rel,
+        doc,
+        parts.customers,
+        what="customer",
+        name=customer.id,
+        record=customer,
+        path=("id",),
+    )
+
+
+def _build_test(parts: _Parts, rel: str, doc: YamlDocument) -> None:
+    parts.tests.append(doc)
+
+
+def _build_ledger(parts: _Parts, rel: str, doc: YamlDocument) -> None:
+    """A ledger file among the policy files is only checked against its schema."""
+
+
+_BUILDERS: dict[str, Callable[[_Parts, str, YamlDocument], None]] = {
+    "Policy": _build_policy,
+    "Terms": _build_terms,
+    "Ladder": _build_ladder,
+    "Fees": _build_fees,
+    "Template": _build_template,
+    "PolicyTest": _build_test,
+    "Customer": _build_customer,
+    "Ledger": _build_ledger,
+}
+
+
+def _mapping(doc: YamlDocument) -> dict[str, Any]:
+    if not isinstance(doc.data, dict):
+        raise TypeError("the document is not a mapping")
+    return doc.data
+
+
+def _define(
+    parts: _Parts,
+    rel: str,
+    doc: YamlDocument,
+    table: dict[str, Any],
+    *,
+    what: str,
+    name: str,
+    record: Any,
+    path: tuple[str, ...],
+) -> None:
+    """Add ``record`` to ``table`` under ``name``, or report that the name is already taken."""
+    earlier = table.get(name)
+    if earlier is None:
+        table[name] = record
+        return
+    first: Source = earlier.origin.source
+    parts.add_problem(
+        rel,
+        Problem.at(
+            doc.source(path),
+            "P004",
+            f"{what} '{name}' is already defined in {first.file} (line {first.line}): "
+            "each name may be defined once; rename or remove one of them",
+        ),
+    )
+
+
+def _assemble(parts: _Parts, texts: Mapping[str, bytes]) -> Policy | None:
+    """Return the ``Policy`` made of ``parts``, or None without a usable Policy file.
+
+    Only policies/policy.yaml is ever built as the Policy (any other is P002), so there is at
+    most one.
+    """
+    if not parts.policies:
+        return None
+    chosen = parts.policies[0]
+    return replace(
+        chosen[1],
+        terms=dict(sorted(parts.terms.items())),
+        ladders=dict(sorted(parts.ladders.items())),
+        fees=dict(sorted(parts.fees.items())),
+        interest=dict(sorted(parts.interest.items())),
+        reference_rates=dict(sorted(parts.reference_rates.items())),
+        templates=dict(sorted(parts.templates.items())),
+        customers=dict(sorted(parts.customers.items())),
+        digest=policy_digest(texts),
+    )
