@@ -73,10 +73,10 @@ def files_at_ref(root: Path, ref: str) -> RefFiles:
     for item in listing.split(b"\0"):
         if not item:
             continue
-        meta, _, name = item.partition(b"\t")
+        meta, _, raw_name = item.partition(b"\t")
         _mode, kind, sha = meta.split()
         if kind == b"blob":
-            entries.append((name.decode("utf-8", "surrogateescape"), sha.decode()))
+            entries.append((raw_name.decode("utf-8", "surrogateescape"), sha.decode()))
     files: dict[str, bytes] = {}
     if entries:
         # One `git cat-file --batch` for all blobs instead of a process per file.

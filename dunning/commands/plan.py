@@ -1,0 +1,196 @@
+"""``dunning plan``: what a policy change will do to the action list, before it merges."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from engine.plan_render import REPORTERS
+from engine.source import Problem
+
+INVALID_HEAD = 1
+TESTS_FOLDER = "/policies/tests/"
+
+
+def ledger_label(spec: str) -> str:
+    """Return the ledger as shown in a plan: a file path, or a database URL without credentials.
+
+    A plan is posted on pull requests, so a configured database URL must not leak its user,
+    password or host there.
+    """
+    if "://" not in spec:
+        return spec
+    parts = urlsplit(spec)
+    if parts.scheme.startswith("sqlite"):
+        return f"{parts.scheme}://{parts.path}"
+    name = parts.path.rsplit("/", 1)[-1]
+    return f"{parts.scheme} database '{name}'" if name else f"{parts.scheme} database"
+
+
+def policy_problems(problems: Sequence[Problem]) -> list[Problem]:
+    """Return the problems that make a policy unusable: those outside its policy tests.
+
+    A broken policy test says nothing about what the policy does to the ledger; `dunning test`
+    and `dunning validate` report it.
+    """
+    return [p for p in problems if TESTS_FOLDER not in "/" + Path(p.file).as_posix()]
+
+
+@click.command("plan")
+@click.option(
+    "--base",
+    "base_ref",
+    required=True,
+    metavar="REF",
+    help="The branch, tag or commit to compare against, e.g. origin/main.",
+)
+@click.option(
+    "--head",
+    "head_ref",
+    metavar="REF",
+    help="The policy to compare: a branch, tag or commit. Default: the working tree.",
+)
+@click.option(
+    "--ledger",
+    "ledger",
+    metavar="FILE|URL",
+    help="A ledger file (.yaml, .yml, .json) or a database URL. "
+    "Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.",
+)
+@click.option(
+    "--date",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The (first) day to compare (YYYY-MM-DD). Default: today in the head policy's time zone.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    default=1,
+    show_default=True,
+    help="Compare this many days from --date, as if each day's list were worked in full.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a pull-request comment, json for tools.",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The policy repository (the git repository holding policies/ and customers/).",
+)
+@click.pass_context
+def command(  # noqa: PLR0917 - click passes every option as a parameter
+    ctx: click.Context,
+    base_ref: str,
+    head_ref: str | None,
+    ledger: str | None,
+    as_of: datetime | None,
+    days: int,
+    fmt: str,
+    policy_path: Path,
+) -> None:
+    """Show what the policy change will do: actions added, removed and changed, by customer.
+
+    Evaluates the same ledger under the policy at --base and at --head (default: the working
+    tree) and prints the difference: who gets a different letter or call, who is newly on credit
+    hold, escalated or sent to write-off review, fees and interest by currency, actions per step.
+    Exit status: 0 the plan was made (with or without differences), 1 the head policy or the
+    ledger file is invalid, 2 a usage error (unknown ref, no git repository, a --ledger that is
+    neither a ledger file nor a database URL).
+    """
+    # Imported here so that `dunning --help` stays fast.
+    from dunning.inputs import ledger_spec, read_ledger, today_in  # noqa: PLC0415
+    from engine.actions import PolicyVersion  # noqa: PLC0415
+    from engine.plan import empty_evaluations, make_plan, simulate  # noqa: PLC0415
+    from engine.plan_render import render_plan  # noqa: PLC0415
+    from engine.policy_loader import (  # noqa: PLC0415
+        LoadResult,
+        find_root,
+        load_policy,
+        load_policy_from_texts,
+    )
+    from engine.policy_repo import (  # noqa: PLC0415
+        GitError,
+        files_at_ref,
+        git_root,
+        working_tree_version,
+    )
+    from engine.problem_report import report_text  # noqa: PLC0415
+    from engine.validate import check  # noqa: PLC0415
+
+    top = git_root(policy_path.resolve())
+    if top is None:
+        raise click.UsageError(
+            f"{policy_path} is not in a git repository: plan compares committed policies, so "
+            "run it in the policy repository (with its history: fetch-depth 0 in CI)"
+        )
+    root = find_root(policy_path.resolve())
+    if root is None or root.resolve() != top.resolve():
+        raise click.UsageError(
+            f"no policies/policy.yaml at the top of the git repository {top}: plan reads "
+            "policies/ and customers/ from the top of the repository"
+        )
+
+    def at_ref(ref: str, option: str) -> tuple[LoadResult, PolicyVersion]:
+        try:
+            files = files_at_ref(top, ref)
+        except GitError as error:
+            raise click.BadParameter(str(error), param_hint=option) from error
+        result = load_policy_from_texts(files.files)
+        digest = result.policy.digest if result.policy is not None else ""
+        return result, PolicyVersion(digest=digest, commit=files.commit, ref=ref, source="git")
+
+    # The head first: an invalid head is the finance lead's to fix, and nothing else matters.
+    if head_ref is None:
+        head_result = load_policy([root])
+        head_version = working_tree_version(
+            root, head_result.policy.digest if head_result.policy is not None else ""
+        )
+    else:
+        head_result, head_version = at_ref(head_ref, "--head")
+    head_problems = policy_problems(check(head_result))
+    if head_problems or head_result.policy is None:
+        click.echo(report_text(head_problems, len(head_result.files)), err=True)
+        click.echo(
+            f"The head policy ({head_ref or 'working tree'}) is invalid, so no plan was made. "
+            "Fix the problems above (`dunning validate` shows them too).",
+            err=True,
+        )
+        ctx.exit(INVALID_HEAD)
+    head_policy = head_result.policy
+    assert head_policy is not None  # for the type checker: ctx.exit does not return
+
+    base_result, base_version = at_ref(base_ref, "--base")
+    base_problems = policy_problems(check(base_result))
+    base_policy = None if base_problems else base_result.policy
+    if base_policy is None:
+        click.echo(
+            f"Warning: the base policy ({base_ref}) is invalid; it is taken as producing no "
+            "actions, so everything the head policy does shows as added.",
+            err=True,
+        )
+
+    first: date = as_of.date() if as_of is not None else today_in(head_policy)
+    dates = [first + timedelta(days=n) for n in range(days)]
+    spec = ledger_spec(ledger)
+    customers = list(read_ledger(spec))  # read once: both policies see the very same ledger
+
+    head_lists = simulate(head_policy, customers, dates, head_version)
+    if base_policy is None:
+        base_lists = empty_evaluations(dates, base_version)
+    else:
+        base_lists = simulate(base_policy, customers, dates, base_version)
+    plan = make_plan(base_lists, head_lists, ledger_label(spec), base_problems)
+    click.echo(render_plan(plan, fmt), nl=False)
