@@ -1,0 +1,370 @@
+"""The reasons in words: why an action is on the list, or why something is held back.
+
+Every sentence here is built only for what reaches the output (an action's invoices, a
+suppression), never for every open invoice: a daily run looks at hundreds of thousands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from engine.actions import Reason
+from engine.effective import EffectivePolicy
+from engine.ledger import ActionRecord, Dispute, Invoice, PaymentPlan, Promise
+from engine.money import format_money
+from engine.policy import Pause, Step
+
+
+def days(n: int) -> str:
+    """Return ``1 day`` or ``n days``."""
+    return "1 day" if abs(n) == 1 else f"{abs(n)} days"
+
+
+def quoted(names: Iterable[str]) -> str:
+    """Return ``'a', 'b' and 'c'``."""
+    items = [f"'{name}'" for name in names]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def money_list(amounts: Mapping[str, Decimal]) -> str:
+    """Return amounts per currency as ``GBP 1,200.00 and EUR 40.00``."""
+    parts = [format_money(amount, currency) for currency, amount in sorted(amounts.items())]
+    if len(parts) <= 1:
+        return "".join(parts) or "nothing"
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+class StepSentence(NamedTuple):
+    """What the reason of every invoice at the same dates, step and policy layer shares."""
+
+    when: str  # " is 15 days overdue; the step 'second-reminder' (due+14d) fell due on ..."
+    facts: Mapping[str, str]
+
+
+def step_sentence(  # noqa: PLR0917 - the facts of one sentence
+    step: Step,
+    step_due: date,
+    occurrence: int,
+    anchor_date: date,
+    due: date,
+    days_overdue: int,
+    policy: EffectivePolicy,
+    terms: str,
+    terms_decided_by: str,
+    explicit_due: bool,
+) -> StepSentence:
+    """Return the part of an invoice's reason that does not depend on the invoice itself.
+
+    Invoices sharing dates, step and policy layer share it, so it is worked out once a day.
+    """
+    delay = policy.delay.get(step.id, 0)
+    how = str(step.at)
+    if delay:
+        how += f", delayed {days(delay)} for this customer"
+    if days_overdue > 0:
+        clause = f" is {days(days_overdue)} overdue"
+    elif days_overdue == 0:
+        clause = " falls due today"
+    else:
+        clause = f" falls due on {due.isoformat()}, in {days(days_overdue)}"
+    if occurrence:
+        tail = (
+            f"; the step '{step.id}' ({how}) repeats every {days(step.repeat_days or 0)} until "
+            f"paid and repetition {occurrence} fell due on {step_due.isoformat()}."
+        )
+    else:
+        tail = f"; the step '{step.id}' ({how}) fell due on {step_due.isoformat()}."
+    facts = {
+        "due_date": due.isoformat(),
+        "anchor": step.at.anchor,
+        "anchor_date": anchor_date.isoformat(),
+        "offset": str(step.at),
+        "step_date": step_due.isoformat(),
+        "days_overdue": str(days_overdue),
+        "ladder": policy.ladder.name,
+        "ladder_decided_by": policy.decided_by["ladder"],
+        "terms": terms,
+        "terms_decided_by": terms_decided_by,
+    }
+    if explicit_due:
+        facts["due_decided_by"] = "invoice (explicit due date)"
+    if delay:
+        facts["delay_days"] = str(delay)
+        facts["delay_decided_by"] = policy.decided_by["delay"]
+    if occurrence:
+        facts["occurrence"] = str(occurrence)
+        facts["repeat_days"] = str(step.repeat_days)
+    return StepSentence(clause + tail, facts)
+
+
+def invoice_reason(
+    invoice: Invoice,
+    open_amount: Decimal,
+    shared: StepSentence,
+    discount: tuple[date, Decimal] | None = None,
+) -> Reason:
+    """Return why ``invoice`` is in the action of its step (rule "reasons"):
+
+    "Invoice INV-1001 (GBP 1,200.00 open) is 15 days overdue; the step 'second-reminder'
+    (due+14d) fell due on 2026-11-08."
+    """
+    facts = {
+        "invoice": invoice.id,
+        "currency": invoice.currency,
+        "open": f"{open_amount}",
+        **shared.facts,
+    }
+    if discount is not None:
+        facts["discount_deadline"] = discount[0].isoformat()
+        facts["discount_amount"] = f"{discount[1]}"
+    text = f"Invoice {invoice.id} ({format_money(open_amount, invoice.currency)} open)"
+    return Reason(text + shared.when, facts)
+
+
+def unknown_terms_reason(invoice: Invoice, used: str) -> Reason:
+    """Return the note that an invoice names terms the policy does not have."""
+    return Reason(
+        f"Invoice {invoice.id} names terms '{invoice.terms}', which the policy does not define; "
+        f"its dates follow the customer's terms '{used}'. Add the terms to policies/terms.yaml "
+        f"or correct the invoice.",
+        {"invoice": invoice.id, "invoice_terms": invoice.terms or "", "terms": used},
+    )
+
+
+def catch_up_reason(step: Step, passed: Mapping[str, Sequence[str]]) -> Reason:
+    """Return the note that lower steps were due too and are superseded (rule "catch-up")."""
+    names = list(passed)
+    lower = f"'{names[0]}'" if len(names) == 1 else quoted(names)
+    lists = list(passed.values())
+    invoices = (
+        lists[0]
+        if all(ids == lists[0] for ids in lists)
+        else sorted({i for ids in lists for i in ids})
+    )
+    return Reason(
+        f"Catch-up: {lower} also fell due and {'is' if len(names) == 1 else 'are'} superseded "
+        f"by '{step.id}', so only this step is sent.",
+        {"superseded_steps": ", ".join(names), "invoices": ", ".join(invoices)},
+    )
+
+
+def broken_promise_reason(promise: Promise, paid: Decimal) -> Reason:
+    """Return the note that a promise to pay was broken, so chasing resumed."""
+    promised = format_money(promise.amount, promise.currency)
+    return Reason(
+        f"The promise to pay {promised} by {promise.pay_by.isoformat()} ({promise.id}, made "
+        f"{promise.made.isoformat()}) was broken: {format_money(paid, promise.currency)} paid "
+        f"since, so chasing resumes.",
+        {
+            "promise": promise.id,
+            "promised": f"{promise.amount}",
+            "currency": promise.currency,
+            "pay_by": promise.pay_by.isoformat(),
+            "paid": f"{paid}",
+        },
+    )
+
+
+def plan_arrears_reason(plan: PaymentPlan, paid: Decimal, due: Decimal, as_of: date) -> Reason:
+    """Return the note that a payment plan is in arrears, so its invoices are chased again."""
+    return Reason(
+        f"Payment plan {plan.id} is in arrears: {format_money(paid, plan.currency)} paid of "
+        f"{format_money(due, plan.currency)} due by {as_of.isoformat()}, so its invoices are "
+        f"chased again.",
+        {"plan": plan.id, "paid": f"{paid}", "due": f"{due}", "currency": plan.currency},
+    )
+
+
+def exempt_reason(what: str, policy: EffectivePolicy, step: Step) -> Reason:
+    """Return the note that a customer is exempt from a step's fees or interest."""
+    charge = "fee" if what == "fees" else "interest and compensation"
+    return Reason(
+        f"No {charge} with '{step.id}': the customer is exempt from {what} "
+        f"({policy.decided_by['exempt']}).",
+        {"exempt": what, "exempt_decided_by": policy.decided_by["exempt"]},
+    )
+
+
+def fee_cap_reason(
+    currency: str, before: Decimal, after: Decimal, share: Decimal, overdue: Decimal
+) -> Reason:
+    """Return the note that charges were trimmed to the fee-share guardrail."""
+    percent = f"{(share * 100).normalize():f}"
+    return Reason(
+        f"Fees and interest trimmed from {format_money(before, currency)} to "
+        f"{format_money(after, currency)}: at most {percent} % of the overdue "
+        f"{format_money(overdue, currency)} (guardrails.max_fee_share).",
+        {
+            "currency": currency,
+            "charges_before": f"{before}",
+            "charges_after": f"{after}",
+            "max_fee_share": f"{share}",
+            "overdue": f"{overdue}",
+        },
+    )
+
+
+def interest_error_reason(invoice: Invoice, problem: str) -> Reason:
+    """Return the note that interest could not be worked out for an invoice."""
+    return Reason(
+        f"No interest on invoice {invoice.id}: {problem}.",
+        {"invoice": invoice.id, "interest_problem": problem},
+    )
+
+
+def credit_limit_reason(balance: Decimal, limit: tuple[Decimal, str], decided: str) -> Reason:
+    """Return why an account goes on credit hold for exceeding its limit."""
+    amount, currency = limit
+    return Reason(
+        f"The open balance of {format_money(balance, currency)} exceeds the credit limit of "
+        f"{format_money(amount, currency)} ({decided}): put the account on credit hold.",
+        {
+            "balance": f"{balance}",
+            "credit_limit": f"{amount}",
+            "currency": currency,
+            "credit_limit_decided_by": decided,
+        },
+    )
+
+
+def already_on_hold_reason(since: date, step: str) -> Reason:
+    """Return the note that the account is already on credit hold."""
+    return Reason(
+        f"The account is already on credit hold since {since.isoformat()} (step '{step}'); "
+        f"keep it there.",
+        {"on_hold_since": since.isoformat(), "hold_step": step},
+    )
+
+
+def credit_release_reason(
+    since: date, step: str, balance: Decimal | None, limit: tuple[Decimal, str] | None
+) -> Reason:
+    """Return why an account's credit hold is released."""
+    text = (
+        f"The account has been on credit hold since {since.isoformat()} (step '{step}'); no open "
+        f"invoice has reached a hold step any more"
+    )
+    facts = {"on_hold_since": since.isoformat(), "hold_step": step}
+    if limit is not None and balance is not None:
+        text += (
+            f" and the open balance of {format_money(balance, limit[1])} is within the credit "
+            f"limit of {format_money(limit[0], limit[1])}"
+        )
+        facts |= {"balance": f"{balance}", "credit_limit": f"{limit[0]}", "currency": limit[1]}
+    return Reason(text + ": release the hold.", facts)
+
+
+def escalation_reason(
+    policy: EffectivePolicy,
+    step: Step,
+    invoices: Sequence[tuple[Invoice, Decimal, date]],
+    history: Iterable[ActionRecord],
+    contact_steps: frozenset[str],
+) -> Reason:
+    """Return the file an agency or solicitor needs: who, what is owed, and the chasing so far."""
+    contacts = "; ".join(
+        " ".join(
+            part
+            for part in (
+                c.name,
+                f"<{c.email}>" if c.email else "",
+                c.phone,
+                f"({c.role})" if c.role else "",
+            )
+            if part
+        )
+        for c in policy.contacts
+    )
+    owed = "; ".join(
+        f"{inv.id} issued {inv.issued.isoformat()}, due {due.isoformat()}, "
+        f"{format_money(amount, inv.currency)} open"
+        for inv, amount, due in invoices
+    )
+    chased = "; ".join(
+        f"{r.date.isoformat()} {r.step} ({', '.join(r.invoice_ids)})"
+        for r in sorted(history, key=lambda r: (r.date, r.step, r.invoice_ids))
+        if r.status == "done" and r.step in contact_steps
+    )
+    target = step.to or "agency"
+    return Reason(
+        f"Escalate to {target}: {policy.customer_name} ({policy.customer_id}) owes {owed}. "
+        f"Contacts: {contacts or 'none on file'}. Chased: {chased or 'no contact recorded'}.",
+        {
+            "escalate_to": target,
+            "customer_id": policy.customer_id,
+            "customer_name": policy.customer_name,
+            "contacts": contacts,
+            "invoices": owed,
+            "contact_history": chased,
+            "owner": policy.owner or "",
+        },
+    )
+
+
+# Suppression texts -------------------------------------------------------------------------------
+
+
+def dispute_text(dispute: Dispute, step: str) -> str:
+    """Return why a disputed invoice is not chased."""
+    why = f": {dispute.reason}" if dispute.reason else ""
+    return (
+        f"Invoice {dispute.invoice_id} is disputed ({dispute.id}, opened "
+        f"{dispute.opened.isoformat()}{why}); the step '{step}' waits until the dispute is "
+        f"resolved."
+    )
+
+
+def pause_text(pause: Pause, decided: str, step: str) -> str:
+    """Return why a paused customer is not chased."""
+    return (
+        f"Dunning is paused until {pause.until.isoformat()}: {pause.reason} ({decided}); the step "
+        f"'{step}' waits."
+    )
+
+
+def promise_text(promise: Promise, step: str) -> str:
+    """Return why a customer who promised to pay is not chased."""
+    return (
+        f"Promised to pay {format_money(promise.amount, promise.currency)} by "
+        f"{promise.pay_by.isoformat()} ({promise.id}, made {promise.made.isoformat()}); the step "
+        f"'{step}' waits until then."
+    )
+
+
+def plan_text(plan: PaymentPlan, paid: Decimal, due: Decimal, step: str) -> str:
+    """Return why invoices under a payment plan in good standing are not chased."""
+    return (
+        f"Payment plan {plan.id} is in good standing ({format_money(paid, plan.currency)} paid of "
+        f"{format_money(due, plan.currency)} due so far); the step '{step}' waits while it is kept."
+    )
+
+
+def min_balance_text(balance: Decimal, minimum: Decimal, currency: str, overdue: bool) -> str:
+    """Return why a small balance is not chased."""
+    which = "overdue balance" if overdue else "open balance"
+    return (
+        f"The {which} of {format_money(balance, currency)} is below the minimum of "
+        f"{format_money(minimum, currency)} (policy min_balance): nobody is chased for it."
+    )
+
+
+def closed_day_text(day: date, why: str, step: str, next_open: date) -> str:
+    """Return why no contact goes out on a closed day."""
+    return (
+        f"{day.isoformat()} is a closed day ({why}): no contact on closed days "
+        f"(guardrails.contact_days: business); '{step}' goes out on {next_open.isoformat()}."
+    )
+
+
+def contact_limit_text(recent: int, kept: int, limit: int, step: str) -> str:
+    """Return why a contact is held back by the contact guardrail."""
+    today = f" and {kept} higher step{'' if kept == 1 else 's'} today" if kept else ""
+    return (
+        f"{recent} contact{'' if recent == 1 else 's'} in the last 7 days{today} reach the limit "
+        f"of {limit} (guardrails.max_contacts_per_7_days): '{step}' waits."
+    )
