@@ -1,1 +1,1 @@
-"""The ``dunning`` command line: validate, test and plan policies; list today's actions; run the service."""
+"""The ``dunning`` command line: check, test and plan the policy; list the actions; serve them."""

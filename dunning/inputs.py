@@ -54,7 +54,7 @@ def today_in(policy: Policy) -> date:
 
 
 def ledger_spec(explicit: str | None) -> str:
-    """Return the ledger to read: the option, else DUNNING_DATABASE_URL, else the default database."""
+    """Return the ledger to read: the option, else $DUNNING_DATABASE_URL, else the default."""
     return explicit or os.environ.get("DUNNING_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 

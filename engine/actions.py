@@ -71,7 +71,8 @@ class Action:
     ladder: str
     step: str
     step_index: int
-    kind: str  # email | phone | letter | sms | credit_hold | credit_release | escalate | write_off_review
+    # email | phone | letter | sms | credit_hold | credit_release | escalate | write_off_review
+    kind: str
     channel: str | None
     template: str | None
     tone: str

@@ -636,6 +636,8 @@ class _Customer:
         known_terms = self.context.policy.terms
         decided = self.policy.decided_by
         layer = (decided["ladder"], decided["terms"], decided["delay"])
+        self._add_passed_holds(groups)
+        holds = self.ladder.hold_steps
         for (index, occurrence), items in sorted(groups.items()):
             if len(items) > 1:
                 items.sort(key=lambda it: it.invoice.id)
@@ -667,6 +669,8 @@ class _Customer:
                     continue  # nothing between the last step worked and this one
                 inel = self.ineligible.get(invoice.currency, _NO_STEPS)
                 for lower in passed_over(day, inel, pending):
+                    if lower in holds:
+                        continue  # a hold is placed, never superseded (_add_passed_holds)
                     found = passed.get(lower)
                     if found is None:
                         passed[lower] = [invoice.id]
@@ -696,6 +700,37 @@ class _Customer:
                 )
             )
         return actions, superseded
+
+    def _add_passed_holds(self, groups: dict[tuple[int, int], list[_Item]]) -> None:
+        """Add a credit hold for invoices whose catch-up jumps a hold step (rule "credit hold").
+
+        Catch-up sends only the highest letter, but a credit hold is no letter: an account that
+        is 60 days overdue and was never put on hold must go on hold today, next to its final
+        notice. Nothing is added when the account is already on hold.
+        """
+        holds = self.ladder.hold_steps
+        if not holds or self.hold is not None:
+            return
+        added: dict[int, list[_Item]] = {}
+        for (index, occurrence), items in groups.items():
+            if index in holds or occurrence:
+                continue
+            for it in items:
+                pending = it.pending
+                if pending.step - pending.floor < 2:
+                    continue
+                inel = self.ineligible.get(it.invoice.currency, _NO_STEPS)
+                for lower in passed_over(it.day, inel, pending):
+                    if lower in holds:
+                        due = it.day.dates.steps[lower]
+                        assert due is not None  # a reached step has a date
+                        # floor just below the hold: the letters it jumped over are reported
+                        # as superseded by the higher step, not a second time by the hold.
+                        hold = _Item(it.invoice, it.open, it.day, Pending(lower, 0, lower - 1, due))
+                        added.setdefault(lower, []).append(hold)
+                        break  # one hold per invoice: the first hold step jumped over
+        for index, items in added.items():
+            groups.setdefault((index, 0), []).extend(items)
 
     def _special_notes(self, step: Step, items: Sequence[_Item]) -> list[Reason]:
         """Return what a hold or an escalation adds to the reasons."""

@@ -286,7 +286,10 @@ def render_markdown(evaluation: Evaluation, ctx: RenderContext) -> str:
         by_kind.setdefault(kind_label(action), []).append(action)
     for label in sorted(by_kind):
         lines += [f"### {label} ({len(by_kind[label])})", ""]
-        lines += ["| Customer | Step | Invoices | Open | Charges | Why |", "|---|---|---|---|---|---|"]
+        lines += [
+            "| Customer | Step | Invoices | Open | Charges | Why |",
+            "|---|---|---|---|---|---|",
+        ]
         for a in by_kind[label]:
             cells = (
                 f"{a.customer_id} {a.customer_name}", a.step, ", ".join(a.invoice_ids),
@@ -298,7 +301,8 @@ def render_markdown(evaluation: Evaluation, ctx: RenderContext) -> str:
         lines += [f"### Held back ({len(evaluation.suppressions)})", ""]
         lines += ["| Customer | Why |", "|---|---|"]
         for s in evaluation.suppressions:
-            lines.append(f"| {_md_cell(s.customer_id + ' ' + s.customer_name)} | {_md_cell(s.text)} |")
+            who = _md_cell(f"{s.customer_id} {s.customer_name}")
+            lines.append(f"| {who} | {_md_cell(s.text)} |")
         lines.append("")
     return "\n".join(lines)
 

@@ -91,7 +91,7 @@ def policy_problems(problems: Sequence[Problem]) -> list[Problem]:
     help="The policy repository (the git repository holding policies/ and customers/).",
 )
 @click.pass_context
-def command(  # noqa: PLR0917 - click passes every option as a parameter
+def command(
     ctx: click.Context,
     base_ref: str,
     head_ref: str | None,

@@ -242,6 +242,30 @@ def test_step_reached_history_and_catch_up(
         assert list(evaluation.actions[0].supersedes) == expected_superseded
 
 
+HOLD_CATCH_UP_CASES = [
+    ("hold-jumped-over-is-placed-beside-the-letter", [],
+     ["credit-hold", "final-notice"], ["call", "courtesy", "first-reminder", "second-reminder"]),
+    ("already-on-hold-no-second-hold",
+     [done("credit-hold", ["INV-9"], "2026-10-31")], ["final-notice"],
+     ["call", "courtesy", "first-reminder", "second-reminder"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("history", "expected_steps", "expected_superseded"),
+    [c[1:] for c in HOLD_CATCH_UP_CASES],
+    ids=[c[0] for c in HOLD_CATCH_UP_CASES],
+)
+def test_catch_up_never_supersedes_a_credit_hold(
+    history: list[Any], expected_steps: list[str], expected_superseded: list[str]
+) -> None:
+    """Rules "catch-up" and "credit hold": catch-up sends only the highest letter, but a hold
+    step jumped over is still placed (unless the account is already on hold), never superseded."""
+    evaluation = run(make_policy(), account("C1", INV_1, history=history), on="2026-11-15")
+    assert [a.step for a in evaluation.actions] == expected_steps
+    assert sorted(s.step for s in evaluation.superseded) == expected_superseded
+
+
 MIN_BALANCE_CASES = [
     ("one-invoice-below-the-step-minimum", [invoice("INV-1", "2026-09-01", "400.00")], []),
     ("the-customer-total-counts", [invoice("INV-1", "2026-09-01", "300.00"),
