@@ -1,8 +1,9 @@
 """Every error code has a page in docs/errors/, and its examples do what the page says.
 
 A page's failing example, written over a copy of the fixture policy, must produce its code; the
-passing example must produce no problem at all. Pages of conditions that cannot be written as a
-YAML example (a binary file, a 50 MB file) say so in a marked comment instead.
+passing example must produce no problem at all. A ledger code's (L) examples are ledger files,
+read on their own by the ledger reader. Pages of conditions that cannot be written as a YAML
+example (a binary file, a 50 MB file) say so in a marked comment instead.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.ledger_file import CODES as LEDGER_CODES
+from engine.ledger_file import read_ledger_file
 from engine.policy_loader import CODES as FILE_CODES
 from engine.policy_loader import load_policy
 from engine.schema_check import CODES as SCHEMA_CODES
@@ -22,7 +25,8 @@ from tests.engine.test_validate import policy_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "errors"
-CODES = {**YAML_CODES, **SCHEMA_CODES, **FILE_CODES, **SEMANTIC_CODES}
+POLICY_CODES = {**YAML_CODES, **SCHEMA_CODES, **FILE_CODES, **SEMANTIC_CODES}
+CODES = {**POLICY_CODES, **LEDGER_CODES}
 NOT_EXECUTABLE = "<!-- examples not executable:"
 _BLOCK = re.compile(r"```yaml file=(\S+)\n(.*?)```", re.DOTALL)
 
@@ -41,10 +45,22 @@ def _codes_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, 
     return [problem.code for problem in check(load_policy(["."]))]
 
 
+def _ledger_codes_of(tmp_path: Path, files: dict[str, str]) -> list[str]:
+    """Return the codes of the problems the ledger reader finds in the example's one file."""
+    assert len(files) == 1, "a ledger example is one ledger file"
+    ((name, text),) = files.items()
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    snapshot, problems = read_ledger_file(path)
+    assert (snapshot is None) == bool(problems)
+    return [problem.code for problem in problems]
+
+
 def test_codes_do_not_overlap() -> None:
     """No code is defined by two modules."""
-    total = len(YAML_CODES) + len(SCHEMA_CODES) + len(FILE_CODES) + len(SEMANTIC_CODES)
-    assert len(CODES) == total
+    modules = (YAML_CODES, SCHEMA_CODES, FILE_CODES, SEMANTIC_CODES, LEDGER_CODES)
+    assert len(CODES) == sum(len(codes) for codes in modules)
 
 
 def test_index_lists_every_code_once() -> None:
@@ -55,12 +71,30 @@ def test_index_lists_every_code_once() -> None:
     assert all(meaning.strip() for _, meaning in listed)
 
 
+def test_index_and_pages_give_the_engines_meaning() -> None:
+    """A code's index row and page title say what the engine's code table says."""
+    index = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    for code, meaning in CODES.items():
+        assert f"| [{code}](errors/{code}.md) | {meaning} |" in index.splitlines()
+        title = (DOCS / f"{code}.md").read_text(encoding="utf-8").splitlines()[0]
+        assert title == f"# {code}: {meaning}"
+
+
+def test_ledger_codes_have_their_own_section() -> None:
+    """The L codes are listed under "Ledger files", and only there."""
+    index = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    match = re.search(r"^## Ledger files.*?\n(.*?)(?=^## |\Z)", index, re.MULTILINE | re.DOTALL)
+    assert match is not None, "no '## Ledger files' section"
+    listed = re.findall(r"^\| \[([A-Z]\d{3})\]", match.group(1), re.MULTILINE)
+    assert sorted(listed) == sorted(LEDGER_CODES)
+
+
 def test_no_page_without_a_code() -> None:
     """Every page in docs/errors/ belongs to a code the engine has."""
     assert {path.stem for path in DOCS.glob("*.md")} == set(CODES)
 
 
-@pytest.mark.parametrize("code", sorted(CODES))
+@pytest.mark.parametrize("code", sorted(POLICY_CODES))
 def test_page_examples_fail_and_pass(
     code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -73,6 +107,18 @@ def test_page_examples_fail_and_pass(
     failing = _codes_of(tmp_path / "failing", monkeypatch, _examples(page, "Failing example"))
     assert code in failing
     passing = _codes_of(tmp_path / "passing", monkeypatch, _examples(page, "Passing example"))
+    assert passing == []
+
+
+@pytest.mark.parametrize("code", sorted(LEDGER_CODES))
+def test_ledger_page_examples_fail_and_pass(code: str, tmp_path: Path) -> None:
+    """A ledger code's failing example produces the code; the passing example reads cleanly."""
+    page = (DOCS / f"{code}.md").read_text(encoding="utf-8")
+    assert page.startswith(f"# {code}: ")
+    assert NOT_EXECUTABLE not in page
+    failing = _ledger_codes_of(tmp_path / "failing", _examples(page, "Failing example"))
+    assert code in failing
+    passing = _ledger_codes_of(tmp_path / "passing", _examples(page, "Passing example"))
     assert passing == []
 
 
