@@ -10,6 +10,13 @@ import click
 # ``dunning validate`` in a pre-commit hook does not pay for FastAPI or SQLAlchemy.
 COMMANDS: dict[str, str] = {
     "actions": "dunning.commands.actions",
+    "db": "dunning.commands.db",
+    "demo": "dunning.commands.demo",
+    "import": "dunning.commands.import_",
+    "plan": "dunning.commands.plan",
+    "serve": "dunning.commands.serve",
+    "test": "dunning.commands.test",
+    "token": "dunning.commands.token",
     "validate": "dunning.commands.validate",
 }
 

@@ -1,0 +1,154 @@
+"""The dependencies routes declare, as ``Annotated`` aliases so signatures read like a spec.
+
+``SessionDep`` (a database connection in a transaction), ``PolicyDep`` (the policy in force),
+``DayDep`` (the list's date), ``ActionListDep`` (the computed list of that day), and the role
+guards ``RequireRole("viewer" | "collector" | "admin")``. Work that may block (a git call, a
+database round trip, an evaluation) runs in the thread pool, and only when the cheap path (a
+cache) has no answer, so serving a computed list never leaves the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterator
+from datetime import date, datetime
+from typing import Annotated, Any, TypeAlias
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
+
+from api.action_lists import ActionList
+from api.auth import Principal, authorise
+from api.context import AppContext
+from api.errors import InvalidRequestError, PolicyUnavailableError
+from api.middleware import stamp_version
+from api.policy_state import ServedPolicy
+from store.connection import SQLITE_BEGIN
+from store.tokens import Role
+
+# The days a list may be asked for: any real use, and far enough from the calendar's ends that
+# step offsets (up to 9999 days) never leave it. The schema states it as a pattern.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+DATE_PATTERN = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="A token from `dunning token create --role viewer|collector|admin --name NAME`.",
+)
+
+
+async def get_context(request: Request) -> AppContext:
+    """Return the app's long-lived objects."""
+    context: AppContext = request.app.state.context
+    return context
+
+
+ContextDep: TypeAlias = Annotated[AppContext, Depends(get_context)]
+
+
+def get_session(context: ContextDep) -> Iterator[Connection]:
+    """Yield a connection in a transaction for a route that writes to the ledger.
+
+    The transaction commits when the route returns (before the response is sent: the dependency
+    has function scope), else rolls back. After the commit the ledger state moves on, so lists
+    computed before the write are not served again.
+    """
+    # On SQLite, take the write lock up front: a concurrent writer queues instead of failing.
+    with context.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}).begin() as conn:
+        yield conn
+    context.ledger.written()
+
+
+SessionDep: TypeAlias = Annotated[Connection, Depends(get_session, scope="function")]
+
+
+def RequireRole(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:  # noqa: N802 - reads as a type in signatures
+    """Return a dependency that admits a bearer token whose role allows ``role`` (else 401/403)."""
+    needed = Role(role)
+
+    async def require(
+        context: ContextDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Principal:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            return authorise(None, needed)
+        token = credentials.credentials
+        principal = context.tokens.cached(token)
+        if principal is None:
+            principal = await run_in_threadpool(context.tokens.verify, token)
+        return authorise(principal, needed)
+
+    require.__name__ = f"require_{needed.value}"
+    return require
+
+
+ViewerDep: TypeAlias = Annotated[Principal, Depends(RequireRole("viewer"))]
+CollectorDep: TypeAlias = Annotated[Principal, Depends(RequireRole("collector"))]
+AdminDep: TypeAlias = Annotated[Principal, Depends(RequireRole("admin"))]
+
+
+async def get_policy(request: Request, context: ContextDep) -> ServedPolicy:
+    """Return the policy in force (checking the ref when due), or answer 503 when there is none."""
+    holder = context.policies
+    served = await run_in_threadpool(holder.current) if holder.check_due() else holder.served()
+    if served is None:
+        status = holder.status()
+        reason = status.last_attempt.message if status.last_attempt else "not loaded yet"
+        raise PolicyUnavailableError(f"No valid policy is in force: {reason}. See GET /v1/policy.")
+    stamp_version(request, served.version)
+    return served
+
+
+PolicyDep: TypeAlias = Annotated[ServedPolicy, Depends(get_policy)]
+
+
+def today_in(timezone: str) -> date:
+    """Return today's date in ``timezone`` (the policy's): the default day of every list."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+async def get_day(
+    served: PolicyDep,
+    day: Annotated[
+        date | None,
+        Query(
+            alias="date",
+            description="The day (YYYY-MM-DD, 2000-2099). Default: today in the policy's "
+            "time zone.",
+            json_schema_extra={"pattern": DATE_PATTERN},
+        ),
+    ] = None,
+) -> date:
+    """Return the day a request is about: the ``date`` query parameter, else today."""
+    if day is None:
+        return today_in(served.policy.timezone)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidRequestError(
+            f"date {day.isoformat()} is outside the years {FIRST_YEAR}-{LAST_YEAR}",
+            errors=[{"field": "query.date", "detail": "outside 2000-2099", "code": "date_range"}],
+        )
+    return day
+
+
+DayDep: TypeAlias = Annotated[date, Depends(get_day)]
+
+
+async def get_action_list(
+    request: Request, context: ContextDep, served: PolicyDep, day: DayDep
+) -> ActionList:
+    """Return the action list of the day under the policy in force, computed once per state."""
+    state = context.ledger.cached_token()
+    if state is None:
+        state = await run_in_threadpool(context.ledger.token)
+    found = context.lists.cached(context.lists.key(served, state, day))
+    if found is None:
+        found = await run_in_threadpool(context.lists.get, served, state, day)
+    # The header names the version stamped in the list, which a reload cannot change.
+    stamp_version(request, found.version)
+    return found
+
+
+ActionListDep: TypeAlias = Annotated[ActionList, Depends(get_action_list)]

@@ -1,0 +1,263 @@
+"""Errors as ``application/problem+json`` (RFC 9457): the typed domain errors and their handlers.
+
+Routes and services raise an ``ApiError`` subclass; ``install_problem_handlers`` maps it, and
+FastAPI's own validation and HTTP errors, to a problem document in one place. No handler echoes
+what the client sent (a token, a customer's data) back into the response or the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.middleware import route_template
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:dunning:problem:"
+
+log = logging.getLogger("api.errors")
+
+
+class ProblemResponse(JSONResponse):
+    """A JSON response sent as ``application/problem+json``."""
+
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+class ApiError(Exception):
+    """A failure the client can act on; subclasses fix the status and the problem type."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+    def headers(self) -> Mapping[str, str]:
+        """Return extra response headers for this problem."""
+        return {}
+
+
+class UnauthenticatedError(ApiError):
+    """No bearer token, or one the service does not know (or that was revoked)."""
+
+    status = 401
+    code = "unauthenticated"
+    title = "Authentication required"
+
+    def headers(self) -> Mapping[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="dunning"'}
+
+
+class ForbiddenError(ApiError):
+    """A known token whose role may not do this."""
+
+    status = 403
+    code = "forbidden"
+    title = "Not allowed for this role"
+
+
+class NotFoundError(ApiError):
+    """The thing named in the path does not exist (or is not on the list for that day)."""
+
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class ConflictError(ApiError):
+    """The request contradicts what is already recorded."""
+
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class InvalidRequestError(ApiError):
+    """The request is well-formed but cannot be carried out as asked (field errors attached)."""
+
+    status = 422
+    code = "invalid-request"
+    title = "The request has invalid values"
+
+
+class PolicyUnavailableError(ApiError):
+    """No valid policy has been loaded yet, so nothing can be evaluated."""
+
+    status = 503
+    code = "policy-unavailable"
+    title = "No valid policy is loaded"
+
+
+class PolicyRefusedError(ApiError):
+    """A reload found the new policy invalid (or its ref missing); the old one stays in force."""
+
+    status = 422
+    code = "policy-invalid"
+    title = "The new policy was refused"
+
+
+def problem_body(
+    status: int, code: str, title: str, detail: str, instance: str, **extensions: Any
+) -> dict[str, Any]:
+    """Return an RFC 9457 problem document."""
+    return {
+        "type": PROBLEM_TYPE_PREFIX + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extensions,
+    }
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """Return a location as people read it: ``query.limit``, ``body.rows[3].amount``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def json_pointer(loc: Sequence[str | int]) -> str | None:
+    """Return the JSON Pointer (RFC 6901) into the request body, or None outside the body."""
+    if not loc or loc[0] != "body":
+        return None
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in loc[1:]]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def _without_tags(loc: Sequence[str | int], body: Any) -> tuple[str | int, ...]:
+    """Return ``loc`` without the tags pydantic inserts for tagged unions.
+
+    An outcome body ``{"outcome": "promise", "amount": 1.5}`` fails at ``body.promise.amount``:
+    ``promise`` names the union member, not a key of the body. A step that is not a key of the
+    object at hand but is one of its values is such a tag.
+    """
+    if not loc or loc[0] != "body":
+        return tuple(loc)
+    out: list[str | int] = ["body"]
+    current = body
+    for part in loc[1:]:
+        if (
+            isinstance(current, Mapping)
+            and isinstance(part, str)
+            and part not in current
+            and part in {v for v in current.values() if isinstance(v, str)}
+        ):
+            continue
+        out.append(part)
+        if isinstance(current, Mapping) and isinstance(part, str):
+            current = current.get(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        else:
+            current = None
+    return tuple(out)
+
+
+def validation_errors(
+    errors: Sequence[Mapping[str, Any]], body: Any = None
+) -> list[dict[str, Any]]:
+    """Return pydantic's errors as field problems, without the offending input values."""
+    out = []
+    for error in errors:
+        loc = _without_tags(tuple(error.get("loc", ())), body)
+        item: dict[str, Any] = {
+            "field": field_path(loc),
+            "detail": str(error.get("msg", "invalid value")),
+            "code": str(error.get("type", "invalid")),
+        }
+        pointer = json_pointer(loc)
+        if pointer is not None:
+            item["pointer"] = pointer
+        out.append(item)
+    return out
+
+
+def _instance(request: Request) -> str:
+    # The path only: a query string can carry a customer id or a note.
+    return request.url.path
+
+
+async def _api_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, ApiError)
+    body = problem_body(
+        exc.status, exc.code, exc.title, exc.detail, _instance(request), **exc.extensions
+    )
+    return ProblemResponse(body, status_code=exc.status, headers=dict(exc.headers()))
+
+
+async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = validation_errors(exc.errors(), exc.body)
+    fields = ", ".join(e["field"] for e in errors[:5])
+    detail = f"{len(errors)} invalid value{'s' if len(errors) != 1 else ''}: {fields}"
+    invalid = InvalidRequestError
+    body = problem_body(422, invalid.code, invalid.title, detail, _instance(request), errors=errors)
+    return ProblemResponse(body, status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    code = phrase.lower().replace(" ", "-").replace("'", "")
+    detail = exc.detail if isinstance(exc.detail, str) else phrase
+    body = problem_body(status, code, phrase, detail, _instance(request))
+    return ProblemResponse(body, status_code=status, headers=dict(exc.headers or {}))
+
+
+async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
+    # The traceback goes to the log for the operator; the client learns nothing internal. The
+    # route template, not the path: a path can hold a customer id.
+    log.error(
+        "unexpected error on %s %s", request.method, route_template(request.scope), exc_info=exc
+    )
+    body = problem_body(
+        500,
+        "internal-error",
+        "Internal server error",
+        "The service failed to answer; the operator's log has the details.",
+        _instance(request),
+    )
+    return ProblemResponse(body, status_code=500)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Route every error the app can raise to its problem+json response."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Return the OpenAPI ``responses`` entries of the problems an operation can answer with."""
+    content = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {"description": HTTPStatus(status).phrase, "content": content}
+        if status == 401:
+            entry["headers"] = {
+                "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}
+            }
+        out[status] = entry
+    out["default"] = {"description": "A problem (RFC 9457)", "content": content}
+    return out

@@ -1,0 +1,559 @@
+"""The API's request and response bodies: input models and output models, kept apart.
+
+Output models describe what ``engine.render`` produces (the action list is served as the bytes it
+renders, not re-serialised); the OpenAPI schema and the schemathesis test hold the two together.
+Money is a decimal string in both directions: a JSON number would pass through a binary float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MONEY_PATTERN = r"^-?[0-9]{1,14}(\.[0-9]{1,4})?$"
+Money = Annotated[
+    str,
+    Field(
+        pattern=MONEY_PATTERN,
+        description="An exact decimal amount, as a string.",
+        examples=["1200.00"],
+    ),
+]
+PositiveMoney = Annotated[str, Field(pattern=r"^[0-9]{1,14}(\.[0-9]{1,4})?$", examples=["450.00"])]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217", examples=["GBP"])]
+# Ids are printable and without spaces or slashes; no text holds a NUL (PostgreSQL refuses it).
+ID_PATTERN = r"^[^\s/\x00-\x1f\x7f]+$"
+TEXT_PATTERN = r"^[^\x00]*$"
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)]
+
+
+def text(max_length: int, min_length: int = 0) -> Any:
+    """Return the constraints of a free-text field of at most ``max_length`` characters."""
+    return Field(min_length=min_length, max_length=max_length, pattern=TEXT_PATTERN)
+
+
+Amounts = dict[str, Money]
+Note = Annotated[str, text(2000)]
+
+
+class Out(BaseModel):
+    """Base of output models."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class In(BaseModel):
+    """Base of input models: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- policy version --------------------------------------------------------------------------
+
+
+class PolicyVersionOut(Out):
+    """The policy version that produced a response."""
+
+    commit: str | None = Field(description="The git commit, or null when served from files.")
+    ref: str | None
+    digest: str = Field(description="sha256 over the policy files' paths and contents.")
+    source: Literal["git", "files"]
+    loaded_at: dt.datetime | None
+
+
+# -- actions ---------------------------------------------------------------------------------
+
+
+class CustomerRef(Out):
+    """A customer as actions name it."""
+
+    id: str
+    name: str
+
+
+class ActionInvoiceOut(Out):
+    """An invoice in an action, with what is still open on it."""
+
+    id: str
+    issued: dt.date
+    due: dt.date
+    currency: str
+    amount: Money
+    open: Money
+    days_overdue: int
+    step_date: dt.date
+
+
+class ChargeOut(Out):
+    """A fee, interest or compensation added by the step."""
+
+    kind: str
+    name: str
+    invoice: str | None
+    currency: str
+    amount: Money
+    detail: str
+
+
+class ReasonOut(Out):
+    """Why the action is on the list, in words, and the facts behind them."""
+
+    text: str
+    facts: dict[str, str]
+
+
+class MessageOut(Out):
+    """The message to send, rendered from the step's template."""
+
+    subject: str
+    body: str
+    tone: str
+    language: str
+    note: str | None
+
+
+class ActionOut(Out):
+    """One thing staff must do today for one customer."""
+
+    id: str
+    date: dt.date
+    customer: CustomerRef
+    ladder: str
+    step: str
+    occurrence: int
+    kind: str
+    what_to_do: str
+    channel: str | None
+    template: str | None
+    tone: str
+    language: str
+    assign_to: str | None
+    owner: str | None
+    escalate_to: str | None
+    invoices: list[ActionInvoiceOut]
+    totals: Amounts
+    charges: list[ChargeOut]
+    reasons: list[ReasonOut]
+    supersedes: list[str]
+    message: MessageOut | None = None
+
+
+class ActionPage(Out):
+    """A page of the day's action list."""
+
+    date: dt.date
+    policy_version: PolicyVersionOut
+    total: int = Field(description="Actions matching the filters, on all pages.")
+    limit: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    items: list[ActionOut]
+
+
+class ActionDetail(Out):
+    """One action of the day's list."""
+
+    date: dt.date
+    policy_version: PolicyVersionOut
+    action: ActionOut
+
+
+# -- outcomes --------------------------------------------------------------------------------
+
+
+class _OutcomeBase(In):
+    note: Note = ""
+
+
+class StatusOutcomeIn(_OutcomeBase):
+    """The action was done, skipped, or tried and failed."""
+
+    outcome: Literal["done", "skipped", "failed"]
+
+
+class PromiseOutcomeIn(_OutcomeBase):
+    """The customer promised to pay ``amount`` by ``pay_by``."""
+
+    outcome: Literal["promise"]
+    pay_by: dt.date
+    amount: PositiveMoney
+    currency: Currency | None = Field(
+        default=None, description="Default: the action's currency, when it has only one."
+    )
+
+
+class DisputeOutcomeIn(_OutcomeBase):
+    """The customer disputes one of the action's invoices."""
+
+    outcome: Literal["dispute"]
+    invoice: Identifier
+    reason: Annotated[str, text(2000, min_length=1)]
+
+
+OutcomeIn = Annotated[
+    StatusOutcomeIn | PromiseOutcomeIn | DisputeOutcomeIn, Field(discriminator="outcome")
+]
+
+
+class OutcomeOut(Out):
+    """What was recorded for an action."""
+
+    action_id: str
+    customer: str
+    step: str
+    invoices: list[str]
+    date: dt.date
+    outcome: str
+    status: str
+    created: bool = Field(description="False when the same outcome was already recorded.")
+    policy_version: PolicyVersionOut
+
+
+# -- customers -------------------------------------------------------------------------------
+
+
+class CustomerOut(Out):
+    """A customer's master data, from the ledger (and the customer file's name)."""
+
+    id: str
+    name: str
+    country: str | None
+    segment: str | None
+    language: str | None
+
+
+class OpenInvoiceOut(Out):
+    """An invoice with something still open on the day."""
+
+    id: str
+    issued: dt.date
+    due: dt.date
+    currency: str
+    amount: Money
+    open: Money
+    days_overdue: int
+    disputed: bool
+
+
+class AgingBucketOut(Out):
+    """Open amounts by how long they have been overdue."""
+
+    bucket: str
+    invoices: int
+    amounts: Amounts
+
+
+class ContactOut(Out):
+    """Someone to contact at the customer."""
+
+    name: str
+    email: str
+    phone: str
+    role: str
+
+
+class CreditLimitOut(Out):
+    """The customer's credit limit."""
+
+    amount: Money
+    currency: str
+
+
+class PauseOut(Out):
+    """A dunning pause from the customer file."""
+
+    until: dt.date
+    reason: str
+
+
+class EffectivePolicyOut(Out):
+    """The policy in force for the customer, and which layer set each value."""
+
+    ladder: str
+    terms: str
+    tone: str
+    language: str
+    skip: list[str]
+    delay: dict[str, int]
+    exempt: list[str]
+    credit_limit: CreditLimitOut | None
+    pause: PauseOut | None
+    owner: str | None
+    contacts: list[ContactOut]
+    decided_by: dict[str, str] = Field(
+        description="For each value: 'policy defaults', an assignment rule, the customer file, "
+        "or 'ledger'."
+    )
+
+
+class SuppressionOut(Out):
+    """Something held back today, and why."""
+
+    customer: CustomerRef
+    code: str
+    reason: str
+    step: str | None
+    invoices: list[str]
+    until: dt.date | None
+
+
+class HistoryEntryOut(Out):
+    """An action that was worked (or superseded)."""
+
+    action_id: str
+    step: str
+    invoices: list[str]
+    date: dt.date
+    status: str
+
+
+class PromiseOut(Out):
+    """A promise to pay."""
+
+    id: str
+    made: dt.date
+    pay_by: dt.date
+    amount: Money
+    currency: str
+    invoices: list[str]
+
+
+class DisputeOut(Out):
+    """A dispute of an invoice."""
+
+    id: str
+    invoice: str
+    opened: dt.date
+    resolved: dt.date | None
+    reason: str
+
+
+class CustomerDetail(Out):
+    """A customer's state on a day: what is open, what applies, what is held back, what happened."""
+
+    date: dt.date
+    policy_version: PolicyVersionOut
+    customer: CustomerOut
+    balance: Amounts
+    overdue: Amounts
+    aging: list[AgingBucketOut]
+    open_invoices: list[OpenInvoiceOut]
+    effective_policy: EffectivePolicyOut
+    actions: list[ActionOut]
+    suppressions: list[SuppressionOut]
+    history: list[HistoryEntryOut]
+    promises: list[PromiseOut]
+    disputes: list[DisputeOut]
+
+
+# -- policy ----------------------------------------------------------------------------------
+
+
+class ProblemOut(Out):
+    """A problem found in a policy file."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    path: str
+
+
+class ReloadAttemptOut(Out):
+    """The last load or reload of the policy."""
+
+    at: dt.datetime
+    trigger: Literal["startup", "request", "ref-moved"]
+    ok: bool
+    message: str
+    commit: str | None
+    digest: str | None
+    problems: list[ProblemOut]
+
+
+class StepOut(Out):
+    """A ladder step."""
+
+    id: str
+    at: str
+    kind: str
+    channel: str | None
+    template: str | None
+    fee: str | None
+    interest: str | None
+    repeat_days: int | None
+    assign: str | None
+    to: str | None
+    min_balance: Amounts
+    description: str
+
+
+class LadderOut(Out):
+    """A dunning ladder."""
+
+    name: str
+    description: str
+    steps: list[StepOut]
+
+
+class TermOut(Out):
+    """Credit terms."""
+
+    name: str
+    description: str
+    net_days: int | None
+    from_end_of_month: bool
+    day_of_next_month: int | None
+    discount_percent: str | None
+    discount_days: int | None
+
+
+class PolicyOut(Out):
+    """The policy in force, where it comes from, and the state of the last reload."""
+
+    mode: Literal["git", "files"]
+    ref: str | None
+    note: str | None
+    degraded: bool = Field(description="True when the last reload was refused.")
+    policy_version: PolicyVersionOut | None
+    name: str | None
+    timezone: str | None
+    base_currency: str | None
+    defaults: dict[str, str]
+    ladders: list[LadderOut]
+    terms: list[TermOut]
+    customers_with_files: int
+    last_reload: ReloadAttemptOut | None
+
+
+# -- ledger imports --------------------------------------------------------------------------
+
+MAX_IMPORT_ROWS = 50_000
+Name = Annotated[str, text(200)]
+
+
+class CustomerRowIn(In):
+    """A customer as the accounting system knows it."""
+
+    id: Identifier
+    name: Name = ""
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    segment: Annotated[str, text(64)] | None = None
+    email: Annotated[str, text(320)] = ""
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = None
+
+
+class InvoiceRowIn(In):
+    """An invoice; ``due`` and ``terms`` override the customer's terms."""
+
+    id: Identifier
+    customer: Identifier
+    number: Annotated[str, text(64)] | None = None
+    issued: dt.date
+    due: dt.date | None = None
+    terms: Annotated[str, text(64)] | None = None
+    amount: PositiveMoney
+    currency: Currency
+
+
+class CashRowIn(In):
+    """A payment or credit note, applied to ``invoice`` or left on the account."""
+
+    id: Identifier
+    customer: Identifier
+    date: dt.date
+    amount: PositiveMoney
+    currency: Currency
+    invoice: Identifier | None = None
+
+
+class DisputeRowIn(In):
+    """A dispute of an invoice, open until ``resolved``."""
+
+    id: Identifier
+    invoice: Identifier
+    opened: dt.date
+    resolved: dt.date | None = None
+    reason: Note = ""
+
+
+class CustomersIn(In):
+    """Customers to insert or update, all or none."""
+
+    rows: Annotated[list[CustomerRowIn], Field(max_length=MAX_IMPORT_ROWS)]
+
+
+class InvoicesIn(In):
+    """Invoices to insert or update, all or none."""
+
+    rows: Annotated[list[InvoiceRowIn], Field(max_length=MAX_IMPORT_ROWS)]
+
+
+class CashIn(In):
+    """Payments or credit notes to insert or update, all or none."""
+
+    rows: Annotated[list[CashRowIn], Field(max_length=MAX_IMPORT_ROWS)]
+
+
+class DisputesIn(In):
+    """Disputes to insert or update, all or none."""
+
+    rows: Annotated[list[DisputeRowIn], Field(max_length=MAX_IMPORT_ROWS)]
+
+
+class ImportOut(Out):
+    """What a ledger import changed (importing the same rows again changes nothing)."""
+
+    kind: str
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    policy_version: PolicyVersionOut | None
+
+
+# -- health ----------------------------------------------------------------------------------
+
+
+class HealthOut(Out):
+    """The process is up."""
+
+    status: Literal["ok"]
+
+
+class ReadyOut(Out):
+    """Whether the service can answer: a valid policy and a reachable database."""
+
+    status: Literal["ready", "degraded", "unavailable"]
+    policy_version: PolicyVersionOut | None
+    database: Literal["ok", "unreachable"]
+    reasons: list[str]
+
+
+# -- problems --------------------------------------------------------------------------------
+
+
+class FieldProblem(Out):
+    """One invalid value of a request."""
+
+    field: str = Field(description="Where: `query.limit`, `body.rows[3].amount`.")
+    pointer: str | None = Field(default=None, description="JSON Pointer into the request body.")
+    detail: str
+    code: str
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldProblem] | None = None

@@ -1,0 +1,103 @@
+"""The policy in force and the last reload attempt, as JSON-ready data (``PolicyOut``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.action_lists import version_to_dict
+from api.policy_state import PolicyStatus, ReloadAttempt
+from engine.policy import Ladder, Step, Term
+from engine.source import Problem
+
+
+def problem_to_dict(problem: Problem) -> dict[str, Any]:
+    """Return a policy problem as JSON-ready data."""
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "code": problem.code,
+        "message": problem.message,
+        "path": problem.path,
+    }
+
+
+def attempt_to_dict(attempt: ReloadAttempt) -> dict[str, Any]:
+    """Return a reload attempt as JSON-ready data."""
+    return {
+        "at": attempt.at.isoformat(),
+        "trigger": attempt.trigger,
+        "ok": attempt.ok,
+        "message": attempt.message,
+        "commit": attempt.commit,
+        "digest": attempt.digest,
+        "problems": [problem_to_dict(p) for p in attempt.problems],
+    }
+
+
+def _step(step: Step) -> dict[str, Any]:
+    return {
+        "id": step.id,
+        "at": str(step.at),
+        "kind": step.kind,
+        "channel": step.channel,
+        "template": step.template,
+        "fee": step.fee,
+        "interest": step.interest,
+        "repeat_days": step.repeat_days,
+        "assign": step.assign,
+        "to": step.to,
+        "min_balance": {c: format(v, "f") for c, v in sorted(step.min_balance.items())},
+        "description": step.description,
+    }
+
+
+def _ladder(ladder: Ladder) -> dict[str, Any]:
+    return {
+        "name": ladder.name,
+        "description": ladder.description,
+        "steps": [_step(step) for step in ladder.steps],
+    }
+
+
+def _term(term: Term) -> dict[str, Any]:
+    return {
+        "name": term.name,
+        "description": term.description,
+        "net_days": term.net_days,
+        "from_end_of_month": term.from_end_of_month,
+        "day_of_next_month": term.day_of_next_month,
+        "discount_percent": (
+            format(term.discount_percent, "f") if term.discount_percent is not None else None
+        ),
+        "discount_days": term.discount_days,
+    }
+
+
+def policy_to_dict(status: PolicyStatus) -> dict[str, Any]:
+    """Return the policy in force, its source and the last reload attempt (``PolicyOut``)."""
+    served = status.served
+    policy = served.policy if served else None
+    return {
+        "mode": status.mode,
+        "ref": status.ref,
+        "note": status.note,
+        "degraded": status.degraded,
+        "policy_version": version_to_dict(served.version) if served else None,
+        "name": policy.name if policy else None,
+        "timezone": policy.timezone if policy else None,
+        "base_currency": policy.base_currency if policy else None,
+        "defaults": (
+            {
+                "terms": policy.defaults.terms,
+                "ladder": policy.defaults.ladder,
+                "tone": policy.defaults.tone,
+            }
+            if policy
+            else {}
+        ),
+        "ladders": [_ladder(policy.ladders[n]) for n in sorted(policy.ladders)] if policy else [],
+        "terms": [_term(policy.terms[n]) for n in sorted(policy.terms)] if policy else [],
+        "customers_with_files": len(policy.customers) if policy else 0,
+        "last_reload": attempt_to_dict(status.last_attempt) if status.last_attempt else None,
+    }

@@ -1,0 +1,90 @@
+"""``/v1/ledger/*``: bulk JSON imports of customers, invoices, cash and disputes (admin).
+
+Each import is atomic (a bad row imports nothing and is reported with its index) and idempotent
+(the same rows again change nothing), exactly like ``dunning import`` of a CSV file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import AdminDep, ContextDep, SessionDep
+from api.errors import problem_responses
+from api.ledger_imports import import_batch
+from api.models import CashIn, CustomersIn, DisputesIn, ImportOut, InvoicesIn
+
+router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
+
+RESPONSES = problem_responses(401, 403, 422)
+
+
+@router.post(
+    "/customers",
+    operation_id="importCustomers",
+    summary="Import customers",
+    response_model=ImportOut,
+    responses=RESPONSES,
+)
+def import_customers(
+    who: AdminDep, context: ContextDep, conn: SessionDep, body: CustomersIn
+) -> dict[str, Any]:
+    """Insert or update customers by id."""
+    return import_batch(conn, "customers", body.rows, who, context.policies.served())
+
+
+@router.post(
+    "/invoices",
+    operation_id="importInvoices",
+    summary="Import invoices",
+    response_model=ImportOut,
+    responses=RESPONSES,
+)
+def import_invoices(
+    who: AdminDep, context: ContextDep, conn: SessionDep, body: InvoicesIn
+) -> dict[str, Any]:
+    """Insert or update invoices by id (their customers must exist)."""
+    return import_batch(conn, "invoices", body.rows, who, context.policies.served())
+
+
+@router.post(
+    "/payments",
+    operation_id="importPayments",
+    summary="Import payments",
+    response_model=ImportOut,
+    responses=RESPONSES,
+)
+def import_payments(
+    who: AdminDep, context: ContextDep, conn: SessionDep, body: CashIn
+) -> dict[str, Any]:
+    """Insert or update payments by id, applied to an invoice or left on the account."""
+    return import_batch(conn, "payments", body.rows, who, context.policies.served())
+
+
+@router.post(
+    "/credit-notes",
+    operation_id="importCreditNotes",
+    summary="Import credit notes",
+    response_model=ImportOut,
+    responses=RESPONSES,
+)
+def import_credit_notes(
+    who: AdminDep, context: ContextDep, conn: SessionDep, body: CashIn
+) -> dict[str, Any]:
+    """Insert or update credit notes by id, applied to an invoice or left on the account."""
+    return import_batch(conn, "credit-notes", body.rows, who, context.policies.served())
+
+
+@router.post(
+    "/disputes",
+    operation_id="importDisputes",
+    summary="Import disputes",
+    response_model=ImportOut,
+    responses=RESPONSES,
+)
+def import_disputes(
+    who: AdminDep, context: ContextDep, conn: SessionDep, body: DisputesIn
+) -> dict[str, Any]:
+    """Insert or update disputes by id (an invoice has at most one open dispute)."""
+    return import_batch(conn, "disputes", body.rows, who, context.policies.served())

@@ -1,0 +1,25 @@
+"""The service's settings: one typed object, built once by ``dunning serve`` (or a test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    """Everything the app reads from outside: database, policy repository, timings.
+
+    ``ref_check_seconds``: how often (at most) a request checks whether the policy ref moved.
+    ``ledger_check_seconds``: how often (at most) a request asks the database whether the ledger
+    changed behind the service's back (an import from the CLI); writes through the API are seen
+    at once. ``token_cache_seconds``: how long a verified token is trusted without a lookup (a
+    revoked token stops working at most this much later).
+    """
+
+    database_url: str
+    repo: Path
+    policy_ref: str = "main"
+    ref_check_seconds: float = 5.0
+    ledger_check_seconds: float = 2.0
+    token_cache_seconds: float = 10.0

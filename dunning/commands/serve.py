@@ -1,0 +1,97 @@
+"""``dunning serve``: run the HTTP API with uvicorn, serving the policy of a git ref."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    envvar="DUNNING_DATABASE_URL",
+    help="Database URL (default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db).",
+)
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The policy repository (holding policies/ and customers/).",
+)
+@click.option(
+    "--policy-ref",
+    default="main",
+    show_default=True,
+    help="The git ref whose committed policy is served (reloaded when it moves).",
+)
+@click.option(
+    "--ref-check-seconds",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Check at most this often whether the ref moved.",
+)
+@click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
+def command(
+    *,
+    host: str,
+    port: int,
+    database: str | None,
+    repo: Path,
+    policy_ref: str,
+    ref_check_seconds: float,
+    log_level: str,
+) -> None:
+    """Serve the daily action list, outcomes, customers and the policy in force over HTTP."""
+    import uvicorn  # noqa: PLC0415 - only `serve` pays for the web stack
+
+    from api.app import create_app  # noqa: PLC0415
+    from api.settings import ApiSettings  # noqa: PLC0415
+    from store.connection import create_store_engine  # noqa: PLC0415
+    from store.migrate import current_revision, head_revision  # noqa: PLC0415
+    from store.settings import database_url  # noqa: PLC0415
+
+    url = database_url(database)
+    engine = create_store_engine(url)
+    try:
+        with engine.connect() as conn:
+            revision = current_revision(conn)
+    finally:
+        engine.dispose()
+    if revision != head_revision():
+        raise click.ClickException(
+            f"the database is at migration {revision or 'none'}, not {head_revision()}: "
+            "run `dunning db upgrade` first"
+        )
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = ApiSettings(
+        database_url=url, repo=repo, policy_ref=policy_ref, ref_check_seconds=ref_check_seconds
+    )
+    # uvicorn's access log prints paths and query strings (customer ids, notes): ours logs the
+    # route template instead (api.middleware).
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        log_level=log_level,
+        server_header=False,
+    )
