@@ -1,0 +1,69 @@
+"""``dunning import``: load customers, invoices, payments, credit notes or disputes from CSV."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+KINDS = ("customers", "invoices", "payments", "credit-notes", "disputes")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    "mapping_name",
+    metavar="NAME|FILE",
+    help="A column mapping: a shipped one (ibm-ar, xero-invoices, quickbooks-invoices)"
+    " or a YAML file. Default: the columns of docs/imports.md.",
+)
+@click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    help="The database. Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.",
+)
+def command(kind: str, file: Path, mapping_name: str | None, database: str | None) -> None:
+    """Import a CSV FILE of KIND into the ledger, all rows or none.
+
+    Every bad row is listed as FILE:LINE: reason and nothing is imported (exit 1). Importing the
+    same file again changes nothing; a changed row updates the ledger.
+    """
+    from store.connection import create_store_engine  # noqa: PLC0415 - keep --help fast
+    from store.imports import PROGRESS_THRESHOLD, count_data_lines, import_csv  # noqa: PLC0415
+    from store.mapping import MappingError, load_mapping  # noqa: PLC0415
+    from store.migrate import DatabaseNotReadyError, require_current  # noqa: PLC0415
+    from store.settings import database_url  # noqa: PLC0415
+
+    try:
+        mapping = load_mapping(mapping_name) if mapping_name else None
+    except MappingError as error:
+        raise click.UsageError(str(error)) from error
+    engine = create_store_engine(database_url(database))
+    try:
+        require_current(engine)
+        lines = count_data_lines(file)
+        with engine.connect() as conn:
+            if lines > PROGRESS_THRESHOLD:
+                with click.progressbar(
+                    length=2 * lines, label=f"Importing {kind}", file=sys.stderr
+                ) as bar:
+                    result = import_csv(conn, kind, file, mapping=mapping, progress=bar.update)
+            else:
+                result = import_csv(conn, kind, file, mapping=mapping)
+            conn.commit()
+    except DatabaseNotReadyError as error:
+        raise click.ClickException(str(error)) from error
+    except ValueError as error:  # a mapping that does not fit this kind
+        raise click.UsageError(str(error)) from error
+    finally:
+        engine.dispose()
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem))
+        click.echo(result.summary() + "; fix the rows above and import the file again.", err=True)
+        raise SystemExit(1)
+    click.echo(result.summary())

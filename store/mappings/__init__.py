@@ -1,0 +1,1 @@
+"""Column mappings for common accounting-system exports (YAML files, see docs/imports.md)."""
