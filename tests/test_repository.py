@@ -122,3 +122,32 @@ def test_this_repository_uses_the_hook() -> None:
     ids = [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]
     assert "dunning-validate" in ids
     assert "trailing-whitespace" in ids
+
+
+def _policy_yaml_files() -> list[Path]:
+    files = [*ROOT.joinpath("policies").rglob("*.yaml"), *ROOT.joinpath("customers").glob("*.yaml")]
+    return sorted(files)
+
+
+@pytest.mark.parametrize("path", _policy_yaml_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_policy_file_names_a_schema_that_exists(path: Path) -> None:
+    """Each shipped policy file starts with a `$schema` line that resolves, for editors."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
+    assert match is not None, f"{path}: first line is {first!r}"
+    target = (path.parent / match.group(1)).resolve()
+    assert target.is_file(), target
+    assert target.parent == ROOT / "schemas"
+
+
+def test_editor_settings_map_every_folder_to_a_schema() -> None:
+    """.vscode/settings.json maps the policy folders to schemas that exist."""
+    import json
+
+    settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    mapping = settings["yaml.schemas"]
+    for schema in mapping:
+        assert (ROOT / schema).is_file(), schema
+    globs = [g for value in mapping.values() for g in ([value] if isinstance(value, str) else value)]
+    for folder in ("policies/ladders", "policies/templates", "policies/tests", "customers"):
+        assert any(folder in g for g in globs), folder
