@@ -18,7 +18,11 @@ from store.models import imports, invoices
 from store.reader import load_snapshot
 from tests.store.conftest import dump
 
-IBM_AR = Path("/work/shared/data/ibm-ar/WA_Fn-UseC_-Accounts-Receivable.csv")
+# The IBM sample data lies in ../shared beside the checkout (on developers' machines and in CI).
+IBM_AR = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "ibm-ar"
+    / "WA_Fn-UseC_-Accounts-Receivable.csv"
+)
 
 CUSTOMERS = [
     {"id": "ACME", "name": "Acme Trading Ltd", "country": "gb", "email": "ap@acme.example"},
