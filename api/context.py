@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
 
 from api.action_lists import ActionLists
 from api.auth import TokenVerifier
@@ -13,7 +12,7 @@ from api.ledger_state import LedgerState
 from api.metrics import Metrics
 from api.policy_state import PolicyHolder
 from api.settings import ApiSettings
-from store.connection import create_store_engine
+from store.connection import create_store_engine, database_answers
 
 
 @dataclass(slots=True)
@@ -51,12 +50,7 @@ class AppContext:
 
     def database_ok(self) -> bool:
         """Return whether the database answers a trivial query."""
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except SQLAlchemyError:
-            return False
-        return True
+        return database_answers(self.engine)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -3,9 +3,10 @@
 Two sources, because writes reach the database two ways. Every write through the API bumps a
 counter at once, so a recorded outcome leaves the list on the very next request. Writes from
 outside (``dunning import`` in a cron job, another process) are seen through a fingerprint of
-the database: the newest import and action-log row ids and the sizes of the tables that can
-change without an import (disputes, promises, plans recorded as outcomes). It costs a few index
-lookups and small counts, and is taken at most once every ``check_seconds``.
+the database (``store.fingerprint``): the newest import and action-log row ids and the sizes of
+the tables that can change without an import (disputes, promises, plans recorded as outcomes).
+It costs a few index lookups and small counts, and is taken at most once every
+``check_seconds``.
 """
 
 from __future__ import annotations
@@ -14,37 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine
 
-from store.models import action_log, customers, disputes, imports, payment_plans, promises
-
-Fingerprint = tuple[int, ...]
-
-
-def ledger_fingerprint(conn: Connection) -> Fingerprint:
-    """Return numbers that change when the ledger changes: newest ids, sizes of small tables.
-
-    Imports record a row in ``imports`` for every batch that changed something and outcomes a row
-    in ``action_log``; both have growing integer ids, so ``max(id)`` is one index lookup. Disputes,
-    promises and plans are recorded as outcomes without an import, and are small tables.
-    """
-    # TODO(store): this query belongs in the store package (conventions: SQLAlchemy only in the
-    # store); it lives here until the store exposes one.
-    row = conn.execute(
-        select(
-            select(func.coalesce(func.max(imports.c.id), 0)).scalar_subquery(),
-            select(func.coalesce(func.max(action_log.c.id), 0)).scalar_subquery(),
-            select(func.count()).select_from(customers).scalar_subquery(),
-            select(func.count()).select_from(disputes).scalar_subquery(),
-            select(func.count())
-            .select_from(disputes)
-            .where(disputes.c.resolved.is_(None))
-            .scalar_subquery(),
-            select(func.count()).select_from(promises).scalar_subquery(),
-            select(func.count()).select_from(payment_plans).scalar_subquery(),
-        )
-    ).one()
-    return tuple(int(value) for value in row)
+from store.fingerprint import Fingerprint, ledger_fingerprint
 
 
 class LedgerState:

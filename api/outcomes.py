@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from api.action_lists import ActionList, version_to_dict
 from api.auth import Principal
@@ -19,8 +19,7 @@ from api.errors import ConflictError, InvalidRequestError, NotFoundError
 from api.models import DisputeOutcomeIn, PromiseOutcomeIn, StatusOutcomeIn
 from engine.actions import Action
 from engine.ledger import ActionStatus
-from store.models import action_log
-from store.outcomes import record_dispute, record_outcome, record_promise
+from store.outcomes import find_outcome, record_dispute, record_outcome, record_promise
 
 OutcomeBody = StatusOutcomeIn | PromiseOutcomeIn | DisputeOutcomeIn
 
@@ -132,34 +131,25 @@ def _already_recorded(
     outcome: str | None,
 ) -> dict[str, Any]:
     # The action is not on the list: fine if this very outcome was recorded before (a retry).
-    # The lookup belongs in store.outcomes; it lives here until the store offers one.
-    row = conn.execute(
-        select(
-            action_log.c.customer_id,
-            action_log.c.step,
-            action_log.c.invoice_ids,
-            action_log.c.date,
-            action_log.c.outcome,
-        ).where(action_log.c.action_id == action_id, action_log.c.status == status.value)
-    ).first()
-    if row is None:
+    earlier = find_outcome(conn, action_id, status)
+    if earlier is None:
         raise NotFoundError(
             f"action {action_id} is not on the list of {listing.evaluation.as_of.isoformat()} "
             f"and has no '{status.value}' outcome recorded"
         )
-    if row.outcome != outcome:
+    if earlier.outcome != outcome:
         raise ConflictError(
             f"action {action_id} was already recorded as {status.value}"
-            + (f" ({row.outcome})" if row.outcome else "")
+            + (f" ({earlier.outcome})" if earlier.outcome else "")
             + "; it is no longer on the list"
         )
     return {
         "action_id": action_id,
-        "customer": row.customer_id,
-        "step": row.step,
-        "invoices": list(row.invoice_ids),
-        "date": row.date.isoformat(),
-        "outcome": row.outcome or status.value,
+        "customer": earlier.customer_id,
+        "step": earlier.step,
+        "invoices": list(earlier.invoice_ids),
+        "date": earlier.date.isoformat(),
+        "outcome": earlier.outcome or status.value,
         "status": status.value,
         "created": False,
         "policy_version": version_to_dict(listing.version),

@@ -80,6 +80,31 @@ def read_ledger(spec: str, customers: Sequence[str] = ()) -> Iterable[CustomerLe
             f"--ledger {spec}: expected a ledger file ending in .yaml, .yml or .json, "
             "or a database URL such as sqlite:///dunning.db"
         )
-    from store.reader import open_ledger  # noqa: PLC0415 - SQLAlchemy only for database ledgers
+    # SQLAlchemy only for database ledgers, so a file ledger or --help never imports it.
+    from store.migrate import DatabaseMissingError, DatabaseNotReadyError  # noqa: PLC0415
+    from store.reader import open_ledger  # noqa: PLC0415
 
-    return open_ledger(spec, customers or None)
+    try:
+        return open_ledger(spec, customers or None)
+    except DatabaseMissingError as error:
+        click.echo(
+            f"There is no ledger at {error.url}: the file {error.path.resolve()} does not exist."
+            f" Create it with `dunning db upgrade --database {error.url}` then"
+            " `dunning import ...`, or try `dunning demo`.",
+            err=True,
+        )
+    except DatabaseNotReadyError as error:
+        if error.revision is None:
+            click.echo(
+                f"The database at {error.url} has no ledger yet: run"
+                f" `dunning db upgrade --database {error.url}` then `dunning import ...`, or"
+                " try `dunning demo`.",
+                err=True,
+            )
+        else:
+            click.echo(
+                f"The database at {error.url} has an older schema (revision {error.revision})"
+                f" than this version of dunning: run `dunning db upgrade --database {error.url}`.",
+                err=True,
+            )
+    raise SystemExit(1)

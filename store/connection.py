@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
+from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from store.settings import database_url
 
@@ -28,6 +30,33 @@ def create_store_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if resolved.get_backend_name() == "sqlite":
         _configure_sqlite(engine, in_memory=resolved.database in (None, "", ":memory:"))
     return engine
+
+
+def missing_sqlite_file(url: str | None = None) -> Path | None:
+    """Return the file a SQLite URL names when that file does not exist, else None.
+
+    Connecting to such a URL would create an empty database file, which a reader must not do.
+    In-memory databases and ``uri=true`` URLs (whose file name SQLite parses itself) are never
+    missing.
+    """
+    resolved = make_url(database_url(url))
+    name = resolved.database
+    if resolved.get_backend_name() != "sqlite" or name in (None, "", ":memory:"):
+        return None
+    if "uri" in resolved.query:
+        return None
+    path = Path(name)
+    return None if path.exists() else path
+
+
+def database_answers(engine: Engine) -> bool:
+    """Return whether the database behind ``engine`` can be reached and answers a trivial query."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:

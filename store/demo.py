@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, delete, func, select
 
 from store.connection import begin_write
 from store.migrate import upgrade
-from store.models import customers, imports, metadata
+from store.models import api_tokens, customers, imports, metadata
 
 DEMO_CUSTOMERS = 500
 DEMO_INVOICES = 5000
@@ -226,8 +226,8 @@ def build_demo(
 
     With ``policy_root`` (a folder holding ``customers/`` and ``policies/ladders/``), the example
     customers are in the ledger and the history follows the ladders' steps. The database is
-    migrated first. A database that holds a ledger the demo did not build is refused
-    (``NotADemoDatabaseError``), never emptied.
+    migrated first. A database that holds a ledger or API tokens the demo did not build is refused
+    (``NotADemoDatabaseError``), never emptied; a demo database is replaced whole, tokens included.
     """
     upgrade(engine)
     files = read_customer_files(policy_root / "customers") if policy_root is not None else []
@@ -266,19 +266,25 @@ def build_demo(
 
 
 def _clear(conn: Connection) -> None:
-    """Empty a previous demo ledger; refuse a database holding anything else."""
-    has_ledger = conn.execute(select(func.count()).select_from(customers)).scalar_one() > 0
+    """Empty a previous demo database, its API tokens too; refuse a database holding anything else.
+
+    A demo database is rebuilt whole: a token issued for an earlier demo does not outlive it.
+    A database that is not the demo's is left alone if it holds a ledger or a token (an admin may
+    issue tokens before the first import).
+    """
     is_demo = (
         conn.execute(
             select(func.count()).select_from(imports).where(imports.c.kind == DEMO_MARK)
         ).scalar_one()
         > 0
     )
-    if has_ledger and not is_demo:
-        raise NotADemoDatabaseError(
-            "this database holds a ledger that the demo did not create; the demo only replaces"
-            " its own database (use a new file, e.g. --database dunning-demo.db)"
-        )
+    if not is_demo:
+        for table, what in ((customers, "a ledger"), (api_tokens, "API tokens")):
+            if conn.execute(select(func.count()).select_from(table)).scalar_one() > 0:
+                raise NotADemoDatabaseError(
+                    f"this database holds {what} that the demo did not create; the demo only"
+                    " replaces its own database (use a new file, e.g. --database dunning-demo.db)"
+                )
     for table in reversed(metadata.sorted_tables):
         conn.execute(delete(table))
 

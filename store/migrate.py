@@ -14,7 +14,24 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class DatabaseNotReadyError(RuntimeError):
-    """The database has no ledger yet, or an older schema: ``dunning db upgrade`` fixes it."""
+    """The database has no ledger yet, or an older schema: ``dunning db upgrade`` fixes it.
+
+    ``url`` names the database (password hidden); ``revision`` is its schema revision, None when
+    it has no ledger tables at all.
+    """
+
+    def __init__(self, message: str, *, url: str, revision: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.revision = revision
+
+
+class DatabaseMissingError(DatabaseNotReadyError):
+    """The URL names a SQLite file, ``path``, that does not exist (reading would create it)."""
+
+    def __init__(self, message: str, *, url: str, path: Path) -> None:
+        super().__init__(message, url=url)
+        self.path = path
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -54,9 +71,12 @@ def require_current(engine: Engine) -> None:
     if found is None:
         raise DatabaseNotReadyError(
             f"{where} has no ledger tables yet: run `dunning db upgrade --database {where}`"
-            " (then import the ledger, or try `dunning demo`)"
+            " (then import the ledger, or try `dunning demo`)",
+            url=where,
         )
     raise DatabaseNotReadyError(
         f"{where} is at schema revision {found}, older than this version's {head}:"
-        f" run `dunning db upgrade --database {where}`"
+        f" run `dunning db upgrade --database {where}`",
+        url=where,
+        revision=found,
     )

@@ -1,4 +1,4 @@
-"""The ledger schema as SQLAlchemy 2 models: customers, invoices, cash, disputes, promises, log.
+"""The schema as SQLAlchemy 2 models: customers, invoices, cash, disputes, promises, log, tokens.
 
 Ids are the accounting system's own ("external") ids. Money columns are ``Money`` (exact on every
 backend), dates are ``Date``, currencies ``CHAR(3)``. The reader and the imports use the tables
@@ -280,6 +280,28 @@ class ActionLogRow(Base):
     )
 
 
+class ApiTokenRow(Base):
+    """An API bearer token, stored as the SHA-256 of its secret, with one role (store.tokens).
+
+    Defined here with the ledger's tables, not in ``store.tokens``, so that this module's metadata
+    is the whole schema whatever was imported first: the migrations' comparison, the demo's reset
+    and the test dumps all see the tokens.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(CHAR(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("role IN ('viewer', 'collector', 'admin')", name="role_known"),
+    )
+
+
 class ImportRow(Base):
     """A file (or API batch) that changed the ledger: its digest, kind and what it changed."""
 
@@ -316,3 +338,4 @@ plan_invoices = _table(PlanInvoiceRow)
 instalments = _table(InstalmentRow)
 action_log = _table(ActionLogRow)
 imports = _table(ImportRow)
+api_tokens = _table(ApiTokenRow)

@@ -56,8 +56,8 @@ from engine.ledger import (
 )
 from engine.money import minor_units
 from store.columns import SCALE
-from store.connection import create_store_engine
-from store.migrate import require_current
+from store.connection import create_store_engine, missing_sqlite_file
+from store.migrate import DatabaseMissingError, require_current
 from store.models import (
     action_log,
     credit_notes,
@@ -71,6 +71,7 @@ from store.models import (
     promise_invoices,
     promises,
 )
+from store.settings import database_url
 
 # Customers per chunk: large enough that per-query overhead vanishes, small enough that a chunk
 # of a big ledger stays a few megabytes.
@@ -116,8 +117,19 @@ def open_ledger(
     """Return the customers' ledgers streamed from the database at ``url`` (see ``database_url``).
 
     Raises ``DatabaseNotReadyError`` at once, before anything is read, when the database has no
-    ledger tables or an older schema than this version of the store.
+    ledger tables or an older schema than this version of the store, and its subclass
+    ``DatabaseMissingError`` (creating nothing) when the URL names a SQLite file that does not
+    exist.
     """
+    missing = missing_sqlite_file(url)
+    if missing is not None:
+        where = database_url(url)
+        raise DatabaseMissingError(
+            f"{where}: there is no database file {missing.resolve()}: create it with"
+            f" `dunning db upgrade --database {where}`",
+            url=where,
+            path=missing,
+        )
     engine = create_store_engine(url)
     try:
         require_current(engine)

@@ -16,23 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import (
-    CHAR,
-    CheckConstraint,
-    Column,
-    Connection,
-    DateTime,
-    Integer,
-    String,
-    Table,
-    UniqueConstraint,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from store.models import metadata
+from store.models import api_tokens
 
 TOKEN_PREFIX = "dun_"  # noqa: S105 - a prefix that makes leaked tokens easy to scan for
 _SECRET_BYTES = 32
@@ -56,20 +43,6 @@ class Role(StrEnum):
 
 
 _RANKS = {Role.VIEWER: 0, Role.COLLECTOR: 1, Role.ADMIN: 2}
-
-api_tokens = Table(
-    "api_tokens",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(100), nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("token_hash", CHAR(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
-    UniqueConstraint("name"),
-    UniqueConstraint("token_hash"),
-    CheckConstraint("role IN ('viewer', 'collector', 'admin')", name="role_known"),
-)
 
 
 class TokenError(Exception):

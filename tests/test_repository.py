@@ -125,8 +125,8 @@ def test_this_repository_uses_the_hook() -> None:
 
 
 def _policy_yaml_files() -> list[Path]:
-    files = [*ROOT.joinpath("policies").rglob("*.yaml"), *ROOT.joinpath("customers").glob("*.yaml")]
-    return sorted(files)
+    policies = ROOT.joinpath("policies").rglob("*.yaml")
+    return sorted([*policies, *ROOT.joinpath("customers").glob("*.yaml")])
 
 
 @pytest.mark.parametrize("path", _policy_yaml_files(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -148,6 +148,8 @@ def test_editor_settings_map_every_folder_to_a_schema() -> None:
     mapping = settings["yaml.schemas"]
     for schema in mapping:
         assert (ROOT / schema).is_file(), schema
-    globs = [g for value in mapping.values() for g in ([value] if isinstance(value, str) else value)]
+    globs = [
+        g for value in mapping.values() for g in ([value] if isinstance(value, str) else value)
+    ]
     for folder in ("policies/ladders", "policies/templates", "policies/tests", "customers"):
         assert any(folder in g for g in globs), folder

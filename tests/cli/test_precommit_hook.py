@@ -51,7 +51,8 @@ def test_hook_blocks_a_commit_with_a_broken_ladder(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "policies", policy_repo / "policies")
     shutil.copytree(ROOT / "customers", policy_repo / "customers")
     (policy_repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: dunning-validate\n",
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n"
+        "    hooks:\n      - id: dunning-validate\n",
         encoding="utf-8",
     )
     _git(policy_repo, "init", "-q", "-b", "main")

@@ -15,6 +15,7 @@ from store.connection import create_store_engine
 from store.demo import NotADemoDatabaseError, build_demo
 from store.models import customers
 from store.reader import load_snapshot
+from store.tokens import Role, create_token, find_token, list_tokens
 from tests.store.conftest import dump
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,6 +76,29 @@ def test_a_database_holding_another_ledger_is_left_alone(ledger_engine: Engine) 
     with pytest.raises(NotADemoDatabaseError):
         build_demo(ledger_engine, DAY)
     assert [c.customer.id for c in load_snapshot(ledger_engine)] == ["REAL"]
+
+
+def test_rebuilding_the_demo_revokes_the_tokens_of_the_earlier_demo(
+    ledger_engine: Engine,
+) -> None:
+    build_demo(ledger_engine, DAY, seed=2)
+    with ledger_engine.begin() as conn:
+        token = create_token(conn, "demo-viewer", Role.VIEWER).token
+    build_demo(ledger_engine, DAY, seed=2)
+    with ledger_engine.connect() as conn:
+        assert find_token(conn, token) is None
+        assert list_tokens(conn) == []
+
+
+def test_a_database_holding_tokens_but_no_ledger_yet_is_left_alone(
+    ledger_engine: Engine,
+) -> None:
+    with ledger_engine.begin() as conn:
+        token = create_token(conn, "ops", Role.ADMIN).token
+    with pytest.raises(NotADemoDatabaseError, match="holds API tokens"):
+        build_demo(ledger_engine, DAY)
+    with ledger_engine.connect() as conn:
+        assert find_token(conn, token) is not None
 
 
 def test_the_demo_reads_and_evaluates_the_same_on_sqlite_and_postgresql(
