@@ -229,3 +229,21 @@ DESCRIBE_CASES: list[tuple[str, Term, str]] = [
 def test_describe_term(term: Term, text: str) -> None:
     """Terms read as finance staff say them: net days, month end, prox day, discount first."""
     assert describe_term(term) == text
+
+
+def test_two_ten_net_thirty_published_example() -> None:
+    """Early-payment discount, checked against a published worked example.
+
+    Investopedia, "2/10 Net 30: Definition, Calculation, Example": on a USD 1,000 invoice with
+    terms 2/10 net 30, a buyer paying within 10 days pays USD 980 (a USD 20 discount); otherwise
+    the full USD 1,000 is due in 30 days. Invoice dated Thursday 1 October 2026: the discount may
+    be taken until 11 October, the invoice falls due on Saturday 31 October and, rolled to the
+    next business day, on Monday 2 November.
+    """
+    dates = term_dates(TWO_10_NET30, date(2026, 10, 1), ENGLAND, NEXT)
+    assert dates.discount_deadline == date(2026, 10, 11)
+    assert dates.unrolled_due == date(2026, 10, 31)
+    assert dates.due == date(2026, 11, 2)
+    discount = discount_amount(TWO_10_NET30, Decimal("1000.00"), "USD")
+    assert discount == Decimal("20.00")
+    assert Decimal("1000.00") - discount == Decimal("980.00")
