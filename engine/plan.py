@@ -71,6 +71,10 @@ class FieldChange:
     head: str
 
 
+# Fields of an action that explain it rather than change what the customer receives.
+EXPLANATION_FIELDS = frozenset({"reason", "supersedes"})
+
+
 @dataclass(frozen=True, slots=True)
 class ChangedAction:
     """An action both versions produce (same customer, step, occurrence, invoices), differently."""
@@ -107,9 +111,15 @@ class CustomerImpact:
 
     @property
     def contact_changed(self) -> bool:
-        """Return whether the customer receives a different message or call."""
+        """Return whether the customer receives a different message or call.
+
+        An action that changed only in its explanation (the step now fell due on another day)
+        is the same letter to the customer, so it does not count.
+        """
         return any(a.kind in CONTACT_KINDS for a in (*self.removed, *self.added)) or any(
-            c.base.kind in CONTACT_KINDS or c.head.kind in CONTACT_KINDS for c in self.changed
+            (c.base.kind in CONTACT_KINDS or c.head.kind in CONTACT_KINDS)
+            and any(f.field not in EXPLANATION_FIELDS for f in c.changes)
+            for c in self.changed
         )
 
 

@@ -66,7 +66,8 @@ def headline(plan: Plan) -> str:
         text = f"{plural(contacted, 'customer')} {verb} a different letter or call {when(plan)}"
         others = affected - contacted
         if others:
-            text += f"; {plural(others, 'more customer')} treated differently"
+            # Holds, escalations, or the same letter with another explanation.
+            text += f"; {plural(others, 'more customer')} with other changes"
         return text + "."
     verb = "is" if affected == 1 else "are"
     return f"{plural(affected, 'customer')} {verb} treated differently {when(plan)}."

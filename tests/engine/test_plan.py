@@ -296,3 +296,12 @@ def test_an_empty_evaluation_has_no_actions() -> None:
     """The stand-in for an invalid base policy: a list per day, empty."""
     [evaluation] = empty_evaluations([d(DAY)], BASE)
     assert evaluation == Evaluation(as_of=d(DAY), policy_version=BASE, actions=())
+
+
+def test_only_an_explanation_changed_is_not_a_different_letter() -> None:
+    """C3 gets the same second reminder under both ladders (only the step date in its reason
+    moved): the plan lists it as changed, but not as a different letter or call."""
+    day = both(make_policy(), SHORTER, C3)
+    [impact] = day.customers
+    assert [c.field for c in impact.changed[0].changes] == ["reason"]
+    assert not impact.contact_changed
