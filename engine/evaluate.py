@@ -6,7 +6,8 @@ out; no file, database, clock or network. Customers are evaluated one at a time
 are written out, with the names the tests cite, in docs/rules/ladder.md.
 
 The inner loops run once per invoice of a ledger of a million: they touch only tuples and cached
-per-date answers, and the reasons in words are built only for invoices that make an action.
+per-date answers; the action log is read once per customer; the reasons in words are built only
+for invoices that make an action, and only when first read (``explain.later``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ from engine.ladder import (
     top_step,
 )
 from engine.ledger import (
-    ActionRecord,
     ActionStatus,
     CreditNote,
     CustomerLedger,
@@ -54,7 +54,6 @@ from engine.ledger import (
 )
 from engine.money import ROUNDING_NAME, ZERO, format_money, minor_units
 from engine.policy import Ladder, Offset, Pause, Policy, Step, StepAction
-from engine.terms import discount_amount
 
 CREDIT_LIMIT_STEP = "credit-limit"
 CREDIT_RELEASE_STEP = "credit-release"
@@ -65,6 +64,7 @@ _NO_STEPS: frozenset[int] = frozenset()
 _ONE_DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
 _DONE = ActionStatus.DONE
+_tuple = tuple.__new__
 
 
 class CustomerOutcome(NamedTuple):
@@ -111,6 +111,7 @@ class EvaluationContext:
         "dates",
         "effective",
         "hold_ids",
+        "hold_or_release",
         "policy",
     )
 
@@ -125,6 +126,7 @@ class EvaluationContext:
         self.hold_ids = frozenset(
             step.id for step in steps if step.action is StepAction.CREDIT_HOLD
         ) | {CREDIT_LIMIT_STEP}
+        self.hold_or_release = self.hold_ids | {CREDIT_RELEASE_STEP}
         self._ladders: dict[str, LadderFacts] = {}
 
     def ladder_facts(self, ladder: Ladder) -> LadderFacts:
@@ -151,7 +153,12 @@ def action_id(customer_id: str, step_id: str, occurrence: int, invoice_ids: Iter
     The same customer, step, occurrence and invoices give the same id on every run, so an
     action recorded as done is recognised the next day.
     """
-    text = "\x1f".join([customer_id, step_id, str(occurrence), *sorted(invoice_ids)])
+    return _action_id(customer_id, step_id, occurrence, sorted(invoice_ids))
+
+
+def _action_id(customer_id: str, step_id: str, occurrence: int, ordered_ids: list[str]) -> str:
+    """Return ``action_id`` of invoice ids already in order."""
+    text = "\x1f".join([customer_id, step_id, str(occurrence), *ordered_ids])
     return "act_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
@@ -167,9 +174,14 @@ def evaluate(
     suppressions: list[Suppression] = []
     superseded: list[Superseded] = []
     customers = invoices = 0
+    # Each customer's lists come sorted, customer first in every sort key: while customers
+    # arrive in id order (as the store streams them), joining the lists keeps them sorted.
+    in_order = True
+    last = ""
     # The evaluation builds no reference cycles, but allocates enough to set off the cyclic
     # collector again and again, and each full pass walks the whole ledger held in memory
-    # (PERFORMANCE.md: a third to a half of the time). It is switched back on when done.
+    # (PERFORMANCE.md: a third to a half of the time). It stays off for the final sort, which
+    # makes a key tuple per item, and is switched back on when done.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -177,22 +189,30 @@ def evaluate(
             outcome = evaluate_customer(context, customer_ledger, as_of)
             customers += 1
             invoices += len(customer_ledger.invoices)
+            customer_id = customer_ledger.customer.id
+            if customer_id <= last and customers > 1:
+                in_order = False
+            last = customer_id
             if outcome is not _EMPTY:
                 actions.extend(outcome.actions)
                 suppressions.extend(outcome.suppressions)
                 superseded.extend(outcome.superseded)
+        if not in_order:
+            actions.sort(key=action_order)
+            suppressions.sort(key=suppression_order)
+            superseded.sort(key=superseded_order)
+        return Evaluation(
+            as_of=as_of,
+            policy_version=version,
+            actions=tuple(actions),
+            suppressions=tuple(suppressions),
+            superseded=tuple(superseded),
+            customers_evaluated=customers,
+            invoices_evaluated=invoices,
+        )
     finally:
         if collecting:
             gc.enable()
-    return Evaluation(
-        as_of=as_of,
-        policy_version=version,
-        actions=tuple(sorted(actions, key=action_order)),
-        suppressions=tuple(sorted(suppressions, key=suppression_order)),
-        superseded=tuple(sorted(superseded, key=superseded_order)),
-        customers_evaluated=customers,
-        invoices_evaluated=invoices,
-    )
 
 
 def action_order(action: Action) -> tuple[str, int, int, str]:
@@ -217,10 +237,10 @@ def evaluate_customer(
     opens: list[tuple[Invoice, Decimal]] = []
     # Rule "open amounts": the amount less what was paid or credited on or before the day.
     for invoice in customer_ledger.invoices:
-        if invoice.issued > as_of:
+        # Unpacked at once: cheaper than three attribute reads of a NamedTuple.
+        _, _, issued, amount, _, _, _, settlements = invoice
+        if issued > as_of:
             continue
-        amount = invoice.amount
-        settlements = invoice.settlements
         if settlements:
             if len(settlements) == 1:
                 # Most invoices are paid in one go: no arithmetic for them.
@@ -275,6 +295,7 @@ class _Customer:
         "open_total",
         "overdue_total",
         "policy",
+        "reached",
         "rules",
         "steps",
     )
@@ -299,6 +320,8 @@ class _Customer:
         self.overdue_total: dict[str, Decimal] = {}
         self.ineligible: dict[str, frozenset[int]] = {}
         self.hold: tuple[date, str] | None = None
+        # The open invoices that reached an eligible step: invoice, open amount, dates, top step.
+        self.reached: list[tuple[Invoice, Decimal, DayDates, int]] = []
         self.disputes: dict[str, Dispute] = {}
         if ledger.disputes:
             for dispute in sorted(ledger.disputes, key=lambda d: d.id, reverse=True):
@@ -333,33 +356,25 @@ class _Customer:
         plain = dates.by_issue_date(ladder_name, term_name, delay_key)
         reached_by: list[tuple[Invoice, Decimal, DayDates, int]] = []
         for invoice, remaining in opens:
-            if invoice.terms is None and invoice.due is None:
-                day = plain.get(invoice.issued)
+            _, _, issued, _, currency, terms, due, _ = invoice
+            if terms is None and due is None:
+                day = plain.get(issued)
                 if day is None:
-                    key: tuple[object, ...] = (
-                        ladder_name, term_name, invoice.issued, None, delay_key
-                    )  # fmt: skip
+                    key: tuple[object, ...] = (ladder_name, term_name, issued, None, delay_key)
                     day = by_key.get(key) or context.day_dates(key, invoice, policy)
-                    plain[invoice.issued] = day
+                    plain[issued] = day
             else:
-                key = (
-                    ladder_name,
-                    invoice.terms or term_name,
-                    invoice.issued,
-                    invoice.due,
-                    delay_key,
-                )
+                key = (ladder_name, terms or term_name, issued, due, delay_key)
                 day = by_key.get(key)
                 if day is None:
                     day = context.day_dates(key, invoice, policy)
-            if count_overdue and day.days_overdue > 0:
-                currency = invoice.currency
+            _, reached, days_overdue = day
+            if count_overdue and days_overdue > 0:
                 overdue_total[currency] = overdue_total.get(currency, ZERO) + remaining
-            reached = day.reached
             if not reached:
                 continue
             if ineligible:
-                top = top_step(day, ineligible.get(invoice.currency, _NO_STEPS))
+                top = top_step(day, ineligible.get(currency, _NO_STEPS))
                 if top is None:
                     continue
             else:
@@ -367,8 +382,13 @@ class _Customer:
             reached_by.append((invoice, remaining, day, top))
 
         items = self._pending(reached_by)
-        if not items and policy.credit_limit is None and self.hold is None:
-            return _EMPTY
+        self.reached = reached_by
+        if not items:
+            if self.hold is None:
+                if policy.credit_limit is None:
+                    return _EMPTY
+            elif self._hold_cause_remains():
+                return _EMPTY  # on credit hold, and still for a reason: nothing to do today
         self.policy = context.effective.get(self.ledger.customer, self.rules_key())
         groups, held = self._suppress(items)
         actions, superseded = self._actions(groups)
@@ -397,53 +417,67 @@ class _Customer:
     def _pending(self, reached_by: list[tuple[Invoice, Decimal, DayDates, int]]) -> list[_Item]:
         """Return the invoices whose reached step is still to be done (rule "history").
 
-        Reads the action log once: the records of the invoices that reached a step, and whether
-        the account is on credit hold.
+        Reads the action log once: whether the account is on credit hold, and per invoice the
+        highest step recorded (done, skipped or superseded). Below the step reached, the step
+        is pending; at or above it, it is not, unless it repeats (``pending_in`` decides those).
         """
         history = self.ledger.history
         if not history:
+            # The first run: every invoice that reached a step has it pending. Built with
+            # tuple.__new__, as the reader builds its records: the NamedTuple's own __new__ is a
+            # Python function, and this runs for every open invoice.
             return [
-                _Item(
-                    inv, remaining, day, Pending(top, 0, -1, day.dates.steps[top] or day.dates.due)
+                _tuple(
+                    _Item,
+                    (
+                        inv,
+                        remaining,
+                        day,
+                        _tuple(Pending, (top, 0, -1, day.dates.steps[top] or day.dates.due)),
+                    ),
                 )
                 for inv, remaining, day, top in reached_by
             ]
-        wanted = {entry[0].id for entry in reached_by}
-        by_invoice: dict[str, list[ActionRecord]] = {}
-        holds = self.context.hold_ids
+        positions = self.ladder.positions
+        floor_of: dict[str, int] = {}
+        known = floor_of.get
+        hold_steps = self.context.hold_or_release
         last_hold: tuple[date, str] | None = None
         last_release: date | None = None
-        for record in history:
-            step = record.step
-            if record.status == _DONE and (step in holds or step == CREDIT_RELEASE_STEP):
+        failed = ActionStatus.FAILED
+        # The log is the longest list a customer has: each record is unpacked in the loop header
+        # and touched as little as possible.
+        for _, _, step, invoice_ids, on, status, _, _, _ in history:
+            if step in hold_steps and status == _DONE:
                 if step == CREDIT_RELEASE_STEP:
-                    if last_release is None or record.date > last_release:
-                        last_release = record.date
-                elif last_hold is None or (record.date, step) > last_hold:
-                    last_hold = (record.date, step)
-            for invoice_id in record.invoice_ids:
-                if invoice_id in wanted:
-                    found = by_invoice.get(invoice_id)
-                    if found is None:
-                        by_invoice[invoice_id] = [record]
-                    else:
-                        found.append(record)
+                    if last_release is None or on > last_release:
+                        last_release = on
+                elif last_hold is None or (on, step) > last_hold:
+                    last_hold = (on, step)
+            index = positions.get(step)
+            if index is None or status == failed:
+                continue
+            for invoice_id in invoice_ids:
+                if known(invoice_id, -1) < index:
+                    floor_of[invoice_id] = index
         # On hold: the latest hold done is not followed by a release done on or after its day.
         if last_hold is not None and (last_release is None or last_release < last_hold[0]):
             self.hold = last_hold
-        positions = self.ladder.positions
         steps, as_of = self.steps, self.as_of
         items: list[_Item] = []
         for inv, remaining, day, top in reached_by:
-            records = by_invoice.get(inv.id)
-            if records is None:
+            floor = known(inv.id, -1)
+            if floor < top:
                 step_due = day.dates.steps[top]
                 assert step_due is not None  # a reached step has a date
-                pending: Pending | None = Pending(top, 0, -1, step_due)
-            else:
-                pending = pending_in(top, day, records, positions, steps, as_of)
-            if pending is not None:
-                items.append(_Item(inv, remaining, day, pending))
+                first = _tuple(Pending, (top, 0, floor, step_due))
+                items.append(_tuple(_Item, (inv, remaining, day, first)))
+            elif steps[top].repeat_days:
+                records = [r for r in history if inv.id in r.invoice_ids]
+                again = pending_in(top, day, records, positions, steps, as_of)
+                if again is not None:
+                    items.append(_Item(inv, remaining, day, again))
+            # else the step, or a later one, was worked already
         return items
 
     def _eligibility(self) -> None:
@@ -519,6 +553,12 @@ class _Customer:
         plans = self._plans() if ledger.plans else {}
         minimums = self.context.policy.min_balance
         groups: dict[tuple[int, int], list[_Item]] = {}
+        if not (self.disputes or pause or promises or plans) and self._above_minimums(minimums):
+            # Nothing can hold an invoice back: no need to ask of each (the common case).
+            for item in items:
+                pending = item.pending
+                groups.setdefault((pending.step, pending.occurrence), []).append(item)
+            return groups, []
         held: dict[_Held, list[str]] = {}
         for item in items:
             invoice, step = item.invoice, self.steps[item.pending.step]
@@ -533,6 +573,18 @@ class _Customer:
             Suppression(cid, name, h.code, h.text, self.steps[h.step].id, tuple(sorted(i)), h.until)
             for h, i in held.items()
         ]
+
+    def _above_minimums(self, minimums: Mapping[str, Decimal]) -> bool:
+        """Return whether no balance is below the policy's minimum (rule "minimum balance"):
+        neither the open nor the overdue balance of any currency the customer has open."""
+        if not minimums:
+            return True
+        overdue = self.overdue_total
+        for currency, balance in self.open_total.items():
+            minimum = minimums.get(currency)
+            if minimum is not None and (balance < minimum or overdue.get(currency, ZERO) < minimum):
+                return False
+        return True
 
     def _held(  # noqa: PLR0917 - the state of the customer's suppressions, worked out once
         self,
@@ -642,8 +694,8 @@ class _Customer:
             if len(items) > 1:
                 items.sort(key=lambda it: it.invoice.id)
             step = steps[index]
-            ids = [it.invoice.id for it in items]
-            aid = action_id(customer_id, step.id, occurrence, ids)
+            ids = [it.invoice.id for it in items]  # in order: sorted just above
+            aid = _action_id(customer_id, step.id, occurrence, ids)
             reasons: list[Reason] = []
             invoices: list[ActionInvoice] = []
             passed: dict[int, list[str]] = {}
@@ -680,7 +732,7 @@ class _Customer:
             if passed:
                 by_id = {steps[i].id: passed[i] for i in sorted(passed)}
                 supersedes = tuple(by_id)
-                reasons.append(explain.catch_up_reason(step, by_id))
+                reasons.append(explain.later(explain.catch_up_reason, step, by_id))
                 one = (ids[0],) if len(ids) == 1 else None  # the common case: one shared tuple
                 for sid, sids in by_id.items():
                     lower_ids = one or tuple(sids)
@@ -711,24 +763,28 @@ class _Customer:
         holds = self.ladder.hold_steps
         if not holds or self.hold is not None:
             return
+        hold_order = sorted(holds)
         added: dict[int, list[_Item]] = {}
         for (index, occurrence), items in groups.items():
             if index in holds or occurrence:
                 continue
             for it in items:
                 pending = it.pending
-                if pending.step - pending.floor < 2:
+                floor, top = pending.floor, pending.step
+                if top - floor < 2:
                     continue
                 inel = self.ineligible.get(it.invoice.currency, _NO_STEPS)
-                for lower in passed_over(it.day, inel, pending):
-                    if lower in holds:
+                reached = it.day.reached
+                # The first hold step jumped over: passed_over(), asked of the few hold steps.
+                for lower in hold_order:
+                    if floor < lower < top and lower not in inel and lower in reached:
                         due = it.day.dates.steps[lower]
                         assert due is not None  # a reached step has a date
                         # floor just below the hold: the letters it jumped over are reported
                         # as superseded by the higher step, not a second time by the hold.
                         hold = _Item(it.invoice, it.open, it.day, Pending(lower, 0, lower - 1, due))
                         added.setdefault(lower, []).append(hold)
-                        break  # one hold per invoice: the first hold step jumped over
+                        break  # one hold per invoice
         for index, items in added.items():
             groups.setdefault((index, 0), []).extend(items)
 
@@ -743,7 +799,8 @@ class _Customer:
                 notes.append(limit)
         elif step.action is StepAction.ESCALATE:
             notes.append(
-                explain.escalation_reason(
+                explain.later(
+                    explain.escalation_reason,
                     self.policy,
                     step,
                     [(it.invoice, it.open, it.day.dates.due) for it in items],
@@ -800,47 +857,29 @@ class _Customer:
         )
 
     def _invoice_reason(self, step: Step, item: _Item, layer: tuple[str, str, str]) -> Reason:
-        """Return the reason of one invoice; ``layer`` is who decided ladder, terms and delay."""
+        """Return the reason of one invoice; ``layer`` is who decided ladder, terms and delay.
+
+        Its words are worked out when first read (``explain.later``).
+        """
         invoice, day, pending = item.invoice, item.day, item.pending
         dates = day.dates
         term = self.policy.term
         if invoice.terms:
             term = self.context.policy.terms.get(invoice.terms) or term
-        terms_decided_by = "invoice" if invoice.terms == term.name else layer[1]
-        # The sentence is shared by every invoice at these dates, step and policy layer.
-        key = (
-            id(day),
-            pending.step,
+        anchor = dates.anchors[pending.step]
+        assert anchor is not None  # a pending step has an anchor
+        return explain.later(
+            explain.invoice_step_reason,
+            invoice,
+            item.open,
+            step,
+            (pending.due, anchor, dates.due, dates.discount_deadline),
             pending.occurrence,
-            term.name,
-            terms_decided_by,
-            layer[0],
-            layer[2],
-            invoice.due is not None,
+            day.days_overdue,
+            self.policy,
+            term,
+            "invoice" if invoice.terms == term.name else layer[1],
         )
-        sentences = self.context.dates.notes
-        shared = sentences.get(key)
-        if shared is None:
-            anchor = dates.anchors[pending.step]
-            assert anchor is not None  # a pending step has an anchor
-            shared = explain.step_sentence(
-                step,
-                pending.due,
-                pending.occurrence,
-                anchor,
-                dates.due,
-                day.days_overdue,
-                self.policy,
-                term.name,
-                terms_decided_by,
-                invoice.due is not None,
-            )
-            sentences[key] = shared
-        discount = None
-        if dates.discount_deadline is not None:
-            amount = discount_amount(term, invoice.amount, invoice.currency)
-            discount = (dates.discount_deadline, amount)
-        return explain.invoice_reason(invoice, item.open, shared, discount)
 
     def _resumed_notes(self) -> list[tuple[frozenset[str], Reason]]:
         """Return notes for broken promises and plans in arrears, with the invoices they cover."""
@@ -995,7 +1034,7 @@ class _Customer:
             chosen = [(inv, amount) for inv, amount in opens if inv.currency == limit[1]]
             step = Step(CREDIT_LIMIT_STEP, _AT_TODAY, StepAction.CREDIT_HOLD)
             return [self._special(step, len(self.steps), chosen, [exceeded])]
-        if self._hold_cause_remains(opens):
+        if self._hold_cause_remains():
             return []
         balance = self.open_total.get(limit[1], ZERO) if limit is not None else None
         if limit is not None and balance is not None and balance > limit[0]:
@@ -1004,15 +1043,15 @@ class _Customer:
         step = Step(CREDIT_RELEASE_STEP, _AT_TODAY, StepAction.CREDIT_HOLD)
         return [self._special(step, len(self.steps) + 1, opens, [reason], "credit_release")]
 
-    def _hold_cause_remains(self, opens: list[tuple[Invoice, Decimal]]) -> bool:
+    def _hold_cause_remains(self) -> bool:
         """Return whether an open, undisputed invoice has reached an eligible hold step."""
         holds = self.ladder.hold_steps
         if not holds:
             return False
-        for invoice, _ in opens:
+        # Only invoices that reached an eligible step can have reached an eligible hold step.
+        for invoice, _, day, _ in self.reached:
             if invoice.id in self.disputes:
                 continue
-            day = self._day(invoice)
             inel = self.ineligible.get(invoice.currency, _NO_STEPS)
             if any(i in holds and i not in inel for i in day.reached):
                 return True

@@ -1,21 +1,108 @@
 """The reasons in words: why an action is on the list, or why something is held back.
 
 Every sentence here is built only for what reaches the output (an action's invoices, a
-suppression), never for every open invoice: a daily run looks at hundreds of thousands.
+suppression), never for every open invoice: a daily run looks at hundreds of thousands. The
+longest ones (an invoice's step, the catch-up, the agency's file) are not even built then, but
+when first read (``later``): a run can put a hundred thousand actions on the list, and a person
+reads some of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, ParamSpec
 
 from engine.actions import Reason
 from engine.effective import EffectivePolicy
 from engine.ledger import ActionRecord, Dispute, Invoice, PaymentPlan, Promise
 from engine.money import format_money
-from engine.policy import Pause, Step
+from engine.policy import Pause, Step, Term
+from engine.terms import discount_amount
+
+_P = ParamSpec("_P")
+
+# The storage of Reason's own fields, written once by a deferred reason when first read.
+_TEXT: Any = Reason.__dict__["text"]
+_FACTS: Any = Reason.__dict__["facts"]
+
+
+class _Deferred(Reason):
+    """A ``Reason`` whose text and facts are worked out when first read (see ``later``).
+
+    It reads, compares, copies and pickles as the ``Reason`` it stands for: ``text`` and
+    ``facts`` are computed on first access and kept; ``==`` compares them with any ``Reason``;
+    a copy or a pickle is a plain ``Reason``. ``isinstance(r, Reason)`` holds.
+    """
+
+    __slots__ = ("_make",)
+
+    _make: tuple[Callable[..., Reason], tuple[Any, ...], dict[str, Any]] | None
+
+    def __init__(self, text: str, facts: Mapping[str, str] | None = None) -> None:
+        # The dataclass's signature, so that dataclasses.replace() works on it.
+        _TEXT.__set__(self, text)
+        _FACTS.__set__(self, {} if facts is None else facts)
+        _MAKE.__set__(self, None)
+
+    def _resolve(self) -> None:
+        make = self._make
+        if make is not None:
+            made = make[0](*make[1], **make[2])
+            _TEXT.__set__(self, made.text)
+            _FACTS.__set__(self, made.facts)
+            _MAKE.__set__(self, None)  # let go of the inputs
+
+    @property  # read-only, like the frozen field it stands for
+    def text(self) -> str:
+        """Return the reason in words."""
+        if self._make is not None:
+            self._resolve()
+        text: str = _TEXT.__get__(self, Reason)
+        return text
+
+    @property  # read-only, like the frozen field it stands for
+    def facts(self) -> Mapping[str, str]:
+        """Return the facts behind the reason."""
+        if self._make is not None:
+            self._resolve()
+        facts: Mapping[str, str] = _FACTS.__get__(self, Reason)
+        return facts
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Reason):
+            return (self.text, self.facts) == (other.text, other.facts)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment] # as Reason's: its facts are a dict
+
+    def __repr__(self) -> str:
+        return f"Reason(text={self.text!r}, facts={self.facts!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Reason, (self.text, self.facts))
+
+    def __copy__(self) -> Reason:
+        return Reason(self.text, self.facts)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Reason:
+        return Reason(self.text, dict(self.facts))
+
+
+_MAKE: Any = _Deferred.__dict__["_make"]
+_new = object.__new__
+
+
+def later(make: Callable[_P, Reason], *args: _P.args, **kwargs: _P.kwargs) -> Reason:
+    """Return the reason ``make(*args, **kwargs)``, worked out when its text or facts are first
+    read.
+
+    The arguments must not change in the meantime: records, tuples, frozen dataclasses.
+    """
+    reason = _new(_Deferred)
+    _MAKE.__set__(reason, (make, args, kwargs))
+    return reason
 
 
 def days(n: int) -> str:
@@ -124,6 +211,41 @@ def invoice_reason(
         facts["discount_amount"] = f"{discount[1]}"
     text = f"Invoice {invoice.id} ({format_money(open_amount, invoice.currency)} open)"
     return Reason(text + shared.when, facts)
+
+
+def invoice_step_reason(  # noqa: PLR0917 - the facts of one invoice at one step
+    invoice: Invoice,
+    open_amount: Decimal,
+    step: Step,
+    dates: tuple[date, date, date, date | None],
+    occurrence: int,
+    days_overdue: int,
+    policy: EffectivePolicy,
+    term: Term,
+    terms_decided_by: str,
+) -> Reason:
+    """Return why ``invoice`` is in the action of ``step`` (rule "reasons"), from its facts.
+
+    ``dates`` are the step's date (of this occurrence), its anchor date and the invoice's due
+    date and discount deadline: ``(step_due, anchor, due, discount_deadline)``.
+    """
+    step_due, anchor, due, deadline = dates
+    shared = step_sentence(
+        step,
+        step_due,
+        occurrence,
+        anchor,
+        due,
+        days_overdue,
+        policy,
+        term.name,
+        terms_decided_by,
+        invoice.due is not None,
+    )
+    discount = None
+    if deadline is not None:
+        discount = (deadline, discount_amount(term, invoice.amount, invoice.currency))
+    return invoice_reason(invoice, open_amount, shared, discount)
 
 
 def unknown_terms_reason(invoice: Invoice, used: str) -> Reason:

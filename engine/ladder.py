@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from engine.calendar import BusinessCalendar
 from engine.ledger import ActionRecord, ActionStatus
 from engine.policy import Ladder, Step, Term
-from engine.terms import term_dates
+from engine.terms import TermDates, term_dates
 
 
 class InvoiceDates(NamedTuple):
@@ -87,7 +87,16 @@ class StepDates:
     answer is kept, and the per-day part is dropped when the day changes.
     """
 
-    __slots__ = ("_dates", "_day", "_issue_dates", "by_key", "calendar", "notes", "roll")
+    __slots__ = (
+        "_dates",
+        "_day",
+        "_issue_dates",
+        "_plans",
+        "_terms",
+        "by_key",
+        "calendar",
+        "roll",
+    )
 
     def __init__(self, calendar: BusinessCalendar, roll: str) -> None:
         self.calendar = calendar
@@ -96,17 +105,17 @@ class StepDates:
         self._day: date | None = None
         # Read directly by the evaluation's inner loop; filled by ``compute`` on a miss.
         self.by_key: dict[tuple[object, ...], DayDates] = {}
-        # What the evaluation derives from a day's dates (the shared part of reasons), kept
-        # for the same day only: keys may use the identity of the DayDates in ``by_key``.
-        self.notes: dict[tuple[object, ...], Any] = {}
         self._issue_dates: dict[tuple[object, ...], dict[date, DayDates]] = {}
+        # Per (ladder, delays): each step's anchor and offset, ready to add (see ``_plan``).
+        self._plans: dict[tuple[object, ...], tuple[_StepPlan, ...]] = {}
+        # Per (terms, issue date): the terms' dates (one policy's terms have unique names).
+        self._terms: dict[tuple[str, date], TermDates] = {}
 
     def set_day(self, as_of: date) -> None:
         """Make ``by_key`` answer for ``as_of``."""
         if self._day != as_of:
             self._day = as_of
             self.by_key = {}
-            self.notes = {}
             self._issue_dates = {}
 
     def by_issue_date(
@@ -130,15 +139,79 @@ class StepDates:
         delay: Mapping[str, int] | None,
     ) -> DayDates:
         """Return (and keep under ``key``) the dates of an invoice seen from the current day."""
-        if self._day is None:
+        day = self._day
+        if day is None:
             raise RuntimeError("StepDates.set_day() must be called before compute()")
         dates = self._dates.get(key)
         if dates is None:
-            dates = invoice_dates(ladder, term, issued, due, self.calendar, self.roll, delay)
+            dates = self._invoice_dates(ladder, term, issued, due, delay)
             self._dates[key] = dates
-        day = DayDates(dates, reached_steps(dates.steps, self._day), (self._day - dates.due).days)
-        self.by_key[key] = day
-        return day
+        steps = dates.steps
+        reached = tuple(i for i in range(len(steps) - 1, -1, -1) if (d := steps[i]) and d <= day)
+        found = DayDates(dates, reached, (day - dates.due).days)
+        self.by_key[key] = found
+        return found
+
+    def _invoice_dates(
+        self,
+        ladder: Ladder,
+        term: Term,
+        issued: date,
+        due: date | None,
+        delay: Mapping[str, int] | None,
+    ) -> InvoiceDates:
+        """Return ``invoice_dates(ladder, term, issued, due, calendar, roll, delay)``, faster.
+
+        A ledger of a million invoices has tens of thousands of distinct issue and due dates:
+        the offsets of the ladder and the terms' dates are worked out once, not per date.
+        """
+        tkey = (term.name, issued)
+        terms = self._terms.get(tkey)
+        if terms is None:
+            terms = self._terms[tkey] = term_dates(term, issued, self.calendar, self.roll)
+        delays = tuple(sorted(delay.items())) if delay else ()
+        plan = self._plans.get((ladder.name, delays))
+        if plan is None:
+            plan = self._plans[(ladder.name, delays)] = _plan(ladder, delay)
+        due_date = due if due is not None else terms.due
+        by_anchor = (issued, terms.discount_deadline, due_date)
+        add_business_days = self.calendar.add_business_days
+        anchors: list[date | None] = []
+        dates: list[date | None] = []
+        for anchor_index, business, offset, extra in plan:
+            anchor = by_anchor[anchor_index]
+            anchors.append(anchor)
+            if anchor is None:
+                dates.append(None)
+            elif business:
+                when = add_business_days(anchor, business)
+                dates.append(when + extra if extra else when)
+            else:
+                dates.append(anchor + offset)
+        unrolled = due if due is not None else terms.unrolled_due
+        return InvoiceDates(
+            due_date, terms.discount_deadline, unrolled, tuple(dates), tuple(anchors)
+        )
+
+
+# A step's anchor (0: the issue date, 1: the discount deadline, 2: the due date), its offset in
+# business days (0: calendar days), the calendar days to add (offset and delay together for a
+# calendar-day step; the delay alone after business days).
+_StepPlan = tuple[int, int, timedelta, timedelta]
+_ANCHORS = {"invoice": 0, "discount": 1, "due": 2}
+
+
+def _plan(ladder: Ladder, delay: Mapping[str, int] | None) -> tuple[_StepPlan, ...]:
+    plan = []
+    for step in ladder.steps:
+        extra = delay.get(step.id, 0) if delay else 0
+        at = step.at
+        if at.business and at.days:
+            plan.append((_ANCHORS[at.anchor], at.days, timedelta(), timedelta(days=extra)))
+        else:
+            # add_business_days(anchor, 0) is the anchor itself, closed or not.
+            plan.append((_ANCHORS[at.anchor], 0, timedelta(days=at.days + extra), timedelta()))
+    return tuple(plan)
 
 
 class InvoiceHistory(NamedTuple):
@@ -303,6 +376,5 @@ def passed_over(day: DayDates, ineligible: frozenset[int], pending: Pending) -> 
     """
     if pending.occurrence:
         return ()
-    return tuple(
-        i for i in reversed(day.reached) if pending.floor < i < pending.step and i not in ineligible
-    )
+    floor, top = pending.floor, pending.step
+    return tuple([i for i in reversed(day.reached) if floor < i < top and i not in ineligible])

@@ -868,3 +868,27 @@ def test_evaluate_customer_reuses_one_context_across_days() -> None:
     days = ["2026-10-16", "2026-09-29", "2026-10-23"]
     got = [[a.step for a in evaluate_customer(context, ledger, d(on)).actions] for on in days]
     assert got == [["second-reminder"], ["courtesy"], ["call"]]
+
+
+def test_customers_in_id_order_or_not_give_one_sorted_list() -> None:
+    """Rule "deterministic output": customers streamed in id order (as the store reads them) are
+    joined as they come, in any other order sorted; the list is the same."""
+    from engine.evaluate import action_order, superseded_order, suppression_order
+
+    ledgers = [
+        account(cid, invoice(f"INV-{cid}-1", "2026-08-01", "900.00", customer=cid),
+                invoice(f"INV-{cid}-2", "2026-09-01", "40.00", customer=cid), history=history)
+        for cid, history in [
+            ("A1", []), ("B2", [done("courtesy", ["INV-B2-1"], "2026-08-28", customer="B2")]),
+            ("C3", []), ("C30", [])]
+    ]  # fmt: skip
+    ledgers.append(account("D4", invoice("INV-D4-1", "2026-07-01", "120.00", customer="D4"),
+                           disputes=[dispute("INV-D4-1", "2026-08-01")]))  # fmt: skip
+    policy = make_policy()
+    in_order = run(policy, *ledgers, on="2026-10-20")
+    assert in_order.actions and in_order.suppressions and in_order.superseded
+    assert list(in_order.actions) == sorted(in_order.actions, key=action_order)
+    assert list(in_order.suppressions) == sorted(in_order.suppressions, key=suppression_order)
+    assert list(in_order.superseded) == sorted(in_order.superseded, key=superseded_order)
+    for shuffled in (ledgers[::-1], [ledgers[2], ledgers[0], ledgers[4], ledgers[1], ledgers[3]]):
+        assert run(policy, *shuffled, on="2026-10-20") == in_order

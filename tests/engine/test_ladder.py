@@ -21,7 +21,7 @@ from engine.ladder import (
     reached_steps,
 )
 from engine.ledger import ActionStatus
-from engine.policy import CalendarSpec
+from engine.policy import CalendarSpec, Term
 from tests.engine.builders import TERMS, d, done, ladder, step
 
 CALENDAR = BusinessCalendar(CalendarSpec("GB", "ENG", frozenset({d("2026-12-24")})))
@@ -187,3 +187,41 @@ def test_a_repetition_supersedes_nothing() -> None:
     assert (
         passed_over(day_on("2026-12-01"), frozenset(), Pending(5, 2, 5, date(2026, 11, 30))) == ()
     )
+
+
+@pytest.mark.parametrize("roll", ["none", "next_business_day", "previous_business_day"])
+def test_step_dates_of_the_cache_are_those_of_the_rule(roll: str) -> None:
+    """Rule "step dates": the cache's shortcut (offsets and terms worked out once) gives the
+    dates ``invoice_dates`` gives, for every terms, explicit due dates, delays and a year of issue
+    dates across weekends, bank holidays and the policy's closed days."""
+    bd_ladder = ladder(
+        "bd",
+        [
+            step("nudge", "discount-1bd"),
+            step("same-day", "due+0bd"),
+            step("before", "due-2bd"),
+            step("after", "due+3bd"),
+            step("invoice", "invoice+5d"),
+            step("late", "due+40d", "letter"),
+        ],
+    )
+    delays: list[dict[str, int]] = [{}, {"after": 2, "courtesy": 3, "late": 1, "same-day": 4}]
+    every_terms = [
+        *TERMS.values(),
+        Term("30-eom", net_days=30, from_end_of_month=True),
+        Term("10th-prox", day_of_next_month=10),
+        Term("on-receipt", net_days=0),
+    ]
+    cache = StepDates(CALENDAR, roll)
+    cache.set_day(d("2027-06-01"))
+    for rungs in (LADDER, bd_ladder):
+        for delay in delays:
+            for n in range(0, 366, 3):
+                issued = date.fromordinal(d("2026-06-01").toordinal() + n)
+                for terms in every_terms:
+                    for due in (None, date.fromordinal(issued.toordinal() + n % 45)):
+                        key = (rungs.name, terms.name, issued, due, tuple(sorted(delay.items())))
+                        got = cache.compute(key, rungs, terms, issued, due, delay)
+                        want = invoice_dates(rungs, terms, issued, due, CALENDAR, roll, delay)
+                        assert got.dates == want, (rungs.name, terms.name, issued, due, delay)
+                        assert got.reached == reached_steps(want.steps, d("2027-06-01"))

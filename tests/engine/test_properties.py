@@ -282,3 +282,36 @@ def test_shuffling_the_input_order_changes_nothing(scenario: Any, rng: random.Ra
         for lg in rng.sample(ledgers, len(ledgers))
     ]
     assert evaluate_on(policy, mixed, on) == expected
+
+
+@PROPERTY
+@given(scenarios())
+def test_reading_the_action_log_once_finds_the_steps_the_history_rule_finds(scenario: Any) -> None:
+    """Rule "history": the evaluation reads a customer's log once, keeping per invoice only the
+    highest step recorded; invoice by invoice it finds the pending steps the rule itself
+    (``pending_step`` over ``index_history``) finds, repetitions included."""
+    from engine.evaluate import EvaluationContext, _Customer
+    from engine.ladder import index_history, pending_step, top_step
+
+    policy, ledgers, on = scenario
+    context = EvaluationContext(policy)
+    context.dates.set_day(on)
+    for ledger in ledgers:
+        customer = _Customer(context, ledger, on)
+        rules = customer.rules
+        delay = tuple(sorted(rules.delay.items()))
+        reached_by = []
+        for inv in ledger.invoices:
+            key = (rules.ladder.name, inv.terms or rules.term.name, inv.issued, inv.due, delay)
+            day = context.day_dates(key, inv, rules)
+            top = top_step(day, frozenset())
+            if top is not None:
+                reached_by.append((inv, inv.amount, day, top))
+        got = {item.invoice.id: item.pending for item in customer._pending(reached_by)}
+        history = index_history(rules.ladder, ledger.history)
+        want = {}
+        for inv, _, day, _ in reached_by:
+            pending = pending_step(day, frozenset(), history.get(inv.id), rules.ladder.steps, on)
+            if pending is not None:
+                want[inv.id] = pending
+        assert got == want

@@ -1,0 +1,90 @@
+"""Rule "reasons" (docs/rules/ladder.md): a reason worked out when first read is the reason itself.
+
+The evaluation defers the longest reasons (``explain.later``): to anyone who reads, compares,
+copies or pickles them they must be the ``Reason`` the eager function returns.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+from collections.abc import Mapping
+
+import pytest
+
+from engine import explain
+from engine.actions import Reason
+from engine.effective import EffectivePolicies
+from engine.ledger import Customer
+from tests.engine.builders import TERMS, d, invoice, ladder, m, make_policy, step
+
+
+def eager(text: str, facts: Mapping[str, str], calls: list[str]) -> Reason:
+    calls.append(text)
+    return Reason(text, dict(facts))
+
+
+def test_a_deferred_reason_is_built_once_when_first_read() -> None:
+    calls: list[str] = []
+    reason = explain.later(eager, "Invoice INV-1 is overdue.", {"invoice": "INV-1"}, calls)
+    assert calls == []
+    assert reason.text == "Invoice INV-1 is overdue."
+    assert reason.facts == {"invoice": "INV-1"}
+    assert reason.text == "Invoice INV-1 is overdue."
+    assert calls == ["Invoice INV-1 is overdue."]
+
+
+def test_a_deferred_reason_reads_compares_copies_and_pickles_as_the_reason() -> None:
+    plain = Reason("Catch-up: 'courtesy' also fell due.", {"superseded_steps": "courtesy"})
+    reason = explain.later(eager, plain.text, plain.facts, [])
+    assert isinstance(reason, Reason)
+    assert reason == plain
+    assert plain == reason
+    assert reason != Reason(plain.text, {})
+    assert Reason("other") != reason
+    assert repr(reason) == repr(plain)
+    assert dataclasses.asdict(reason) == dataclasses.asdict(plain)
+    assert dataclasses.replace(reason, text="changed") == Reason("changed", plain.facts)
+    for twin in (copy.copy(reason), copy.deepcopy(reason), pickle.loads(pickle.dumps(reason))):
+        assert type(twin) is Reason
+        assert twin == plain
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        reason.text = "changed"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        hash(reason)
+
+
+def test_a_deferred_reason_survives_its_inputs_going_out_of_scope() -> None:
+    def make() -> Reason:
+        facts = {"invoice": "INV-2"}
+        return explain.later(eager, "Invoice INV-2 falls due today.", facts, [])
+
+    assert make() == Reason("Invoice INV-2 falls due today.", {"invoice": "INV-2"})
+
+
+@pytest.mark.parametrize(
+    ("terms", "due", "occurrence", "days_overdue"),
+    [("net30", None, 0, 15), ("2-10-net30", None, 0, -3), ("net14", "2026-10-01", 2, 0)],
+    ids=["overdue", "discount-before-due", "explicit-due-repetition"],
+)
+def test_an_invoice_step_reason_is_the_step_sentence_with_the_invoice(
+    terms: str, due: str | None, occurrence: int, days_overdue: int
+) -> None:
+    """Rule "reasons": one sentence per invoice, the same from its facts as from the shared
+    sentence and the invoice."""
+    policy = make_policy(ladders=[ladder()])
+    rules = EffectivePolicies(policy).get(Customer("C1", "Acme Ltd"), frozenset())
+    inv = invoice("INV-1", "2026-09-01", "1200.00", terms=terms, due=due)
+    final = step("final-reminder", "due+30d", "letter", repeat_days=14)
+    dates = (d("2026-10-31"), d("2026-10-01"), d("2026-10-01"), d("2026-09-11"))
+    got = explain.invoice_step_reason(
+        inv, m("1200.00"), final, dates, occurrence, days_overdue, rules, TERMS[terms], "invoice"
+    )
+    shared = explain.step_sentence(
+        final, dates[0], occurrence, dates[1], dates[2], days_overdue, rules, terms, "invoice",
+        due is not None,
+    )  # fmt: skip
+    discount = (dates[3], m("24.00") if terms == "2-10-net30" else m("0.00"))
+    assert got == explain.invoice_reason(inv, m("1200.00"), shared, discount)
+    assert got.text.startswith("Invoice INV-1 (GBP 1,200.00 open)")
