@@ -259,43 +259,38 @@ def check_references(context: Context) -> Iterator[Problem]:
 # -- names and files -------------------------------------------------------------------------
 
 
+def _file_name_problems(
+    records: Iterable[tuple[str, Origin]], kind: str, field: str, code: str, rename: str
+) -> Iterator[Problem]:
+    """Return problems for records whose name (``field``) is not the stem of their file."""
+    for name, origin in records:
+        stem = _stem(origin)
+        if not _built_in(origin) and name != stem:
+            fix = rename.format(name=name, stem=stem)
+            yield Problem.at(
+                origin.at(field),
+                code,
+                f"{kind} {field} '{name}' must equal the file name '{stem}': rename the file "
+                f"to {name}.yaml or {fix}",
+            )
+
+
 def check_ladder_file_names(context: Context) -> Iterator[Problem]:
     """Return problems for ladders whose name is not their file name."""
-    for ladder in context.policy.ladders.values():
-        if not _built_in(ladder.origin) and ladder.name != _stem(ladder.origin):
-            yield Problem.at(
-                ladder.origin.at("name"),
-                "P016",
-                f"ladder name '{ladder.name}' must equal the file name "
-                f"'{_stem(ladder.origin)}': rename the file to {ladder.name}.yaml or the "
-                f"ladder to {_stem(ladder.origin)}",
-            )
+    ladders = ((ladder.name, ladder.origin) for ladder in context.policy.ladders.values())
+    yield from _file_name_problems(ladders, "ladder", "name", "P016", "the ladder to {stem}")
 
 
 def check_template_file_names(context: Context) -> Iterator[Problem]:
     """Return problems for templates whose name is not their file name."""
-    for template in context.policy.templates.values():
-        if not _built_in(template.origin) and template.name != _stem(template.origin):
-            yield Problem.at(
-                template.origin.at("name"),
-                "P017",
-                f"template name '{template.name}' must equal the file name "
-                f"'{_stem(template.origin)}': rename the file to {template.name}.yaml or the "
-                f"template to {_stem(template.origin)}",
-            )
+    templates = ((t.name, t.origin) for t in context.policy.templates.values())
+    yield from _file_name_problems(templates, "template", "name", "P017", "the template to {stem}")
 
 
 def check_customer_file_names(context: Context) -> Iterator[Problem]:
     """Return problems for customer files not named after the customer's id."""
-    for customer in context.policy.customers.values():
-        if not _built_in(customer.origin) and customer.id != _stem(customer.origin):
-            yield Problem.at(
-                customer.origin.at("id"),
-                "P018",
-                f"customer id '{customer.id}' must equal the file name "
-                f"'{_stem(customer.origin)}': rename the file to {customer.id}.yaml or correct "
-                "the id",
-            )
+    customers = ((c.id, c.origin) for c in context.policy.customers.values())
+    yield from _file_name_problems(customers, "customer", "id", "P018", "correct the id")
 
 
 # -- ladders ---------------------------------------------------------------------------------
