@@ -63,6 +63,11 @@ CODES: dict[str, str] = {
 # same marks, so the pure one is only a fallback for installs built without libyaml.
 _PARSER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
+_TOO_DEEP = (
+    f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
+    "a policy file needs only a few"
+)
+
 _EXPECT_MAPPING = "expected a YAML mapping starting with apiVersion: dunning/v1"
 
 # The characters YAML allows in a stream (YAML 1.1 §5.1, as PyYAML's reader checks them).
@@ -442,8 +447,7 @@ class _Composer:
                 at,
                 path,
                 "Y012",
-                f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
-                "a policy file needs only a few",
+                _TOO_DEEP,
             )
         opened = (
             _OpenMapping(path, record)
@@ -577,6 +581,10 @@ class _Composer:
         mark = error.problem_mark or error.context_mark
         line, column = (1, 1) if mark is None else (mark.line + 1, mark.column + 1)
         problem = error.problem or "the YAML cannot be read"
+        if "maximum nesting depth" in problem:
+            # libyaml scans ahead and may refuse deep nesting before our own count sees it:
+            # the author gets the same refusal either way.
+            return Problem(self.file, line, column, "Y012", _TOO_DEEP)
         started = error.context_mark.line + 1 if error.context_mark is not None else line
         hint = _syntax_hint(problem, error.context or "", self._char_at(line, column), started)
         detail = problem if not error.context else f"{problem}, {error.context} on line {started}"

@@ -153,3 +153,49 @@ def test_editor_settings_map_every_folder_to_a_schema() -> None:
     ]
     for folder in ("policies/ladders", "policies/templates", "policies/tests", "customers"):
         assert any(folder in g for g in globs), folder
+
+
+def _locked_versions() -> dict[str, str]:
+    """Return the pinned version of each package in requirements.lock, by normalised name."""
+    from packaging.utils import canonicalize_name
+
+    pins: dict[str, str] = {}
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        requirement = line.split("#", 1)[0].split(";", 1)[0].strip()
+        if requirement:
+            name, _, version = requirement.partition("==")
+            assert version, f"requirements.lock pins every package exactly: {line!r}"
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_lock_file_pins_every_dependency_of_pyproject() -> None:
+    """A dependency added to pyproject.toml without `make lock` fails here, not on a fresh clone."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = [
+        *project["project"]["dependencies"],
+        *project["project"]["optional-dependencies"]["dev"],
+        *project["dependency-groups"]["build"],
+    ]
+    pins = _locked_versions()
+    stale = []
+    for text in declared:
+        requirement = Requirement(text)
+        pinned = pins.get(canonicalize_name(requirement.name))
+        if pinned is None or not requirement.specifier.contains(pinned, prereleases=True):
+            stale.append(f"{text} (locked: {pinned or 'missing'})")
+    assert not stale, "run `make lock` and commit requirements.lock: " + ", ".join(stale)
+
+
+def test_make_and_ci_install_from_the_lock_file() -> None:
+    """`make` installs requirements.lock, and the project itself without re-resolving anything."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "install --quiet -r requirements.lock" in makefile
+    assert "--no-deps --no-build-isolation -e ." in makefile
+    assert {"lock", "lock-upgrade"} <= _makefile_targets()
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

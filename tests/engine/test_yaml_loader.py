@@ -358,10 +358,21 @@ def test_billion_laughs_is_refused_without_expanding() -> None:
     assert document.data["i"] == [None] * 9  # type: ignore[index]
 
 
-def test_deep_nesting_is_refused_not_a_recursion_error() -> None:
+@pytest.mark.parametrize("brackets", [65, 1_500, 200_000], ids=["ours", "libyaml", "huge"])
+def test_deep_nesting_is_refused_not_a_recursion_error(brackets: int) -> None:
+    # Whichever layer refuses first (our count at 64 levels, or libyaml's own limit, which scans
+    # ahead of the events we count), the author gets Y012 on the right file and line, in words.
     started = time.perf_counter()
-    assert_problems("a: " + "[" * 200_000, [(1, 67, "Y012")])
+    document, problems = load_yaml_text("a:\n  b: " + "[" * brackets, "policy.yaml")
+    assert document is None
+    assert [(p.file, p.line, p.code) for p in problems] == [("policy.yaml", 2, "Y012")]
+    assert "nested more than 64 levels deep" in problems[0].message
     assert time.perf_counter() - started < 0.5
+
+
+def test_deep_nesting_within_libyaml_limit_is_refused_at_the_level_too_deep() -> None:
+    # With 65 brackets only our own count can refuse: it points at the bracket that goes too deep.
+    assert_problems("a: " + "[" * 65, [(1, 67, "Y012")])
 
 
 def test_text_of_exactly_the_size_limit_is_read() -> None:
