@@ -5,7 +5,7 @@ a page of a computed list should cost microseconds. ``ActionLists`` keeps the fe
 evaluations, computes each key once even when many requests ask at the same moment, and drops
 lists of an older ledger state as soon as a newer one is computed. ``ActionList`` holds one
 evaluation with what serving it needs: actions by id, memoised filter results, and each action's
-JSON rendered once (``engine.render.action_to_dict``, message included) and reused as bytes.
+JSON rendered once (``engine.report.render.action_to_dict``, message included) and reused as bytes.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from sqlalchemy import Engine
 
 from api.metrics import Metrics
 from api.policy_state import ServedPolicy
-from engine.actions import Action, Evaluation, PolicyVersion
 from engine.evaluate import action_order, evaluate
-from engine.ledger import CustomerLedger
-from engine.render import RenderContext, action_to_dict
+from engine.model.actions import Action, Evaluation, PolicyVersion
+from engine.model.ledger import CustomerLedger
+from engine.report.render import RenderContext, action_to_dict
 from store.reader import iter_customer_ledgers
 
 SortKey = tuple[str, int, int, str]

@@ -14,9 +14,9 @@ import json
 
 from api.action_lists import COMPACT, ActionList, Filters, SortKey
 from api.errors import InvalidRequestError
-from engine.actions import Action
 from engine.evaluate import action_order
-from engine.render import RenderContext, render_csv
+from engine.model.actions import Action
+from engine.report.render import RenderContext, render_csv
 
 
 def encode_cursor(action: Action) -> str:

@@ -16,7 +16,7 @@ from api.middleware import ObserveMiddleware, PolicyVersionMiddleware
 from api.models import Problem
 from api.routers import actions, customers, health, ledger, policy
 from api.settings import ApiSettings
-from engine.actions import PolicyVersion
+from engine.model.actions import PolicyVersion
 
 DESCRIPTION = """\
 The daily dunning action list, computed from the committed collections policy and the ledger.

@@ -18,14 +18,14 @@ from sqlalchemy import Engine
 from api.action_lists import version_to_dict
 from api.errors import NotFoundError
 from api.policy_state import ServedPolicy
-from engine.actions import Evaluation
-from engine.calendar import BusinessCalendar
-from engine.effective import EffectivePolicy, effective_policy
 from engine.evaluate import evaluate
-from engine.ledger import CustomerLedger, Invoice
-from engine.policy import CalendarSpec, Policy
-from engine.render import RenderContext, action_to_dict, suppression_to_dict
-from engine.terms import term_dates
+from engine.model.actions import Evaluation
+from engine.model.ledger import CustomerLedger, Invoice
+from engine.model.policy import CalendarSpec, Policy
+from engine.report.render import RenderContext, action_to_dict, suppression_to_dict
+from engine.rules.calendar import BusinessCalendar
+from engine.rules.effective import EffectivePolicy, effective_policy
+from engine.rules.terms import term_dates
 from store.reader import load_snapshot
 
 # Overdue days at which each aging bucket starts (the usual 30-day buckets of an aging report).

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.metrics import Metrics
-from engine.actions import PolicyVersion
+from engine.model.actions import PolicyVersion
 
 POLICY_VERSION_HEADER = "X-Policy-Version"
 POLICY_DIGEST_HEADER = "X-Policy-Digest"

@@ -1,7 +1,8 @@
 """The API's request and response bodies: input models and output models, kept apart.
 
-Output models describe what ``engine.render`` produces (the action list is served as the bytes it
-renders, not re-serialised); the OpenAPI schema and the schemathesis test hold the two together.
+Output models describe what ``engine.report.render`` produces (the action list is served as the
+bytes it renders, not re-serialised); the OpenAPI schema and the schemathesis test hold the two
+together.
 Money is a decimal string in both directions: a JSON number would pass through a binary float.
 """
 

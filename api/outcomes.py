@@ -17,8 +17,8 @@ from api.action_lists import ActionList, version_to_dict
 from api.auth import Principal
 from api.errors import ConflictError, InvalidRequestError, NotFoundError
 from api.models import DisputeOutcomeIn, PromiseOutcomeIn, StatusOutcomeIn
-from engine.actions import Action
-from engine.ledger import ActionStatus
+from engine.model.actions import Action
+from engine.model.ledger import ActionStatus
 from store.outcomes import find_outcome, record_dispute, record_outcome, record_promise
 
 OutcomeBody = StatusOutcomeIn | PromiseOutcomeIn | DisputeOutcomeIn

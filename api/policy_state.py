@@ -22,12 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from engine.actions import PolicyVersion
-from engine.policy import Policy
-from engine.policy_loader import LoadResult, load_policy, load_policy_from_texts
-from engine.policy_repo import GitError, files_at_ref, git_root, resolve_commit
-from engine.source import Problem
-from engine.validate import check
+from engine.check.validate import check
+from engine.load.policy_loader import LoadResult, load_policy, load_policy_from_texts
+from engine.load.policy_repo import GitError, files_at_ref, git_root, resolve_commit
+from engine.model.actions import PolicyVersion
+from engine.model.policy import Policy
+from engine.model.source import Problem
 
 log = logging.getLogger("api.policy")
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from api.action_lists import version_to_dict
 from api.policy_state import PolicyStatus, ReloadAttempt
-from engine.policy import Ladder, Step, Term
-from engine.source import Problem
+from engine.model.policy import Ladder, Step, Term
+from engine.model.source import Problem
 
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:

@@ -86,10 +86,10 @@ class _Dates:
     """Due and step dates of invoices, worked out by the engine itself (ladder, terms, calendar)."""
 
     def __init__(self) -> None:
-        from engine.effective import EffectivePolicies
-        from engine.ladder import invoice_dates
-        from engine.ledger import Customer
-        from engine.policy_loader import load_policy
+        from engine.load.policy_loader import load_policy
+        from engine.model.ledger import Customer
+        from engine.rules.effective import EffectivePolicies
+        from engine.rules.ladder import invoice_dates
 
         policy = load_policy([ROOT]).policy
         assert policy is not None, "the example policy does not load"
@@ -97,7 +97,7 @@ class _Dates:
         self._effective = EffectivePolicies(policy)
         self._customer = Customer
         self._invoice_dates = invoice_dates
-        from engine.calendar import BusinessCalendar
+        from engine.rules.calendar import BusinessCalendar
 
         self.calendar = BusinessCalendar(policy.calendar)
         self._memo: dict[tuple[Any, ...], Any] = {}
@@ -336,8 +336,8 @@ _STATE: dict[str, Any] = {}  # what forked workers inherit from the measuring pr
 
 
 def _policy() -> tuple[Any, Any]:
-    from engine.actions import PolicyVersion
-    from engine.policy_loader import load_policy
+    from engine.load.policy_loader import load_policy
+    from engine.model.actions import PolicyVersion
 
     loaded = load_policy([ROOT])
     assert loaded.policy is not None, "the example policy does not load"
@@ -414,8 +414,8 @@ def _measure(conn: Any, kind: str, path: str, workers: int, as_of: date) -> None
     import sqlalchemy  # noqa: F401 - imported before the clock, as by the reader's callers
 
     import store.reader  # noqa: F401
-    from engine.calendar import BusinessCalendar
     from engine.evaluate import evaluate
+    from engine.rules.calendar import BusinessCalendar
     from store.reader import open_ledger
 
     url = f"sqlite:///{path}"

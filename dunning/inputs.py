@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from engine.actions import PolicyVersion
-from engine.ledger import CustomerLedger
-from engine.policy import Policy
-from engine.policy_loader import load_policy
-from engine.policy_repo import working_tree_version
-from engine.problem_report import REPORTERS as PROBLEM_REPORTERS
-from engine.validate import check
+from engine.check.validate import check
+from engine.load.policy_loader import load_policy
+from engine.load.policy_repo import working_tree_version
+from engine.model.actions import PolicyVersion
+from engine.model.ledger import CustomerLedger
+from engine.model.policy import Policy
+from engine.report.problems import REPORTERS as PROBLEM_REPORTERS
 
 DEFAULT_DATABASE_URL = "sqlite:///dunning.db"
 LEDGER_FILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -66,7 +66,7 @@ def is_ledger_file(spec: str) -> bool:
 def read_ledger(spec: str, customers: Sequence[str] = ()) -> Iterable[CustomerLedger]:
     """Return the customers' ledgers from a ledger file or a database URL, or exit with a reason."""
     if is_ledger_file(spec):
-        from engine.ledger_file import read_ledger_file  # noqa: PLC0415 - only file ledgers need it
+        from engine.load.ledger_file import read_ledger_file  # noqa: PLC0415 - only file ledgers need it
 
         snapshot, problems = read_ledger_file(Path(spec))
         if problems or snapshot is None:

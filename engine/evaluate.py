@@ -19,8 +19,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import NamedTuple
 
-from engine import explain
-from engine.actions import (
+from engine.model.actions import (
     Action,
     ActionInvoice,
     Charge,
@@ -30,18 +29,7 @@ from engine.actions import (
     Superseded,
     Suppression,
 )
-from engine.calendar import BusinessCalendar
-from engine.effective import EffectivePolicies, EffectivePolicy
-from engine.fees import MissingReferenceRateError, compensation, fee_amount, statutory_interest
-from engine.ladder import (
-    DayDates,
-    Pending,
-    StepDates,
-    passed_over,
-    pending_in,
-    top_step,
-)
-from engine.ledger import (
+from engine.model.ledger import (
     ActionStatus,
     CreditNote,
     CustomerLedger,
@@ -52,8 +40,25 @@ from engine.ledger import (
     Promise,
     Settlement,
 )
-from engine.money import ROUNDING_NAME, ZERO, format_money, minor_units
-from engine.policy import Ladder, Offset, Pause, Policy, Step, StepAction
+from engine.model.money import ROUNDING_NAME, ZERO, format_money, minor_units
+from engine.model.policy import Ladder, Offset, Pause, Policy, Step, StepAction
+from engine.rules import explain
+from engine.rules.calendar import BusinessCalendar
+from engine.rules.effective import EffectivePolicies, EffectivePolicy
+from engine.rules.fees import (
+    MissingReferenceRateError,
+    compensation,
+    fee_amount,
+    statutory_interest,
+)
+from engine.rules.ladder import (
+    DayDates,
+    Pending,
+    StepDates,
+    passed_over,
+    pending_in,
+    top_step,
+)
 
 CREDIT_LIMIT_STEP = "credit-limit"
 CREDIT_RELEASE_STEP = "credit-release"

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, Table, bindparam, select
 
-from engine.money import is_currency, minor_units
+from engine.model.money import is_currency, minor_units
 from store.columns import Money, money_to_units
 from store.connection import begin_write
 from store.mapping import ColumnMapping, Extract, KindMapping, default_mapping

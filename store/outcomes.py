@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.ledger import ActionStatus
-from engine.money import fits_minor_units, is_currency
+from engine.model.ledger import ActionStatus
+from engine.model.money import fits_minor_units, is_currency
 from store.connection import begin_write
 from store.models import action_log, disputes, invoices, promise_invoices, promises
 

@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import BindParameter, KeyedColumnElement
 
-from engine.ledger import (
+from engine.model.ledger import (
     ActionRecord,
     ActionStatus,
     CreditNote,
@@ -54,7 +54,7 @@ from engine.ledger import (
     Promise,
     Settlement,
 )
-from engine.money import minor_units
+from engine.model.money import minor_units
 from store.columns import SCALE
 from store.connection import create_store_engine, missing_sqlite_file
 from store.migrate import DatabaseMissingError, require_current

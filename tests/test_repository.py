@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The evaluation core: pure functions of (policy, ledger, history, date). No I/O libraries.
 CORE_MODULES = (
-    "actions", "calendar", "effective", "evaluate", "explain", "fees", "ladder", "ledger",
-    "messages", "money", "policy", "source", "terms",
+    "model/actions", "rules/calendar", "rules/effective", "evaluate", "rules/explain",
+    "rules/fees", "rules/ladder", "model/ledger", "report/messages", "model/money",
+    "model/policy", "model/source", "rules/terms",
 )
 IO_IMPORTS = {
     "yaml", "jsonschema", "sqlalchemy", "fastapi", "subprocess", "os", "pathlib", "socket",

@@ -8,7 +8,7 @@ import click
 
 from dunning.inputs import ledger_spec, load_valid_policy, read_ledger, today_in
 from engine.evaluate import evaluate
-from engine.render import REPORTERS, RenderContext, render_actions
+from engine.report.render import REPORTERS, RenderContext, render_actions
 
 
 @click.command("actions")

@@ -52,7 +52,7 @@ def command(database: str, as_of: datetime | None, seed: int, policy_path: str, 
     """Build a realistic demo ledger (500 customers, 5,000 invoices) and list today's actions."""
     from dunning.inputs import load_valid_policy, today_in  # noqa: PLC0415 - keep --help fast
     from engine.evaluate import evaluate  # noqa: PLC0415
-    from engine.render import RenderContext, render_actions  # noqa: PLC0415
+    from engine.report.render import RenderContext, render_actions  # noqa: PLC0415
     from store.connection import create_store_engine  # noqa: PLC0415
     from store.demo import NotADemoDatabaseError, build_demo  # noqa: PLC0415
     from store.reader import iter_customer_ledgers  # noqa: PLC0415

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import click
 
-from engine.plan_render import REPORTERS
-from engine.source import Problem
+from engine.model.source import Problem
+from engine.report.plan_render import REPORTERS
 
 INVALID_HEAD = 1
 TESTS_FOLDER = "/policies/tests/"
@@ -112,23 +112,23 @@ def command(
     """
     # Imported here so that `dunning --help` stays fast.
     from dunning.inputs import ledger_spec, read_ledger, today_in  # noqa: PLC0415
-    from engine.actions import PolicyVersion  # noqa: PLC0415
-    from engine.plan import empty_evaluations, make_plan, simulate  # noqa: PLC0415
-    from engine.plan_render import render_plan  # noqa: PLC0415
-    from engine.policy_loader import (  # noqa: PLC0415
+    from engine.check.validate import check  # noqa: PLC0415
+    from engine.load.policy_loader import (  # noqa: PLC0415
         LoadResult,
         find_root,
         load_policy,
         load_policy_from_texts,
     )
-    from engine.policy_repo import (  # noqa: PLC0415
+    from engine.load.policy_repo import (  # noqa: PLC0415
         GitError,
         files_at_ref,
         git_root,
         working_tree_version,
     )
-    from engine.problem_report import report_text  # noqa: PLC0415
-    from engine.validate import check  # noqa: PLC0415
+    from engine.model.actions import PolicyVersion  # noqa: PLC0415
+    from engine.report.plan_render import render_plan  # noqa: PLC0415
+    from engine.report.problems import report_text  # noqa: PLC0415
+    from engine.tools.plan import empty_evaluations, make_plan, simulate  # noqa: PLC0415
 
     top = git_root(policy_path.resolve())
     if top is None:

@@ -53,11 +53,11 @@ def command(
     files (or a usage error), 5 no tests found.
     """
     # Imported here so that `dunning --help` does not load the schemas and the engine.
-    from engine.policy_loader import find_root, load_policy  # noqa: PLC0415
-    from engine.policy_repo import working_tree_version  # noqa: PLC0415
-    from engine.policy_tests import REPORTERS, read_tests, run_tests, select  # noqa: PLC0415
-    from engine.problem_report import report_text as problems_text  # noqa: PLC0415
-    from engine.validate import check  # noqa: PLC0415
+    from engine.check.validate import check  # noqa: PLC0415
+    from engine.load.policy_loader import find_root, load_policy  # noqa: PLC0415
+    from engine.load.policy_repo import working_tree_version  # noqa: PLC0415
+    from engine.report.problems import report_text as problems_text  # noqa: PLC0415
+    from engine.tools.policy_tests import REPORTERS, read_tests, run_tests, select  # noqa: PLC0415
 
     target = path.resolve()
     root = find_root(target)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from engine.problem_report import REPORTERS
+from engine.report.problems import REPORTERS
 
 
 @click.command("validate")
@@ -33,9 +33,9 @@ def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     found, 2 usage error.
     """
     # Imported here so that `dunning --help` does not load the schemas' dependencies.
-    from engine.policy_loader import load_policies  # noqa: PLC0415
-    from engine.problem_report import github_step_summary  # noqa: PLC0415
-    from engine.validate import check  # noqa: PLC0415
+    from engine.check.validate import check  # noqa: PLC0415
+    from engine.load.policy_loader import load_policies  # noqa: PLC0415
+    from engine.report.problems import github_step_summary  # noqa: PLC0415
 
     problems = []
     files = 0

@@ -23,7 +23,7 @@ from click.testing import CliRunner, Result
 from dunning.cli import main
 from dunning.inputs import load_valid_policy
 from engine.evaluate import evaluate
-from engine.render import RenderContext, render_actions
+from engine.report.render import RenderContext, render_actions
 from store.connection import create_store_engine
 from store.demo import build_demo
 from store.migrate import upgrade

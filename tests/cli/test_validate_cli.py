@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dunning.cli import main
-from engine.problem_report import (
+from engine.model.source import Problem
+from engine.report.problems import (
     REPORTERS,
     escape_data,
     escape_property,
@@ -22,7 +23,6 @@ from engine.problem_report import (
     report_github,
     report_text,
 )
-from engine.source import Problem
 from tests.engine.test_validate import ACME, BETA, FIXTURE, STANDARD, policy_tree
 
 ROOT = Path(__file__).resolve().parents[2]

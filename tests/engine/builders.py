@@ -13,9 +13,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.actions import Evaluation, PolicyVersion
 from engine.evaluate import evaluate
-from engine.ledger import (
+from engine.model.actions import Evaluation, PolicyVersion
+from engine.model.ledger import (
     ActionRecord,
     ActionStatus,
     CreditNote,
@@ -29,7 +29,7 @@ from engine.ledger import (
     Promise,
     Settlement,
 )
-from engine.policy import (
+from engine.model.policy import (
     AssignmentRule,
     CalendarSpec,
     CompensationBand,

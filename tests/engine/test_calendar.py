@@ -1,4 +1,4 @@
-"""Tests for engine/calendar.py: which days are open, and counting and rolling over closed ones."""
+"""Tests for engine/rules/calendar.py: which days are open; counting and rolling over them."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.calendar import BusinessCalendar, calendar_problem
-from engine.policy import CalendarSpec
+from engine.model.policy import CalendarSpec
+from engine.rules.calendar import BusinessCalendar, calendar_problem
 
 # England and Wales bank holidays around Christmas 2026 (GOV.UK "UK bank holidays"): Christmas Day
 # Friday 25 December, Boxing Day on Saturday 26 December with its substitute day on Monday 28

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from engine.effective import EffectivePolicies, effective_policy
-from engine.ledger import Customer
-from engine.policy import AssignmentRule, Contact, Pause
+from engine.model.ledger import Customer
+from engine.model.policy import AssignmentRule, Contact, Pause
+from engine.rules.effective import EffectivePolicies, effective_policy
 from tests.engine.builders import customer_file, d, ladder, m, make_policy
 
 RULES = (

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from engine.actions import Action, Evaluation
 from engine.evaluate import EvaluationContext, action_id, evaluate_customer
-from engine.ledger import ActionStatus, Customer
-from engine.policy import Contact, Guardrails, RatePeriod, ReferenceRate
+from engine.model.actions import Action, Evaluation
+from engine.model.ledger import ActionStatus, Customer
+from engine.model.policy import Contact, Guardrails, RatePeriod, ReferenceRate
 from tests.engine.builders import (
     VERSION,
     account,

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 
 import pytest
 
-from engine import explain
-from engine.actions import Reason
-from engine.effective import EffectivePolicies
-from engine.ledger import Customer
+from engine.model.actions import Reason
+from engine.model.ledger import Customer
+from engine.rules import explain
+from engine.rules.effective import EffectivePolicies
 from tests.engine.builders import TERMS, d, invoice, ladder, m, make_policy, step
 
 

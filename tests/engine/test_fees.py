@@ -1,4 +1,4 @@
-"""Tests for engine/fees.py: fees, statutory interest and fixed compensation, to the penny.
+"""Tests for engine/rules/fees.py: fees, statutory interest and fixed compensation, to the penny.
 
 Published sources the worked examples are checked against:
 
@@ -27,7 +27,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.fees import (
+from engine.model.ledger import Settlement
+from engine.model.policy import CompensationBand, Fee, InterestScheme, RatePeriod, ReferenceRate
+from engine.rules.fees import (
     InterestPeriod,
     InterestResult,
     MissingReferenceRateError,
@@ -36,8 +38,6 @@ from engine.fees import (
     reference_rate_on,
     statutory_interest,
 )
-from engine.ledger import Settlement
-from engine.policy import CompensationBand, Fee, InterestScheme, RatePeriod, ReferenceRate
 
 D = Decimal
 

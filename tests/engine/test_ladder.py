@@ -7,8 +7,10 @@ from datetime import date
 
 import pytest
 
-from engine.calendar import BusinessCalendar
-from engine.ladder import (
+from engine.model.ledger import ActionStatus
+from engine.model.policy import CalendarSpec, Term
+from engine.rules.calendar import BusinessCalendar
+from engine.rules.ladder import (
     DayDates,
     InvoiceHistory,
     Pending,
@@ -20,8 +22,6 @@ from engine.ladder import (
     pending_step,
     reached_steps,
 )
-from engine.ledger import ActionStatus
-from engine.policy import CalendarSpec, Term
 from tests.engine.builders import TERMS, d, done, ladder, step
 
 CALENDAR = BusinessCalendar(CalendarSpec("GB", "ENG", frozenset({d("2026-12-24")})))

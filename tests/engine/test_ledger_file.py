@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.ledger import ActionRecord, ActionStatus, Customer, Settlement
-from engine.ledger_file import CODES, ledger_from_data, read_ledger_file
+from engine.load.ledger_file import CODES, ledger_from_data, read_ledger_file
+from engine.model.ledger import ActionRecord, ActionStatus, Customer, Settlement
 from tests.engine.builders import d, m
 
 LEDGER_YAML = """\

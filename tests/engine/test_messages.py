@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.actions import Action
-from engine.messages import PLACEHOLDERS, invoice_table, render_message
-from engine.policy import Guardrails, Template
+from engine.model.actions import Action
+from engine.model.policy import Guardrails, Template
+from engine.report.messages import PLACEHOLDERS, invoice_table, render_message
 from tests.engine.builders import (
     account,
     customer_file,

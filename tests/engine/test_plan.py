@@ -10,9 +10,19 @@ from typing import Any
 
 import pytest
 
-from engine.actions import Evaluation, PolicyVersion
-from engine.ledger import CustomerLedger
-from engine.plan import (
+from engine.model.actions import Evaluation, PolicyVersion
+from engine.model.ledger import CustomerLedger
+from engine.model.policy import Ladder, Offset, Policy
+from engine.model.source import Problem
+from engine.report.plan_render import (
+    MARKDOWN_CUSTOMER_CAP,
+    headline,
+    plan_to_dict,
+    render_markdown,
+    render_text,
+    signed,
+)
+from engine.tools.plan import (
     ChargeTotals,
     FieldChange,
     MoneyChange,
@@ -22,16 +32,6 @@ from engine.plan import (
     make_plan,
     simulate,
 )
-from engine.plan_render import (
-    MARKDOWN_CUSTOMER_CAP,
-    headline,
-    plan_to_dict,
-    render_markdown,
-    render_text,
-    signed,
-)
-from engine.policy import Ladder, Offset, Policy
-from engine.source import Problem
 from tests.engine.builders import (
     FEES,
     STANDARD_STEPS,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.policy import Offset, StepAction
-from engine.policy_loader import (
+from engine.check.validate import check
+from engine.load.policy_loader import (
     CODES,
     KEY,
     find_root,
@@ -18,7 +18,7 @@ from engine.policy_loader import (
     load_policy_from_texts,
     policy_digest,
 )
-from engine.validate import check
+from engine.model.policy import Offset, StepAction
 from tests.engine.test_validate import (
     ACME,
     FIXTURE,

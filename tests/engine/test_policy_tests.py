@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from engine.evaluate import evaluate
-from engine.policy_tests import (
+from engine.load.yaml_reader import YamlDocument, load_yaml_text
+from engine.tools.policy_tests import (
     PolicyTest,
     PolicyTestResult,
     action_differences,
@@ -22,7 +23,6 @@ from engine.policy_tests import (
     run_tests,
     select,
 )
-from engine.yaml_loader import YamlDocument, load_yaml_text
 from tests.engine.builders import VERSION, customer_file, make_policy
 
 FILE = "policies/tests/second-reminder.yaml"

@@ -17,9 +17,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.actions import Evaluation
-from engine.ledger import ActionRecord, ActionStatus, CustomerLedger, Invoice, Settlement
-from engine.policy import Guardrails, Policy
+from engine.model.actions import Evaluation
+from engine.model.ledger import ActionRecord, ActionStatus, CustomerLedger, Invoice, Settlement
+from engine.model.policy import Guardrails, Policy
 from tests.engine.builders import (
     account,
     customer_file,
@@ -291,7 +291,7 @@ def test_reading_the_action_log_once_finds_the_steps_the_history_rule_finds(scen
     highest step recorded; invoice by invoice it finds the pending steps the rule itself
     (``pending_step`` over ``index_history``) finds, repetitions included."""
     from engine.evaluate import EvaluationContext, _Customer
-    from engine.ladder import index_history, pending_step, top_step
+    from engine.rules.ladder import index_history, pending_step, top_step
 
     policy, ledgers, on = scenario
     context = EvaluationContext(policy)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from engine.schema_check import (
+from engine.load.schema_check import (
     CODES,
     KINDS,
     SCHEMA_DIR,
@@ -15,8 +15,8 @@ from engine.schema_check import (
     _schema,
     check_document,
 )
-from engine.source import Problem
-from engine.yaml_loader import load_yaml_text
+from engine.load.yaml_reader import load_yaml_text
+from engine.model.source import Problem
 
 Expected = tuple[int, int, str, str]
 

@@ -1,4 +1,4 @@
-"""Tests for engine/terms.py: due dates, discount deadlines and discounts from credit terms."""
+"""Tests for engine/rules/terms.py: due dates, discount deadlines and discounts from terms."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from engine.calendar import BusinessCalendar
-from engine.policy import CalendarSpec, Term
-from engine.terms import TermDates, describe_term, discount_amount, term_dates
+from engine.model.policy import CalendarSpec, Term
+from engine.rules.calendar import BusinessCalendar
+from engine.rules.terms import TermDates, describe_term, discount_amount, term_dates
 
 # England and Wales, with the policy closed on Christmas Eve: 25 Dec 2026 (Fri) is Christmas Day,
 # 26 (Sat) Boxing Day, 28 (Mon) its substitute day.

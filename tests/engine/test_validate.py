@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.messages import PLACEHOLDERS
-from engine.policy import Defaults, Ladder, Offset, Policy, Step
-from engine.policy_loader import load_policy
-from engine.source import Problem
-from engine.validate import CHECKS, CODES, check, possible_ladders, validate
+from engine.check.validate import CHECKS, CODES, check, possible_ladders, validate
+from engine.load.policy_loader import load_policy
+from engine.model.policy import Defaults, Ladder, Offset, Policy, Step
+from engine.model.source import Problem
+from engine.report.messages import PLACEHOLDERS
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "policy"
 
@@ -466,7 +466,7 @@ def test_fixture_policy_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_every_semantic_code_has_a_case() -> None:
-    """Every P-code of engine.validate is exercised by a case above."""
+    """Every P-code of engine.check.validate is exercised by a case above."""
     covered = {code for _, _, expected in CASES for *_, code, _ in expected}
     assert set(CODES) <= covered
 

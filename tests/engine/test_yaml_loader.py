@@ -1,4 +1,4 @@
-"""Tests for engine/yaml_loader.py: what a policy file reads as, where, and what is refused."""
+"""Tests for engine/load/yaml_reader.py: what a policy file reads as, where, and what is refused."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import yaml_loader
-from engine.source import DocPath, Problem
-from engine.yaml_loader import (
+from engine.load import yaml_reader as yaml_loader
+from engine.load.yaml_reader import (
     CODES,
     MAX_FILE_BYTES,
     YamlDocument,
     load_yaml_file,
     load_yaml_text,
 )
+from engine.model.source import DocPath, Problem
 
 Expected = list[tuple[int, int, str]]
 

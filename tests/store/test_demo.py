@@ -115,7 +115,7 @@ def test_the_demo_reads_and_evaluates_the_same_on_sqlite_and_postgresql(
     assert repr(snapshots[0]) == repr(snapshots[1])
     from dunning.inputs import load_valid_policy
     from engine.evaluate import evaluate
-    from engine.render import render_actions
+    from engine.report.render import render_actions
 
     loaded = load_valid_policy(ROOT)
     lists = [

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
-from engine.ledger import (
+from engine.model.ledger import (
     ActionRecord,
     ActionStatus,
     CreditNote,

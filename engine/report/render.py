@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.actions import Action, Evaluation, Suppression
-from engine.messages import render_message
-from engine.money import ROUNDING_NAME, format_money
-from engine.policy import Policy
+from engine.model.actions import Action, Evaluation, Suppression
+from engine.model.money import ROUNDING_NAME, format_money
+from engine.model.policy import Policy
+from engine.report.messages import render_message
 
 KIND_LABELS = {
     "email": "Send email",

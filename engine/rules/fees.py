@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from engine.ledger import Settlement
-from engine.money import ZERO, format_money, round_money
-from engine.policy import Fee, InterestScheme, RatePeriod, ReferenceRate
+from engine.model.ledger import Settlement
+from engine.model.money import ZERO, format_money, round_money
+from engine.model.policy import Fee, InterestScheme, RatePeriod, ReferenceRate
 
 FIXINGS = ("daily", "half_year", "half_year_at_due")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from types import MappingProxyType
 
-from engine.ledger import Customer
-from engine.policy import AssignmentRule, Contact, CustomerPolicy, Ladder, Pause, Policy, Term
+from engine.model.ledger import Customer
+from engine.model.policy import AssignmentRule, Contact, CustomerPolicy, Ladder, Pause, Policy, Term
 
 DEFAULTS = "policy defaults"
 

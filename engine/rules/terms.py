@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from engine.calendar import BusinessCalendar
-from engine.money import ZERO, round_money
-from engine.policy import Term
+from engine.model.money import ZERO, round_money
+from engine.model.policy import Term
+from engine.rules.calendar import BusinessCalendar
 
 # Distinct (term, invoice date) pairs in a ledger number in the thousands; the bound only keeps a
 # long-running service from holding on to the calendars of policies it has since reloaded.

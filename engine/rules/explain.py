@@ -14,12 +14,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple, ParamSpec
 
-from engine.actions import Reason
-from engine.effective import EffectivePolicy
-from engine.ledger import ActionRecord, Dispute, Invoice, PaymentPlan, Promise
-from engine.money import format_money
-from engine.policy import Pause, Step, Term
-from engine.terms import discount_amount
+from engine.model.actions import Reason
+from engine.model.ledger import ActionRecord, Dispute, Invoice, PaymentPlan, Promise
+from engine.model.money import format_money
+from engine.model.policy import Pause, Step, Term
+from engine.rules.effective import EffectivePolicy
+from engine.rules.terms import discount_amount
 
 _P = ParamSpec("_P")
 

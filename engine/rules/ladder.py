@@ -11,10 +11,10 @@ from collections.abc import Container, Iterable, Mapping
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from engine.calendar import BusinessCalendar
-from engine.ledger import ActionRecord, ActionStatus
-from engine.policy import Ladder, Step, Term
-from engine.terms import TermDates, term_dates
+from engine.model.ledger import ActionRecord, ActionStatus
+from engine.model.policy import Ladder, Step, Term
+from engine.rules.calendar import BusinessCalendar
+from engine.rules.terms import TermDates, term_dates
 
 
 class InvoiceDates(NamedTuple):

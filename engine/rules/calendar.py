@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import holidays
 
-from engine.policy import CalendarSpec
+from engine.model.policy import CalendarSpec
 
 ROLL_RULES = ("none", "next_business_day", "previous_business_day")
 

@@ -1,8 +1,8 @@
 """Loading the policy files of a repository (or of a git commit) into the typed ``Policy``.
 
 Each file is read with the strict YAML reader, dispatched by its ``kind``, checked against the
-schema of that kind, and only then turned into the records of ``engine.policy``. A file with any
-problem contributes no records, so the semantic checks (``engine.validate``) only ever see
+schema of that kind, and only then turned into the records of ``engine.model.policy``. A file with
+any problem contributes no records, so the semantic checks (``engine.check.validate``) only ever see
 well-formed data; references to what such a file would have defined are remembered as
 ``unavailable`` so that one broken ladder does not also flag every customer that uses it.
 
@@ -22,7 +22,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from engine.policy import (
+from engine.load.schema_check import check_document
+from engine.load.yaml_reader import MAX_FILE_BYTES, YamlDocument, load_yaml_file, load_yaml_text
+from engine.model.policy import (
     AssignmentRule,
     CalendarSpec,
     CompensationBand,
@@ -45,9 +47,7 @@ from engine.policy import (
     Term,
     parse_duration,
 )
-from engine.schema_check import check_document
-from engine.source import DocPath, Origin, Problem, Source
-from engine.yaml_loader import MAX_FILE_BYTES, YamlDocument, load_yaml_file, load_yaml_text
+from engine.model.source import DocPath, Origin, Problem, Source
 
 CODES: dict[str, str] = {
     "P001": "no policy found: there is no policies/policy.yaml (kind: Policy) to check against",
@@ -87,8 +87,8 @@ class LoadResult:
     """What loading gave: the policy (None when it cannot be built), problems, files checked.
 
     ``problems`` holds what reading, the schemas and the file-level rules found in the files
-    checked; the semantic checks are ``engine.validate.check(result)``. ``files`` are the files
-    checked, as displayed in problems; ``root`` is the repository holding ``policies/``;
+    checked; the semantic checks are ``engine.check.validate.check(result)``. ``files`` are the
+    files checked, as displayed in problems; ``root`` is the repository holding ``policies/``;
     ``tests`` are the schema-valid policy tests; ``unavailable`` names, per kind of reference
     (``ladder``, ``terms``, ``template``, ``fee``, ``interest``, ``reference_rate``,
     ``customer``), what a file with problems would have defined ("*": anything of that kind).

@@ -34,7 +34,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
-from engine.source import DocPath, Problem, Source
+from engine.model.source import DocPath, Problem, Source
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # A policy file needs a handful of levels; 64 leaves room for any real file while keeping

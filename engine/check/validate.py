@@ -20,9 +20,9 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from engine.evaluate import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP
-from engine.messages import PLACEHOLDERS
-from engine.money import fits_minor_units, is_currency, minor_units
-from engine.policy import (
+from engine.load.policy_loader import KEY
+from engine.model.money import fits_minor_units, is_currency, minor_units
+from engine.model.policy import (
     CustomerPolicy,
     Fee,
     InterestScheme,
@@ -32,12 +32,12 @@ from engine.policy import (
     Template,
     TemplateVariant,
 )
-from engine.policy_loader import KEY
-from engine.source import DocPath, Origin, Problem, Source
+from engine.model.source import DocPath, Origin, Problem, Source
+from engine.report.messages import PLACEHOLDERS
 
 if TYPE_CHECKING:
-    from engine.policy_loader import LoadResult
-    from engine.yaml_loader import YamlDocument
+    from engine.load.policy_loader import LoadResult
+    from engine.load.yaml_reader import YamlDocument
 
 CODES: dict[str, str] = {
     "P010": "unknown terms: the name is not a key of terms.yaml",
@@ -202,8 +202,8 @@ def possible_ladders(
 ) -> list[str]:
     """Return the ladders a customer can be on, in the order of the policy's layers.
 
-    As engine.effective decides: the customer file's ladder, else the first assignment rule that
-    matches (a rule with no ladder gives the default ladder), else the default. A rule on
+    As engine.rules.effective decides: the customer file's ladder, else the first assignment rule
+    that matches (a rule with no ladder gives the default ladder), else the default. A rule on
     ``currency`` depends on the invoices, so it may or may not apply: both outcomes are possible.
     """
     if ladder:
@@ -702,7 +702,7 @@ def check_calendar(context: Context) -> Iterator[Problem]:
     if spec.country is None and spec.subdivision is None:
         return
     # Imported here: loading the holiday tables costs time that policies without one do not need.
-    from engine.calendar import calendar_problem  # noqa: PLC0415
+    from engine.rules.calendar import calendar_problem  # noqa: PLC0415
 
     message = calendar_problem(spec)
     if message is not None:

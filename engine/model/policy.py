@@ -1,8 +1,8 @@
 """The typed collections policy: terms, ladders, fees, templates and customer overrides.
 
-These records are built by ``engine.policy_loader`` from the YAML files (each keeps its ``Origin``
-so a check can point at the exact line) and read by the evaluation. They hold no behaviour beyond
-small derived properties.
+These records are built by ``engine.load.policy_loader`` from the YAML files (each keeps its
+``Origin`` so a check can point at the exact line) and read by the evaluation. They hold no
+behaviour beyond small derived properties.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from engine.source import NOWHERE, Origin
+from engine.model.source import NOWHERE, Origin
 
 ANCHORS = ("invoice", "discount", "due")
 _OFFSET = re.compile(r"^(invoice|discount|due)([+-])(\d{1,4})(bd|d)$")

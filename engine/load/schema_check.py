@@ -26,8 +26,8 @@ from typing import Any, cast
 
 from jsonschema import Draft7Validator, FormatChecker
 
-from engine.source import DocPath, Problem, Source
-from engine.yaml_loader import YamlDocument
+from engine.load.yaml_reader import YamlDocument
+from engine.model.source import DocPath, Problem, Source
 
 CODES: dict[str, str] = {
     "S001": "a value has the wrong type (text where a number is expected, money without quotes…)",

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.actions import Action, PolicyVersion, Suppression
-from engine.money import ROUNDING_NAME, round_money
-from engine.plan import (
+from engine.model.actions import Action, PolicyVersion, Suppression
+from engine.model.money import ROUNDING_NAME, round_money
+from engine.report.render import kind_label, money_map
+from engine.tools.plan import (
     ActionKey,
     ChangedAction,
     CustomerImpact,
@@ -27,7 +28,6 @@ from engine.plan import (
     fees_of,
     interest_of,
 )
-from engine.render import kind_label, money_map
 
 # Markdown lists stop after this many rows and say how many more there are.
 MARKDOWN_CUSTOMER_CAP = 25

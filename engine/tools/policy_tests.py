@@ -25,14 +25,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.actions import Action, Evaluation, PolicyVersion, Suppression
 from engine.evaluate import evaluate
-from engine.ledger import LedgerSnapshot
-from engine.ledger_file import ledger_from_data
-from engine.money import ZERO, format_money
-from engine.policy import Policy
-from engine.source import DocPath, Problem, Source
-from engine.yaml_loader import YamlDocument
+from engine.load.ledger_file import ledger_from_data
+from engine.load.yaml_reader import YamlDocument
+from engine.model.actions import Action, Evaluation, PolicyVersion, Suppression
+from engine.model.ledger import LedgerSnapshot
+from engine.model.money import ZERO, format_money
+from engine.model.policy import Policy
+from engine.model.source import DocPath, Problem, Source
 
 CODES: dict[str, str] = {
     "T001": "an expectation with suppressed: true also checks kind, fee, interest, total or "

@@ -15,7 +15,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from engine.ledger import (
+from engine.load.yaml_reader import MAX_FILE_BYTES, load_yaml_file, load_yaml_text
+from engine.model.ledger import (
     ActionRecord,
     ActionStatus,
     CreditNote,
@@ -30,9 +31,8 @@ from engine.ledger import (
     Promise,
     Settlement,
 )
-from engine.money import fits_minor_units, is_currency, minor_units
-from engine.source import DocPath, Problem, Source, format_path
-from engine.yaml_loader import MAX_FILE_BYTES, load_yaml_file, load_yaml_text
+from engine.model.money import fits_minor_units, is_currency, minor_units
+from engine.model.source import DocPath, Problem, Source, format_path
 
 API_VERSION = "dunning/v1"
 KIND = "Ledger"

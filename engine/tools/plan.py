@@ -3,7 +3,7 @@
 ``dunning plan`` evaluates the ledger under the base policy and under the head policy, day by
 day, and hands both lists to ``diff_day``. Pure: evaluations (or a policy and a ledger already
 read) come in, records come out; reading git and the ledger, and rendering, live elsewhere
-(``dunning.commands.plan``, ``engine.plan_render``).
+(``dunning.commands.plan``, ``engine.report.plan_render``).
 
 Actions are matched across the two versions by (customer, step, occurrence, invoice set): the key
 the action id is built from. The same key with different contents is a *change*; a key on one side
@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from engine.actions import Action, Evaluation, PolicyVersion, Suppression
 from engine.evaluate import action_id, evaluate
-from engine.ledger import ActionRecord, ActionStatus, CustomerLedger
-from engine.money import ZERO
-from engine.policy import Policy
-from engine.source import Problem
+from engine.model.actions import Action, Evaluation, PolicyVersion, Suppression
+from engine.model.ledger import ActionRecord, ActionStatus, CustomerLedger
+from engine.model.money import ZERO
+from engine.model.policy import Policy
+from engine.model.source import Problem
 
 # What a customer experiences as a message or a call; the other kinds are internal actions.
 CONTACT_KINDS = frozenset({"email", "letter", "sms", "phone"})

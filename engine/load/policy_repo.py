@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from engine.actions import PolicyVersion
+from engine.model.actions import PolicyVersion
 
 POLICY_DIRS = ("policies", "customers")
 

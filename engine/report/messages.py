@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.actions import Action
-from engine.money import ZERO, format_money
-from engine.policy import Policy, Template, TemplateVariant
+from engine.model.actions import Action
+from engine.model.money import ZERO, format_money
+from engine.model.policy import Policy, Template, TemplateVariant
 
 CONTACT_KINDS = frozenset({"email", "phone", "letter", "sms"})
 

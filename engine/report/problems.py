@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from engine.source import Problem
+from engine.model.source import Problem
 
 Reporter = Callable[[Sequence[Problem], int], str]
 
