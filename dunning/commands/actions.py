@@ -7,12 +7,13 @@ from datetime import date
 import click
 
 from dunning.inputs import ledger_spec, load_valid_policy, read_ledger, today_in
+from dunning.params import DAY
 from engine.evaluate import evaluate
 from engine.report.render import REPORTERS, RenderContext, render_actions
 
 
 @click.command("actions")
-@click.option("--date", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "as_of", type=DAY,
               help="The day to list (YYYY-MM-DD). Default: today in the policy's time zone.")
 @click.option("--ledger", "ledger", metavar="FILE|URL",
               help="A ledger file (.yaml, .yml, .json) or a database URL. "
@@ -29,7 +30,7 @@ def command(as_of: date | None, ledger: str | None, customers: tuple[str, ...], 
             policy_path: str, no_messages: bool) -> None:
     """Print the day's action list: who to email, call, hold, charge, escalate or write off."""
     loaded = load_valid_policy(policy_path)
-    day = as_of.date() if as_of is not None else today_in(loaded.policy)
+    day = as_of if as_of is not None else today_in(loaded.policy)
     spec = ledger_spec(ledger)
     evaluation = evaluate(loaded.policy, read_ledger(spec, customers), day, loaded.version)
     ctx = RenderContext(policy=loaded.policy, ledger_label=spec, with_messages=not no_messages)

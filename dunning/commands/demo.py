@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 import click
+
+from dunning.params import DAY
 
 DEFAULT_DEMO_DATABASE = "sqlite:///dunning-demo.db"
 
@@ -22,7 +24,7 @@ DEFAULT_DEMO_DATABASE = "sqlite:///dunning-demo.db"
 @click.option(
     "--date",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     help="The demo's today (YYYY-MM-DD). Default: today in the policy's time zone.",
 )
 @click.option(
@@ -48,7 +50,7 @@ DEFAULT_DEMO_DATABASE = "sqlite:///dunning-demo.db"
     type=click.Choice(["table", "json", "csv", "markdown"]),
     help="How to print the action list.",
 )
-def command(database: str, as_of: datetime | None, seed: int, policy_path: str, fmt: str) -> None:
+def command(database: str, as_of: date | None, seed: int, policy_path: str, fmt: str) -> None:
     """Build a realistic demo ledger (500 customers, 5,000 invoices) and list today's actions."""
     from dunning.inputs import load_valid_policy, today_in  # noqa: PLC0415 - keep --help fast
     from engine.evaluate import evaluate  # noqa: PLC0415
@@ -59,7 +61,7 @@ def command(database: str, as_of: datetime | None, seed: int, policy_path: str, 
     from store.settings import database_url  # noqa: PLC0415
 
     loaded = load_valid_policy(policy_path)
-    day = as_of.date() if as_of is not None else today_in(loaded.policy)
+    day = as_of if as_of is not None else today_in(loaded.policy)
     engine = create_store_engine(database_url(database))
     shown = engine.url.render_as_string(hide_password=True)
     try:

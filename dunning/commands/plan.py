@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
+from dunning.params import DAY
 from engine.model.source import Problem
 from engine.report.plan_render import REPORTERS
 
@@ -64,7 +65,7 @@ def policy_problems(problems: Sequence[Problem]) -> list[Problem]:
 @click.option(
     "--date",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     help="The (first) day to compare (YYYY-MM-DD). Default: today in the head policy's time zone.",
 )
 @click.option(
@@ -96,7 +97,7 @@ def command(
     base_ref: str,
     head_ref: str | None,
     ledger: str | None,
-    as_of: datetime | None,
+    as_of: date | None,
     days: int,
     fmt: str,
     policy_path: Path,
@@ -182,7 +183,7 @@ def command(
             err=True,
         )
 
-    first: date = as_of.date() if as_of is not None else today_in(head_policy)
+    first: date = as_of if as_of is not None else today_in(head_policy)
     dates = [first + timedelta(days=n) for n in range(days)]
     spec = ledger_spec(ledger)
     customers = list(read_ledger(spec))  # read once: both policies see the very same ledger
