@@ -76,7 +76,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def _workflow_runs() -> list[str]:
-    runs = []
+    runs: list[str] = []
     for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
         workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
         # PyYAML reads the key `on` as True (YAML 1.1): accept both spellings.

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from dunning.commands.token import command
+from store.models import api_tokens
 from store.tokens import (
     Role,
     TokenError,
-    api_tokens,
     create_token,
     find_token,
     hash_token,

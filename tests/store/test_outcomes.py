@@ -103,7 +103,7 @@ def test_inside_a_callers_transaction_the_caller_decides(ledger: Engine) -> None
 
 
 def test_the_same_promise_twice_is_one_promise(ledger: Engine) -> None:
-    promise = {
+    promise: dict[str, Any] = {
         "customer_id": "ACME",
         "made": DAY,
         "pay_by": date(2026, 12, 1),

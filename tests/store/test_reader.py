@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 
 from engine.model.ledger import (
     ActionRecord,
@@ -72,7 +73,7 @@ def _cash(
 @pytest.fixture
 def small_ledger(ledger_engine: Engine) -> Engine:
     """Return a database holding a small ledger with one of each kind of record."""
-    rows = {
+    rows: dict[Table, list[dict[str, Any]]] = {
         customers: [
             {
                 "id": "ACME",
