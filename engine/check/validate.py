@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from engine.check import payment
 from engine.evaluate import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP
 from engine.load.policy_loader import KEY
 from engine.model.money import fits_minor_units, is_currency, minor_units
@@ -73,6 +74,7 @@ CODES: dict[str, str] = {
     "P040": "a policy test expects a step that the customer's ladder does not have",
     "P041": "a policy test's ledger refers to a customer or invoice it does not have",
     "P042": "a percentage fee's minimum is above its maximum",
+    **payment.CODES,
 }
 
 # Kinds of reference, as ``LoadResult.unavailable`` names them.
@@ -980,4 +982,5 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("templates used have a standard variant in the policy language", check_template_fallbacks),
     ("one template variant per tone and language", check_template_variants),
     ("policy tests name what exists", check_policy_tests),
+    *((name, lambda context, run=run: run(context.policy)) for name, run in payment.CHECKS),
 )

@@ -22,8 +22,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from engine.load.payment_file import PAYMENT_FILES, read_payment
 from engine.load.schema_check import check_document
 from engine.load.yaml_reader import MAX_FILE_BYTES, YamlDocument, load_yaml_file, load_yaml_text
+from engine.model.payment import PaymentOptions
 from engine.model.policy import (
     AssignmentRule,
     CalendarSpec,
@@ -79,6 +81,7 @@ _PLACES: dict[str, tuple[str, Callable[[str], bool]]] = {
     "Template": ("policies/templates/", lambda rel: rel.startswith("policies/templates/")),
     "PolicyTest": ("policies/tests/", lambda rel: rel.startswith("policies/tests/")),
     "Customer": ("customers/", lambda rel: rel.startswith("customers/")),
+    "Payment": ("policies/payment.yaml", lambda rel: rel in PAYMENT_FILES),
 }
 
 
@@ -332,6 +335,7 @@ class _Parts:
     reference_rates: dict[str, ReferenceRate] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
     customers: dict[str, CustomerPolicy] = field(default_factory=dict)
+    payment: PaymentOptions | None = None
     tests: list[YamlDocument] = field(default_factory=list)
     unavailable: dict[str, set[str]] = field(default_factory=dict)
     problems: list[tuple[str, Problem]] = field(default_factory=list)
@@ -603,6 +607,7 @@ def _build_policy(parts: _Parts, rel: str, doc: YamlDocument) -> None:
             max_contacts_per_7_days=guardrails.get("max_contacts_per_7_days"),
             contact_days=str(guardrails.get("contact_days", "business")),
             max_fee_share=_decimal(guardrails.get("max_fee_share")),
+            max_emails_per_minute=guardrails.get("max_emails_per_minute"),
         ),
         origin=locate.origin(),
     )
@@ -826,6 +831,22 @@ def _build_customer(parts: _Parts, rel: str, doc: YamlDocument) -> None:
     )
 
 
+def _build_payment(parts: _Parts, rel: str, doc: YamlDocument) -> None:
+    if parts.payment is not None:
+        first = parts.payment.origin.source
+        parts.add_problem(
+            rel,
+            Problem.at(
+                doc.source(("kind",)),
+                "P004",
+                f"the payment options are already defined in {first.file}: keep one of "
+                "policies/payment.yaml and policies/payment.yml",
+            ),
+        )
+        return
+    parts.payment = read_payment(doc)
+
+
 def _build_test(parts: _Parts, rel: str, doc: YamlDocument) -> None:
     parts.tests.append(doc)
 
@@ -843,6 +864,7 @@ _BUILDERS: dict[str, Callable[[_Parts, str, YamlDocument], None]] = {
     "PolicyTest": _build_test,
     "Customer": _build_customer,
     "Ledger": _build_ledger,
+    "Payment": _build_payment,
 }
 
 
@@ -898,5 +920,6 @@ def _assemble(parts: _Parts, texts: Mapping[str, bytes]) -> Policy | None:
         reference_rates=dict(sorted(parts.reference_rates.items())),
         templates=dict(sorted(parts.templates.items())),
         customers=dict(sorted(parts.customers.items())),
+        payment=parts.payment,
         digest=policy_digest(texts),
     )

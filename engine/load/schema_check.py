@@ -55,6 +55,7 @@ SCHEMA_FILES: dict[str, str] = {
     "PolicyTest": "policy-test.schema.json",
     "Customer": "customer.schema.json",
     "Ledger": "ledger.schema.json",
+    "Payment": "payment.schema.json",
 }
 KINDS = tuple(SCHEMA_FILES)
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from engine.model.payment import PaymentOptions
 from engine.model.source import NOWHERE, Origin
 
 ANCHORS = ("invoice", "discount", "due")
@@ -228,6 +229,7 @@ class Guardrails:
     max_contacts_per_7_days: int | None = None
     contact_days: str = "business"
     max_fee_share: Decimal | None = None
+    max_emails_per_minute: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,5 +313,6 @@ class Policy:
     reference_rates: Mapping[str, ReferenceRate] = field(default_factory=dict)
     templates: Mapping[str, Template] = field(default_factory=dict)
     customers: Mapping[str, CustomerPolicy] = field(default_factory=dict)
+    payment: PaymentOptions | None = None  # policies/payment.yaml, when there is one
     digest: str = ""
     origin: Origin = NOWHERE

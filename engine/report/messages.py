@@ -17,6 +17,7 @@ from typing import Any
 from engine.model.actions import Action
 from engine.model.money import ZERO, format_money
 from engine.model.policy import Policy, Template, TemplateVariant
+from engine.rules.payment import PAYMENT_PLACEHOLDERS, amounts_due, payment_placeholders
 
 CONTACT_KINDS = frozenset({"email", "phone", "letter", "sms"})
 
@@ -24,6 +25,7 @@ PLACEHOLDERS = (
     "customer_name", "customer_id", "invoice_numbers", "invoice_table", "total_overdue",
     "oldest_due_date", "days_overdue", "fee_amount", "interest_amount", "total_due",
     "company_name", "step_name", "discount_deadline", "discount_amount",
+    *PAYMENT_PLACEHOLDERS,
 )  # fmt: skip
 
 
@@ -86,9 +88,7 @@ def placeholder_values(action: Action, policy: Policy) -> dict[str, str]:
     """Return the text of every placeholder a template may use, for ``action``."""
     fee_by = _per_currency(action, lambda kind: kind == "fee")
     interest_by = _per_currency(action, lambda kind: kind in {"interest", "compensation"})
-    total_due = dict(action.totals)
-    for currency, amount in action.charged().items():
-        total_due[currency] = total_due.get(currency, ZERO) + amount
+    total_due = amounts_due(action)
     deadlines = sorted(
         r.facts["discount_deadline"] for r in action.reasons if "discount_deadline" in r.facts
     )
@@ -115,6 +115,7 @@ def placeholder_values(action: Action, policy: Policy) -> dict[str, str]:
         "step_name": action.step,
         "discount_deadline": deadlines[0] if deadlines else "",
         "discount_amount": _amounts(discounts, first) if discounts else "",
+        **payment_placeholders(policy.payment, action),
     }
 
 

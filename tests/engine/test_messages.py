@@ -113,6 +113,9 @@ def test_placeholders_are_filled() -> None:
         "step_name": "second-reminder",
         "discount_deadline": "",
         "discount_amount": "",
+        "payment_options": "",  # no policies/payment.yaml in this policy
+        "payment_link": "",
+        "payment_reference": "",
     }
     assert message.subject == "second-reminder"
 
