@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "demo": "dunning.commands.demo",
     "import": "dunning.commands.import_",
     "plan": "dunning.commands.plan",
+    "send": "dunning.commands.send",
     "serve": "dunning.commands.serve",
     "test": "dunning.commands.test",
     "token": "dunning.commands.token",

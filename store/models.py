@@ -19,17 +19,20 @@ from typing import Any
 from sqlalchemy import (
     CHAR,
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -320,6 +323,55 @@ class ImportRow(Base):
     __table_args__ = (Index(None, "digest"),)
 
 
+OUTBOX_STATES = ("queued", "sending", "sent", "failed", "uncertain")
+
+
+class OutboxRow(Base):
+    """A reminder to deliver, one per action id: rendered once, sent at most once (store.outbox).
+
+    ``state`` moves queued -> sending -> sent | failed, or back to queued (a temporary failure,
+    retried from ``next_attempt_at``); a message left in ``sending`` by a process that stopped
+    becomes ``uncertain`` and is never sent again by itself
+    (docs/decisions/007-outbox-at-most-once.md).
+    ``content`` is what goes out: the MIME message of an email, the PDF of a letter.
+    """
+
+    __tablename__ = "outbox"
+
+    action_id: Mapped[str] = mapped_column(ident(128), primary_key=True)
+    date: Mapped[date] = mapped_column(Date)
+    customer_id: Mapped[str] = mapped_column(ident())
+    step: Mapped[str] = mapped_column(String(64))
+    invoice_ids: Mapped[list[str]] = mapped_column(JSON)
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    recipients: Mapped[str] = mapped_column(Text, default="", server_default="")
+    subject: Mapped[str] = mapped_column(Text, default="", server_default="")
+    message_id: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # What a print manifest or a staff page shows without opening the content: customer name,
+    # amount due, payment reference.
+    facts: Mapped[dict[str, str]] = mapped_column(JSON)
+    needs_person: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('queued', 'sending', 'sent', 'failed', 'uncertain')", name="state_known"
+        ),
+        CheckConstraint("channel IN ('email', 'letter')", name="channel_known"),
+        # What is left to send, and a customer's deliveries for the timeline.
+        Index(None, "state", "next_attempt_at"),
+        Index(None, "customer_id", "date"),
+    )
+
+
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -339,3 +391,4 @@ instalments = _table(InstalmentRow)
 action_log = _table(ActionLogRow)
 imports = _table(ImportRow)
 api_tokens = _table(ApiTokenRow)
+outbox = _table(OutboxRow)
