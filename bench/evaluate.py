@@ -88,18 +88,17 @@ class _Dates:
     def __init__(self) -> None:
         from engine.load.policy_loader import load_policy
         from engine.model.ledger import Customer
+        from engine.rules.calendar import BusinessCalendar
         from engine.rules.effective import EffectivePolicies
-        from engine.rules.ladder import invoice_dates
+        from engine.rules.step_dates import StepDates
 
         policy = load_policy([ROOT]).policy
         assert policy is not None, "the example policy does not load"
         self.policy = policy
         self._effective = EffectivePolicies(policy)
         self._customer = Customer
-        self._invoice_dates = invoice_dates
-        from engine.rules.calendar import BusinessCalendar
-
         self.calendar = BusinessCalendar(policy.calendar)
+        self._step_dates = StepDates(self.calendar, policy.due_date_roll)
         self._memo: dict[tuple[Any, ...], Any] = {}
 
     def rules(self, row: Row, currency: str) -> Any:
@@ -113,9 +112,7 @@ class _Dates:
         found = self._memo.get(key)
         if found is None:
             term = self.policy.terms.get(terms) if terms else rules.term
-            found = self._invoice_dates(
-                rules.ladder, term, issued, due, self.calendar, self.policy.due_date_roll
-            )
+            found = self._step_dates.invoice_dates(rules.ladder, term, issued, due)
             self._memo[key] = found
         return found
 
@@ -271,7 +268,7 @@ class _Log:
 
     def rows(self) -> list[Row]:
         """Return the action_log rows, ids as the engine makes them."""
-        from engine.evaluate import action_id
+        from engine.rules.output import action_id
 
         out: list[Row] = []
         for (cid, step, occurrence, day, status), ids in sorted(self.groups.items()):

@@ -21,7 +21,7 @@ from engine.load.policy_loader import CODES as FILE_CODES
 from engine.load.policy_loader import load_policy
 from engine.load.schema_check import CODES as SCHEMA_CODES
 from engine.load.yaml_reader import CODES as YAML_CODES
-from tests.engine.test_validate import policy_tree
+from tests.engine.policy_tree import policy_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "errors"

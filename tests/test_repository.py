@@ -14,16 +14,25 @@ from dunning.cli import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The evaluation core: pure functions of (policy, ledger, history, date). No I/O libraries.
-CORE_MODULES = (
-    "model/actions", "rules/calendar", "rules/effective", "evaluate", "rules/explain",
-    "rules/fees", "rules/ladder", "model/ledger", "report/messages", "model/money",
-    "model/policy", "model/source", "rules/terms",
-)
+# The evaluation core: pure functions of (policy, ledger, history, date). No I/O libraries, no
+# process-wide state (docs/decisions/005-engine-by-pipeline-stage.md): every module of the
+# model and the rules, the composition, and the messages.
+ENGINE = ROOT / "engine"
+CORE_MODULES = sorted(
+    [
+        *(f"{folder}/{path.stem}" for folder in ("model", "rules")
+          for path in (ENGINE / folder).glob("*.py")),
+        "evaluate",
+        "report/messages",
+    ]
+)  # fmt: skip
 IO_IMPORTS = {
     "yaml", "jsonschema", "sqlalchemy", "fastapi", "subprocess", "os", "pathlib", "socket",
-    "urllib", "http", "requests", "httpx", "sqlite3", "click", "shutil", "tempfile", "io",
+    "urllib.request", "http", "requests", "httpx", "sqlite3", "click", "shutil", "tempfile", "io",
 }
+# Modules whose use changes the whole process: the garbage collector, the interpreter, locales,
+# signals, threads. The edges (store, api, dunning) may tune the collector; the core never does.
+PROCESS_STATE_IMPORTS = {"gc", "sys", "locale", "signal", "threading", "atexit"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -35,6 +44,26 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
     return names
+
+
+def _modules(path: Path) -> set[str]:
+    """Return the full dotted names of the modules ``path`` imports (``urllib.parse``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _uses(path: Path, modules: set[str]) -> set[str]:
+    """Return which of ``modules`` (or their submodules) ``path`` imports."""
+    return {
+        name for name in _modules(path) for module in modules
+        if name == module or name.startswith(module + ".")
+    }  # fmt: skip
 
 
 def _makefile_targets() -> set[str]:
@@ -54,8 +83,21 @@ def test_evaluation_core_does_no_io(module: str) -> None:
     path = ROOT / "engine" / f"{module}.py"
     if not path.exists():
         pytest.fail(f"engine/{module}.py is part of the evaluation core and must exist")
-    assert not _imports(path) & IO_IMPORTS
+    # urllib.parse quotes text and is pure; urllib.request opens connections.
+    assert not _uses(path, IO_IMPORTS)
     assert "open(" not in path.read_text(encoding="utf-8").replace("_open(", "")
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_evaluation_core_changes_no_process_wide_state(module: str) -> None:
+    """The evaluation core neither pauses the garbage collector nor touches the interpreter."""
+    assert not _uses(ROOT / "engine" / f"{module}.py", PROCESS_STATE_IMPORTS)
+
+
+def test_the_evaluation_core_is_every_module_of_model_and_rules() -> None:
+    """The core is found from the folders, so a new rule module is checked without a list."""
+    assert {"rules/ladder", "rules/suppressions", "model/ledger", "evaluate"} <= set(CORE_MODULES)
+    assert all((ENGINE / f"{module}.py").is_file() for module in CORE_MODULES)
 
 
 def test_readme_starts_with_the_two_setup_commands() -> None:

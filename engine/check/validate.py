@@ -20,8 +20,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from engine.check import payment
-from engine.evaluate import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP
 from engine.load.policy_loader import KEY
+from engine.model.actions import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP
 from engine.model.money import fits_minor_units, is_currency, minor_units
 from engine.model.policy import (
     CustomerPolicy,

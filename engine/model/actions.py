@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+# The actions the evaluation adds outside any ladder: a credit hold because the balance exceeds the
+# credit limit, and the release of a hold whose cause has cleared. A ladder may not use these ids.
+CREDIT_LIMIT_STEP = "credit-limit"
+CREDIT_RELEASE_STEP = "credit-release"
+
 
 @dataclass(frozen=True, slots=True)
 class PolicyVersion:

@@ -23,7 +23,7 @@ from engine.report.problems import (
     report_github,
     report_text,
 )
-from tests.engine.test_validate import ACME, BETA, FIXTURE, STANDARD, policy_tree
+from tests.engine.policy_tree import ACME, BETA, FIXTURE, STANDARD, policy_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = {

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.evaluate import evaluate
-from engine.model.actions import Evaluation, PolicyVersion
+from engine.model.actions import Action, Evaluation, PolicyVersion
 from engine.model.ledger import (
     ActionRecord,
     ActionStatus,
@@ -307,3 +307,26 @@ def run(policy: Policy, *accounts: CustomerLedger, on: str) -> Evaluation:
 def steps_of(evaluation: Evaluation) -> list[tuple[str, str, tuple[str, ...]]]:
     """Return (customer, step, invoices) of each action, in list order."""
     return [(a.customer_id, a.step, a.invoice_ids) for a in evaluation.actions]
+
+
+def only(evaluation: Evaluation) -> Action:
+    """Return the one action of ``evaluation`` (and fail when there is not exactly one)."""
+    assert len(evaluation.actions) == 1, steps_of(evaluation)
+    return evaluation.actions[0]
+
+
+# The invoice of most rule tests, under ``make_policy()``: issued Tue 1 Sep 2026 for
+# GBP 1,200.00 on net30 terms, due Thu 1 Oct. Its steps fall due on: courtesy 28 Sep,
+# first-reminder 2 Oct, second-reminder 15 Oct (fee), call 22 Oct, credit-hold 31 Oct,
+# final-notice 15 Nov (interest), agency 15 Dec (GBP 500 or more), write-off-review 30 Mar 2027.
+INV_1 = invoice("INV-1", "2026-09-01", "1200.00")
+
+# A ladder with steps anchored on the invoice, the discount deadline and the due date.
+DISCOUNT_LADDER = ladder(
+    "standard",
+    [
+        step("delivery-check", "invoice+2d"),
+        step("discount-nudge", "discount-2d"),
+        step("courtesy", "due-3d"),
+    ],
+)

@@ -33,7 +33,7 @@ from engine.rules.payment import (
     payment_reference,
 )
 from tests.engine.builders import account, invoice, make_policy, run, variant
-from tests.engine.test_validate import assert_problems, policy_tree, problems_in
+from tests.engine.policy_tree import assert_problems, policy_tree, problems_in
 
 OPTIONS = PaymentOptions(
     company=Company("Northwind Supplies Ltd", ("1 High Street", "Leeds"), email="cc@nw.example"),

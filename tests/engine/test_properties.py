@@ -288,17 +288,21 @@ def test_shuffling_the_input_order_changes_nothing(scenario: Any, rng: random.Ra
 @given(scenarios())
 def test_reading_the_action_log_once_finds_the_steps_the_history_rule_finds(scenario: Any) -> None:
     """Rule "history": the evaluation reads a customer's log once, keeping per invoice only the
-    highest step recorded; invoice by invoice it finds the pending steps the rule itself
-    (``pending_step`` over ``index_history``) finds, repetitions included."""
-    from engine.evaluate import EvaluationContext, _Customer
-    from engine.rules.ladder import index_history, pending_step, top_step
+    highest step recorded; invoice by invoice it finds the pending steps the plain form of the
+    rule (``pending_step`` over ``index_history``, tests/engine/rules/reference.py) finds,
+    repetitions included."""
+    from engine.rules.account import Account
+    from engine.rules.context import EvaluationContext
+    from engine.rules.history import pending_steps
+    from engine.rules.ladder import Reached, top_step
+    from tests.engine.rules.reference import index_history, pending_step
 
     policy, ledgers, on = scenario
     context = EvaluationContext(policy)
     context.dates.set_day(on)
     for ledger in ledgers:
-        customer = _Customer(context, ledger, on)
-        rules = customer.rules
+        account = Account(context, ledger, on)
+        rules = account.rules
         delay = tuple(sorted(rules.delay.items()))
         reached_by = []
         for inv in ledger.invoices:
@@ -306,12 +310,15 @@ def test_reading_the_action_log_once_finds_the_steps_the_history_rule_finds(scen
             day = context.day_dates(key, inv, rules)
             top = top_step(day, frozenset())
             if top is not None:
-                reached_by.append((inv, inv.amount, day, top))
-        got = {item.invoice.id: item.pending for item in customer._pending(reached_by)}
+                reached_by.append(Reached(inv, inv.amount, day, top))
+        items, _ = pending_steps(account, reached_by)
+        got = {item.invoice.id: item.pending for item in items}
         history = index_history(rules.ladder, ledger.history)
         want = {}
-        for inv, _, day, _ in reached_by:
-            pending = pending_step(day, frozenset(), history.get(inv.id), rules.ladder.steps, on)
+        for entry in reached_by:
+            pending = pending_step(
+                entry.day, frozenset(), history.get(entry.invoice.id), rules.ladder.steps, on
+            )
             if pending is not None:
-                want[inv.id] = pending
+                want[entry.invoice.id] = pending
         assert got == want

@@ -7,8 +7,6 @@ problems expected as (file, line, column, code, message), in the yamllint idiom.
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,60 +16,26 @@ from engine.check.payment import CODES as PAYMENT_CODES
 from engine.check.validate import CHECKS, CODES, check, possible_ladders, validate
 from engine.load.policy_loader import load_policy
 from engine.model.policy import Defaults, Ladder, Offset, Policy, Step
-from engine.model.source import Problem
 from engine.report.messages import PLACEHOLDERS
+from tests.engine.policy_tree import (
+    ACME,
+    BETA,
+    FEES,
+    FIXTURE,
+    POLICY,
+    STANDARD,
+    STRATEGIC,
+    TEMPLATE,
+    TERMS,
+    TEST,
+    Change,
+    Expected,
+    assert_problems,
+    fixture,
+    policy_tree,
+    problems_in,
+)
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "policy"
-
-# A change to one file of the fixture: new content, (old, new) text to replace once, or None to
-# delete the file.
-Change = str | tuple[str, str] | None
-Expected = tuple[str, int, int, str, str]
-
-
-def policy_tree(root: Path, changes: Mapping[str, Change] | None = None) -> Path:
-    """Return ``root`` holding a copy of the fixture policy with ``changes`` applied."""
-    shutil.copytree(FIXTURE, root)
-    for rel, change in (changes or {}).items():
-        path = root / rel
-        if change is None:
-            path.unlink()
-        elif isinstance(change, tuple):
-            old, new = change
-            text = path.read_text(encoding="utf-8")
-            assert old in text, f"{old!r} is not in {rel}"
-            path.write_text(text.replace(old, new, 1), encoding="utf-8")
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(change, encoding="utf-8")
-    return root
-
-
-def problems_in(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Problem]:
-    """Return every problem of the policy in ``root``, as `dunning validate` run there finds."""
-    monkeypatch.chdir(root)
-    return check(load_policy(["."]))
-
-
-def assert_problems(problems: Sequence[Problem], expected: Sequence[Expected]) -> None:
-    """Assert the problems are exactly ``expected``: file, line, column, code and message."""
-    got = [(p.file, p.line, p.column, p.code, p.message) for p in problems]
-    assert got == list(expected)
-
-
-def _fixture(rel: str) -> str:
-    return (FIXTURE / rel).read_text(encoding="utf-8")
-
-
-STANDARD = "policies/ladders/standard.yaml"
-STRATEGIC = "policies/ladders/strategic.yaml"
-POLICY = "policies/policy.yaml"
-TERMS = "policies/terms.yaml"
-FEES = "policies/fees.yaml"
-TEMPLATE = "policies/templates/reminder.yaml"
-TEST = "policies/tests/first-reminder.yaml"
-ACME = "customers/ACME-0001.yaml"
-BETA = "customers/BETA-0002.yaml"
 TERMS_LIST = "the terms in terms.yaml are 10th-prox, 2-10-net30, net30"
 STANDARD_STEPS = (
     "discount-nudge, courtesy, first-reminder, second-reminder, call, credit-hold, final-notice, "
@@ -333,7 +297,7 @@ CASES: list[tuple[str, dict[str, Change], list[Expected]]] = [
     ),
     (
         "P032 four contacts within 7 days",
-        {STANDARD: _fixture(STANDARD).replace("due+14d", "due+2d").replace("due+21d", "due+3d")},
+        {STANDARD: fixture(STANDARD).replace("due+14d", "due+2d").replace("due+21d", "due+3d")},
         [(STANDARD, 10, 20, "P032",
           "ladder 'standard' contacts the customer 4 times within 7 days ('courtesy' (due-3d), "
           "'first-reminder' (due+1bd), 'second-reminder' (due+2d), 'call' (due+3d)): "

@@ -19,7 +19,7 @@ from engine.load.policy_loader import (
     policy_digest,
 )
 from engine.model.policy import Offset, StepAction
-from tests.engine.test_validate import (
+from tests.engine.policy_tree import (
     ACME,
     FIXTURE,
     POLICY,

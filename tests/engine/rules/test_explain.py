@@ -1,4 +1,5 @@
-"""Rule "reasons" (docs/rules/ladder.md): a reason worked out when first read is the reason itself.
+"""Rule "reasons" (docs/rules/ladder.md): the reasons in words and facts, and a reason worked out
+when first read is the reason itself.
 
 The evaluation defers the longest reasons (``explain.later``): to anyone who reads, compares,
 copies or pickles them they must be the ``Reason`` the eager function returns.
@@ -17,7 +18,20 @@ from engine.model.actions import Reason
 from engine.model.ledger import Customer
 from engine.rules import explain
 from engine.rules.effective import EffectivePolicies
-from tests.engine.builders import TERMS, d, invoice, ladder, m, make_policy, step
+from tests.engine.builders import (
+    DISCOUNT_LADDER,
+    INV_1,
+    TERMS,
+    account,
+    d,
+    invoice,
+    ladder,
+    m,
+    make_policy,
+    only,
+    run,
+    step,
+)
 
 
 def eager(text: str, facts: Mapping[str, str], calls: list[str]) -> Reason:
@@ -88,3 +102,42 @@ def test_an_invoice_step_reason_is_the_step_sentence_with_the_invoice(
     discount = (dates[3], m("24.00") if terms == "2-10-net30" else m("0.00"))
     assert got == explain.invoice_reason(inv, m("1200.00"), shared, discount)
     assert got.text.startswith("Invoice INV-1 (GBP 1,200.00 open)")
+
+
+def test_discount_facts() -> None:
+    """Rule "reasons": the discount deadline and amount are facts of a discount invoice."""
+    inv = invoice("INV-1", "2026-09-01", "1200.00", terms="2-10-net30")
+    action = only(run(make_policy(ladders=[DISCOUNT_LADDER]), account("C1", inv), on="2026-09-09"))
+    facts = action.reasons[0].facts
+    assert (facts["discount_deadline"], facts["discount_amount"]) == ("2026-09-11", "24.00")
+
+
+def test_reason_in_words_and_facts() -> None:
+    """Rule "reasons": one sentence per invoice, with the facts behind it."""
+    action = only(run(make_policy(), account("C1", INV_1), on="2026-10-16"))
+    reason = action.reasons[0]
+    assert reason.text == (
+        "Invoice INV-1 (GBP 1,200.00 open) is 15 days overdue; the step 'second-reminder' "
+        "(due+14d) fell due on 2026-10-15."
+    )
+    assert {k: reason.facts[k] for k in (
+        "anchor", "anchor_date", "offset", "step_date", "days_overdue", "ladder",
+        "ladder_decided_by", "terms", "terms_decided_by",
+    )} == {
+        "anchor": "due", "anchor_date": "2026-10-01", "offset": "due+14d",
+        "step_date": "2026-10-15", "days_overdue": "15", "ladder": "standard",
+        "ladder_decided_by": "policy defaults", "terms": "net30",
+        "terms_decided_by": "policy defaults",
+    }  # fmt: skip
+    assert action.invoices[0].days_overdue == 15
+    assert action.invoices[0].step_date == d("2026-10-15")
+
+
+def test_reason_before_the_due_date() -> None:
+    """Rule "reasons": a reminder before the due date says when the invoice falls due."""
+    action = only(run(make_policy(), account("C1", INV_1), on="2026-09-29"))
+    assert action.reasons[0].text == (
+        "Invoice INV-1 (GBP 1,200.00 open) falls due on 2026-10-01, in 2 days; the step "
+        "'courtesy' (due-3d) fell due on 2026-09-28."
+    )
+    assert action.invoices[0].days_overdue == 0

@@ -1,0 +1,123 @@
+"""A policy made ready for evaluation: its calendar, its ladders' facts and the shared caches.
+
+Build one ``EvaluationContext`` per policy and hand it to ``engine.evaluate.evaluate_customer``
+for every customer (and day): effective policies and step dates are then worked out once and
+shared by every customer and invoice that have the same ones.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine.model.actions import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP
+from engine.model.ledger import CustomerLedger, Invoice
+from engine.model.policy import Ladder, Policy, StepAction
+from engine.rules.calendar import BusinessCalendar
+from engine.rules.effective import EffectivePolicies, EffectivePolicy
+from engine.rules.step_dates import DayDates, StepDates
+
+_NO_CURRENCIES: frozenset[str] = frozenset()
+
+
+class LadderFacts:
+    """What the evaluation asks of a ladder again and again, worked out once."""
+
+    __slots__ = ("contact_ids", "hold_steps", "min_balance_steps", "positions")
+
+    def __init__(self, ladder: Ladder, contact_ids_anywhere: frozenset[str]) -> None:
+        self.positions = {step.id: i for i, step in enumerate(ladder.steps)}
+        self.min_balance_steps = tuple(
+            (i, step.min_balance) for i, step in enumerate(ladder.steps) if step.min_balance
+        )
+        self.hold_steps = frozenset(
+            i for i, step in enumerate(ladder.steps) if step.action is StepAction.CREDIT_HOLD
+        )
+        own = frozenset(step.id for step in ladder.steps if step.is_contact)
+        # A step id the ladder does not have (the customer moved ladders) counts as a contact when
+        # another ladder has it as one.
+        self.contact_ids = own | (contact_ids_anywhere - self.positions.keys())
+
+
+class EvaluationContext:
+    """A policy made ready for evaluation: its calendar and the caches shared across customers.
+
+    Build one per policy and pass it to ``evaluate_customer`` for every customer (and day).
+    """
+
+    __slots__ = (
+        "_ladders",
+        "calendar",
+        "contact_ids",
+        "currency_rules",
+        "dates",
+        "effective",
+        "hold_ids",
+        "hold_or_release",
+        "policy",
+    )
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.calendar = BusinessCalendar(policy.calendar)
+        self.effective = EffectivePolicies(policy)
+        self.dates = StepDates(self.calendar, policy.due_date_roll)
+        self.currency_rules = any("currency" in rule.when for rule in policy.assignment)
+        steps = [step for ladder in policy.ladders.values() for step in ladder.steps]
+        self.contact_ids = frozenset(step.id for step in steps if step.is_contact)
+        self.hold_ids = frozenset(
+            step.id for step in steps if step.action is StepAction.CREDIT_HOLD
+        ) | {CREDIT_LIMIT_STEP}
+        self.hold_or_release = self.hold_ids | {CREDIT_RELEASE_STEP}
+        self._ladders: dict[str, LadderFacts] = {}
+
+    def ladder_facts(self, ladder: Ladder) -> LadderFacts:
+        """Return the worked-out facts of ``ladder``."""
+        facts = self._ladders.get(ladder.name)
+        if facts is None:
+            facts = LadderFacts(ladder, self.contact_ids)
+            self._ladders[ladder.name] = facts
+        return facts
+
+    def rule_currencies(self, ledger: CustomerLedger) -> frozenset[str]:
+        """Return the currencies a customer's assignment rules are matched on (rule "effective
+        policy"): those it is invoiced in, when a rule names a currency at all."""
+        if not self.currency_rules:
+            return _NO_CURRENCIES
+        return frozenset(invoice.currency for invoice in ledger.invoices)
+
+    def day_dates(
+        self, key: tuple[object, ...], invoice: Invoice, rules: EffectivePolicy
+    ) -> DayDates:
+        """Return the invoice's dates for the current day, computing them on a cache miss.
+
+        ``key`` is ``date_key(invoice, rules, delay_key(rules))``; the evaluation's inner loop
+        builds it (or skips it) itself.
+        """
+        term = self.policy.terms.get(invoice.terms) if invoice.terms else None
+        return self.dates.compute(
+            key, rules.ladder, term or rules.term, invoice.issued, invoice.due, rules.delay
+        )
+
+    def dates_of(self, invoice: Invoice, rules: EffectivePolicy, as_of: date) -> DayDates:
+        """Return an invoice's dates seen from ``as_of``, under the customer's ``rules``."""
+        self.dates.set_day(as_of)
+        key = date_key(invoice, rules, delay_key(rules))
+        return self.dates.by_key.get(key) or self.day_dates(key, invoice, rules)
+
+
+def delay_key(rules: EffectivePolicy) -> tuple[tuple[str, int], ...]:
+    """Return the customer's step delays as a key: the same delays, the same step dates."""
+    return tuple(sorted(rules.delay.items())) if rules.delay else ()
+
+
+def date_key(
+    invoice: Invoice, rules: EffectivePolicy, delays: tuple[tuple[str, int], ...]
+) -> tuple[object, ...]:
+    """Return what an invoice's step dates depend on: ladder, terms, issue and due date, delays."""
+    return (
+        rules.ladder.name,
+        invoice.terms or rules.term.name,
+        invoice.issued,
+        invoice.due,
+        delays,
+    )

@@ -1,0 +1,68 @@
+"""Rule "catch-up" (docs/rules/ladder.md): the lower steps a pending step supersedes, and the
+credit hold it never supersedes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from engine.rules.catch_up import passed_over
+from engine.rules.history import Pending
+from tests.engine.builders import (
+    INV_1,
+    account,
+    d,
+    done,
+    make_policy,
+    run,
+)
+from tests.engine.rules.one_ladder import day_on
+
+
+@pytest.mark.parametrize(
+    ("floor", "ineligible", "expected"),
+    [(-1, set(), (0, 2, 3)), (2, set(), (3,)), (-1, {2}, (0, 3))],
+    ids=["all-lower-steps", "above-the-last-step-worked", "not-ineligible-ones"],
+)
+def test_catch_up_supersedes_lower_steps(
+    floor: int, ineligible: set[int], expected: tuple[int, ...]
+) -> None:
+    """Rule "catch-up": the eligible steps reached between the last one worked and the pending
+    one are superseded."""
+    day = day_on("2026-10-16")
+    pending = Pending(4, 0, floor, d("2026-10-16"))
+    assert passed_over(day, frozenset(ineligible), pending) == expected
+
+
+def test_a_repetition_supersedes_nothing() -> None:
+    """Rule "catch-up": a repeat occurrence never supersedes."""
+    assert (
+        passed_over(day_on("2026-12-01"), frozenset(), Pending(5, 2, 5, date(2026, 11, 30))) == ()
+    )
+
+
+HOLD_CATCH_UP_CASES = [
+    ("hold-jumped-over-is-placed-beside-the-letter", [],
+     ["credit-hold", "final-notice"], ["call", "courtesy", "first-reminder", "second-reminder"]),
+    ("already-on-hold-no-second-hold",
+     [done("credit-hold", ["INV-9"], "2026-10-31")], ["final-notice"],
+     ["call", "courtesy", "first-reminder", "second-reminder"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("history", "expected_steps", "expected_superseded"),
+    [c[1:] for c in HOLD_CATCH_UP_CASES],
+    ids=[c[0] for c in HOLD_CATCH_UP_CASES],
+)
+def test_catch_up_never_supersedes_a_credit_hold(
+    history: list[Any], expected_steps: list[str], expected_superseded: list[str]
+) -> None:
+    """Rules "catch-up" and "credit hold": catch-up sends only the highest letter, but a hold
+    step jumped over is still placed (unless the account is already on hold), never superseded."""
+    evaluation = run(make_policy(), account("C1", INV_1, history=history), on="2026-11-15")
+    assert [a.step for a in evaluation.actions] == expected_steps
+    assert sorted(s.step for s in evaluation.superseded) == expected_superseded
