@@ -11,7 +11,6 @@ JSON rendered once (``engine.report.render.action_to_dict``, message included) a
 from __future__ import annotations
 
 import bisect
-import gc
 import json
 import threading
 import time
@@ -29,6 +28,7 @@ from engine.evaluate import action_order, evaluate
 from engine.model.actions import Action, Evaluation, PolicyVersion
 from engine.model.ledger import CustomerLedger
 from engine.report.render import RenderContext, action_to_dict
+from store.collector import collector_paused
 from store.reader import iter_customer_ledgers
 
 SortKey = tuple[str, int, int, str]
@@ -197,13 +197,12 @@ class ActionLists:
 
     def _compute(self, served: ServedPolicy, day: date) -> ActionList:
         start = time.perf_counter()
-        evaluation = evaluate(served.policy, self._reader(self._engine, day), day, served.version)
-        computed = ActionList(evaluation, served)
-        # A list holds hundreds of thousands of objects that live until the next one replaces
-        # it; without this the collector would walk them all on every full collection, a pause
-        # of tens of milliseconds in the middle of serving pages (see PERFORMANCE.md).
-        gc.collect()
-        gc.freeze()
+        # Reading and evaluating build hundreds of thousands of records that never form a cycle:
+        # the collector stays paused while they are built (store.collector), never frozen.
+        with collector_paused():
+            ledger = self._reader(self._engine, day)
+            evaluation = evaluate(served.policy, ledger, day, served.version)
+            computed = ActionList(evaluation, served)
         self._metrics.computations.inc()
         self._metrics.computation_seconds.observe(time.perf_counter() - start)
         return computed

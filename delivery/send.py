@@ -35,6 +35,7 @@ from engine.model.money import format_money
 from engine.model.policy import Policy
 from engine.rules.payment import amounts_due
 from store import outbox
+from store.collector import collector_paused
 from store.outbox import Claimed, Queued
 
 log = logging.getLogger("dunning.send")
@@ -120,7 +121,8 @@ def evaluate_with_customers(
             customers[ledger.customer.id] = ledger.customer
             yield ledger
 
-    return evaluate(policy, remember(), day, version), customers
+    with collector_paused():  # a whole ledger's records, none of them in a cycle
+        return evaluate(policy, remember(), day, version), customers
 
 
 def messages_of(

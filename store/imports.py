@@ -15,7 +15,6 @@ a transaction, the import runs in a SAVEPOINT and the caller decides.
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, Table, bindparam, select
 
 from engine.model.money import is_currency, minor_units
+from store.collector import collector_paused
 from store.columns import Money, money_to_units
 from store.connection import begin_write
 from store.mapping import ColumnMapping, Extract, KindMapping, default_mapping
@@ -393,9 +393,7 @@ def _import(
     own_digest = hashlib.sha256() if digest is None else None
     # A million parsed rows are a million tuples that can never form a cycle, yet the cyclic
     # collector would walk them again and again as they pile up: pause it for the import.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _checked_and_written(
             conn,
             spec,
@@ -406,9 +404,6 @@ def _import(
             digest=digest,
             progress=progress,
         )
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _checked_and_written(

@@ -13,7 +13,6 @@ whole, because the engine needs it even when no invoice is open (contact limits,
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
@@ -55,6 +54,7 @@ from engine.model.ledger import (
     Settlement,
 )
 from engine.model.money import minor_units
+from store.collector import collector_paused
 from store.columns import SCALE
 from store.connection import create_store_engine, missing_sqlite_file
 from store.migrate import DatabaseMissingError, require_current
@@ -418,13 +418,8 @@ class _ChunkReader:
             params = {**params, "as_of": self.as_of}
         # Building a few hundred thousand tuples triggers the cyclic collector over and over
         # although none of them can form a cycle; pause it for the chunk.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             return self._chunk(customer_rows, params)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _chunk(self, customer_rows: Sequence[Any], params: dict[str, Any]) -> list[CustomerLedger]:
         day, money, new = self._date, self._money, _new

@@ -10,6 +10,7 @@ from dunning.inputs import ledger_spec, load_valid_policy, read_ledger, today_in
 from dunning.params import DAY
 from engine.evaluate import evaluate
 from engine.report.render import REPORTERS, RenderContext, render_actions
+from store.collector import collector_paused
 
 
 @click.command("actions")
@@ -32,6 +33,7 @@ def command(as_of: date | None, ledger: str | None, customers: tuple[str, ...], 
     loaded = load_valid_policy(policy_path)
     day = as_of if as_of is not None else today_in(loaded.policy)
     spec = ledger_spec(ledger)
-    evaluation = evaluate(loaded.policy, read_ledger(spec, customers), day, loaded.version)
+    with collector_paused():  # a whole ledger's records, none of them in a cycle
+        evaluation = evaluate(loaded.policy, read_ledger(spec, customers), day, loaded.version)
     ctx = RenderContext(policy=loaded.policy, ledger_label=spec, with_messages=not no_messages)
     click.echo(render_actions(evaluation, fmt, ctx), nl=False)

@@ -130,6 +130,7 @@ def command(
     from engine.report.plan_render import render_plan  # noqa: PLC0415
     from engine.report.problems import report_text  # noqa: PLC0415
     from engine.tools.plan import empty_evaluations, make_plan, simulate  # noqa: PLC0415
+    from store.collector import collector_paused  # noqa: PLC0415
 
     top = git_root(policy_path.resolve())
     if top is None:
@@ -188,10 +189,11 @@ def command(
     spec = ledger_spec(ledger)
     customers = list(read_ledger(spec))  # read once: both policies see the very same ledger
 
-    head_lists = simulate(head_policy, customers, dates, head_version)
-    if base_policy is None:
-        base_lists = empty_evaluations(dates, base_version)
-    else:
-        base_lists = simulate(base_policy, customers, dates, base_version)
+    with collector_paused():  # each day's lists: records that never form a cycle
+        head_lists = simulate(head_policy, customers, dates, head_version)
+        if base_policy is None:
+            base_lists = empty_evaluations(dates, base_version)
+        else:
+            base_lists = simulate(base_policy, customers, dates, base_version)
     plan = make_plan(base_lists, head_lists, ledger_label(spec), base_problems)
     click.echo(render_plan(plan, fmt), nl=False)
