@@ -15,12 +15,12 @@ import pytest
 
 from engine.check.validate import CODES as SEMANTIC_CODES
 from engine.check.validate import check
-from engine.load.ledger_file import CODES as LEDGER_CODES
 from engine.load.ledger_file import read_ledger_file
 from engine.load.policy_loader import CODES as FILE_CODES
 from engine.load.policy_loader import load_policy
 from engine.load.schema_check import CODES as SCHEMA_CODES
 from engine.load.yaml_reader import CODES as YAML_CODES
+from engine.model.ledger_fields import CODES as LEDGER_CODES
 from tests.engine.policy_tree import policy_tree
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,10 +9,9 @@ code from ``CODES``, all of them at once.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from engine.load.yaml_reader import MAX_FILE_BYTES, load_yaml_file, load_yaml_text
@@ -31,83 +30,33 @@ from engine.model.ledger import (
     Promise,
     Settlement,
 )
-from engine.model.money import fits_minor_units, is_currency, minor_units
+from engine.model.ledger_fields import (
+    INSTALMENT,
+    LIST_ITEM,
+    NOT_A_DATE,
+    NOT_AN_AMOUNT,
+    RECORDS,
+    FieldRule,
+    Invalid,
+    ValueKind,
+    check_record,
+    check_text,
+    read_amount,
+    read_date,
+    show,
+)
 from engine.model.source import DocPath, Problem, Source, format_path
 
 API_VERSION = "dunning/v1"
 KIND = "Ledger"
 
-CODES: dict[str, str] = {
-    "L001": "the file is not a ledger (unreadable, not JSON, or not `apiVersion: dunning/v1`, "
-    "`kind: Ledger`)",
-    "L002": "a field the ledger format does not have (a typo?)",
-    "L003": "a required field is missing",
-    "L004": "a value of the wrong type (a list, a mapping or text was expected)",
-    "L005": "not a date written YYYY-MM-DD",
-    "L006": "not an exact amount of money (a quoted decimal, positive, within the currency's "
-    "minor units)",
-    "L007": "not an ISO code (currency ISO 4217, country ISO 3166-1 alpha-2, language ISO 639-1)",
-    "L008": "the same id twice",
-    "L009": "a customer that the ledger does not have",
-    "L010": "an invoice that the ledger does not have",
-    "L011": "a record that does not match its invoice (another customer or currency)",
-    "L012": "dates in the wrong order",
-    "L013": "a value that is not allowed here (an id or step name in the wrong form, an unknown "
-    "status)",
-}
-
 # A locator gives the place of a path inside the ledger mapping.
 Locator = Callable[[DocPath], Source]
-
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_STEP = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_MONEY = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 _SECTIONS = (
     "customers", "invoices", "payments", "credit_notes", "disputes", "promises", "payment_plans",
     "history",
 )  # fmt: skip
-
-# Per section: field -> (kind of value, required).
-_FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
-    "customers": {
-        "id": ("id", True), "name": ("text", False), "country": ("country", False),
-        "segment": ("id", False), "email": ("text", False), "language": ("language", False),
-    },
-    "invoices": {
-        "id": ("id", True), "customer": ("id", True), "issued": ("date", True),
-        "amount": ("money", True), "currency": ("currency", True), "terms": ("id", False),
-        "due": ("date", False),
-    },
-    "payments": {
-        "id": ("id", True), "customer": ("id", True), "date": ("date", True),
-        "amount": ("money", True), "currency": ("currency", True), "invoice": ("id", False),
-    },
-    "disputes": {
-        "id": ("id", True), "invoice": ("id", True), "opened": ("date", True),
-        "resolved": ("date", False), "reason": ("text", False),
-    },
-    "promises": {
-        "id": ("id", True), "customer": ("id", True), "made": ("date", True),
-        "pay_by": ("date", True), "amount": ("money", True), "currency": ("currency", True),
-        "invoices": ("ids", False),
-    },
-    "payment_plans": {
-        "id": ("id", True), "customer": ("id", True), "agreed": ("date", True),
-        "invoices": ("ids", True), "instalments": ("instalments", True),
-        "currency": ("currency", True),
-    },
-    "history": {
-        "action_id": ("text", False), "customer": ("id", True), "step": ("step", True),
-        "invoices": ("ids", False), "date": ("date", True), "status": ("status", True),
-        "fee": ("money", False), "interest": ("money", False), "currency": ("currency", False),
-    },
-}  # fmt: skip
-_FIELDS["credit_notes"] = _FIELDS["payments"]
-_INSTALMENT: dict[str, tuple[str, bool]] = {"due": ("date", True), "amount": ("money", True)}
-_STATUSES = tuple(status.value for status in ActionStatus)
 
 
 def read_ledger_file(path: Path) -> tuple[LedgerSnapshot | None, list[Problem]]:
@@ -216,90 +165,51 @@ class _Reader:
 
     # -- values --------------------------------------------------------------------------------
 
-    def value(self, kind: str, raw: object, path: DocPath) -> object:
-        """Return ``raw`` read as ``kind``, or None after reporting why it cannot be."""
-        where = format_path(path)
-        if kind in {"text", "id", "step", "country", "language", "currency", "status"}:
-            if not isinstance(raw, str):
-                self.problem(path, "L004", f"{where} must be text, not {_show(raw)}")
-                return None
-            return self.text(kind, raw, path)
-        if kind == "date":
-            return self.day(raw, path)
-        if kind == "money":
-            return self.money(raw, path)
-        if kind == "ids":
-            return self.ids(raw, path)
-        if kind == "instalments":
-            return self.instalments(raw, path)
-        raise AssertionError(kind)
+    def invalid(self, path: DocPath, raw: object, invalid: Invalid) -> None:
+        """Report a value that breaks its field's rule, in the rule's own words."""
+        self.problem(path, invalid.code, invalid.message(f"{format_path(path)} {show(raw)}"))
 
-    def text(self, kind: str, raw: str, path: DocPath) -> str | None:
-        where = format_path(path)
-        checks = {
-            "id": (_ID, "L013", "an id: letters, digits, '.', '_' or '-', at most 64 characters"),
-            "step": (_STEP, "L013", "a step id: lower-case words joined by '-'"),
-            "country": (_COUNTRY, "L007", "an ISO 3166-1 alpha-2 country code such as GB"),
-            "language": (_LANGUAGE, "L007", "an ISO 639-1 language code such as en"),
-        }
-        if kind in checks:
-            pattern, code, what = checks[kind]
-            if not pattern.match(raw):
-                self.problem(path, code, f"{where} '{raw}' is not {what}")
-                return None
-        if kind == "currency" and not is_currency(raw):
-            self.problem(path, "L007", f"{where} '{raw}' is not an ISO 4217 currency code")
+    def value(self, rule: FieldRule, raw: object, path: DocPath) -> object:
+        """Return ``raw`` read by ``rule``, or None after reporting why it cannot be."""
+        kind = rule.kind
+        if kind is ValueKind.DATE:
+            return self.day(raw, path)
+        if kind in (ValueKind.AMOUNT, ValueKind.CHARGE):
+            return self.money(raw, path)
+        if kind is ValueKind.IDS:
+            return self.ids(raw, path)
+        if kind is ValueKind.INSTALMENTS:
+            return self.instalments(raw, path)
+        if not isinstance(raw, str):
+            self.problem(path, "L004", f"{format_path(path)} must be text, not {show(raw)}")
             return None
-        if kind == "status" and raw not in _STATUSES:
-            choices = ", ".join(_STATUSES)
-            self.problem(path, "L013", f"{where} '{raw}' is not a status: use one of {choices}")
+        invalid = check_text(kind, raw, rule.max_length)
+        if invalid is not None:
+            self.invalid(path, raw, invalid)
             return None
         return raw
 
     def day(self, raw: object, path: DocPath) -> date | None:
-        if isinstance(raw, date):
-            return raw
-        if isinstance(raw, str):
-            try:
-                if len(raw) == 10:
-                    return date.fromisoformat(raw)
-            except ValueError as error:
-                self.problem(
-                    path, "L005", f"{format_path(path)} '{raw}' is not a real date: {error}"
-                )
-                return None
-        self.problem(
-            path, "L005", f"{format_path(path)} {_show(raw)} is not a date written YYYY-MM-DD"
-        )
-        return None
+        read = read_date(raw) if isinstance(raw, str | date) else NOT_A_DATE
+        if isinstance(read, Invalid):
+            self.invalid(path, raw, read)
+            return None
+        return read
 
     def money(self, raw: object, path: DocPath) -> Decimal | None:
-        where = format_path(path)
         if isinstance(raw, bool | float):
             self.problem(
                 path,
                 "L006",
-                f"{where} {_show(raw)} is not an exact amount: write it as a quoted decimal, "
-                f'e.g. "15.00"',
+                f"{format_path(path)} {show(raw)} is not an exact amount: write it as a quoted"
+                f' decimal, e.g. "15.00"',
             )
             return None
-        amount: Decimal | None = None
-        if isinstance(raw, int):
-            amount = Decimal(raw)
-        elif isinstance(raw, Decimal) and raw.is_finite():
-            amount = raw
-        elif isinstance(raw, str) and _MONEY.match(raw):
-            try:
-                amount = Decimal(raw)
-            except InvalidOperation:
-                amount = None
-        if amount is None:
-            self.problem(
-                path,
-                "L006",
-                f'{where} {_show(raw)} is not an amount of money: write a decimal such as "15.00"',
-            )
-        return amount
+        read = read_amount(raw) if isinstance(raw, str | Decimal | int) else NOT_AN_AMOUNT
+        if isinstance(read, Invalid):
+            self.invalid(path, raw, read)
+            return None
+        return read
 
     def ids(self, raw: object, path: DocPath) -> tuple[str, ...] | None:
         if not isinstance(raw, list):
@@ -307,7 +217,7 @@ class _Reader:
             return None
         out = []
         for i, item in enumerate(raw):
-            value = self.value("id", item, (*path, i))
+            value = self.value(LIST_ITEM, item, (*path, i))
             if isinstance(value, str):
                 out.append(value)
         return tuple(out)
@@ -320,7 +230,7 @@ class _Reader:
             return None
         out = []
         for i, item in enumerate(raw):
-            fields = self.record(item, (*path, i), _INSTALMENT)
+            fields = self.record(item, (*path, i), INSTALMENT)
             if fields is not None and "due" in fields and "amount" in fields:
                 due, amount = fields["due"], fields["amount"]
                 assert isinstance(due, date) and isinstance(amount, Decimal)
@@ -328,7 +238,7 @@ class _Reader:
         return tuple(out)
 
     def record(
-        self, raw: object, path: DocPath, spec: Mapping[str, tuple[str, bool]]
+        self, raw: object, path: DocPath, spec: Mapping[str, FieldRule]
     ) -> dict[str, object] | None:
         """Return the fields of one record that could be read; None when it is not a mapping."""
         if not isinstance(raw, Mapping):
@@ -342,11 +252,11 @@ class _Reader:
                     (*path, key), "L002", f"'{key}' is not a field here: the fields are {known}"
                 )
                 continue
-            read = self.value(spec[key][0], value, (*path, key))
+            read = self.value(spec[key], value, (*path, key))
             if read is not None:
                 fields[key] = read
-        for key, (_, required) in spec.items():
-            if required and key not in raw:
+        for key, rule in spec.items():
+            if rule.required and key not in raw:
                 self.problem(path, "L003", f"{format_path(path)} needs `{key}`")
         return fields
 
@@ -363,7 +273,7 @@ class _Reader:
             return []
         out: list[tuple[DocPath, dict[str, object]]] = []
         for i, item in enumerate(raw):
-            fields = self.record(item, (name, i), _FIELDS[name])
+            fields = self.record(item, (name, i), RECORDS[name])
             if fields is not None:
                 out.append(((name, i), fields))
         return out
@@ -398,7 +308,7 @@ class _Reader:
                     self.unknown_customer(path, cid)
                     continue
                 customers[cid] = Customer(cid)
-            self.check_due(path, f)
+            self.record_rules("invoices", path, f)
             by_invoice[str(f.get("id"))] = (path, f)
         settlements: dict[str, list[Settlement]] = {}
         unapplied: dict[str, list[Payment | CreditNote]] = {}
@@ -411,9 +321,10 @@ class _Reader:
         history = self.history(sections["history"], customers, by_invoice)
         built: dict[str, list[Invoice]] = {cid: [] for cid in customers}
         for iid, (_, f) in by_invoice.items():
-            cid = str(f["customer"])
-            if cid not in built or not _complete(f, _FIELDS["invoices"]):
+            # An invoice with a field that could not be read was reported: it is not built.
+            if not _complete(f, RECORDS["invoices"]) or str(f["customer"]) not in built:
                 continue
+            cid = str(f["customer"])
             built[cid].append(
                 Invoice(
                     iid,
@@ -501,30 +412,12 @@ class _Reader:
             return None
         return found[1]
 
-    def check_due(self, path: DocPath, f: Mapping[str, object]) -> None:
-        issued, due = f.get("issued"), f.get("due")
-        if isinstance(issued, date) and isinstance(due, date) and due < issued:
-            self.problem(
-                (*path, "due"),
-                "L012",
-                f"due date {due.isoformat()} is before the issue date {issued.isoformat()}",
-            )
-        self.positive(path, f)
-
-    def positive(self, path: DocPath, f: Mapping[str, object], key: str = "amount") -> None:
-        amount, currency = f.get(key), f.get("currency")
-        if not isinstance(amount, Decimal):
-            return
-        where = format_path((*path, key))
-        if amount <= 0:
-            self.problem((*path, key), "L006", f"{where} must be more than zero, not {amount}")
-        elif isinstance(currency, str) and not fits_minor_units(amount, currency):
-            self.problem(
-                (*path, key),
-                "L006",
-                f"{where} {amount} has more decimals than {currency} allows "
-                f"({minor_units(currency)})",
-            )
+    def record_rules(self, section: str, path: DocPath, f: Mapping[str, object]) -> bool:
+        """Report the rules a record's fields break together; return whether it keeps them all."""
+        found = check_record(section, f)
+        for key, invalid in found:
+            self.invalid((*path, key), f[key], invalid)
+        return not found
 
     def cash(  # noqa: PLR0917 - one record and the indexes it is filed into
         self,
@@ -537,14 +430,14 @@ class _Reader:
         unapplied: dict[str, list[Payment | CreditNote]],
     ) -> None:
         cid = self.known_customer(path, f, customers)
-        self.positive(path, f)
+        self.record_rules(section, path, f)
         iid = f.get("invoice")
         invoice = (
             self.known_invoice((*path, "invoice"), iid, by_invoice)
             if isinstance(iid, str)
             else None
         )
-        if cid is None or not _complete(f, _FIELDS[section]):
+        if cid is None or not _complete(f, RECORDS[section]):
             return
         if isinstance(iid, str):
             if invoice is None:
@@ -589,15 +482,11 @@ class _Reader:
                 if isinstance(iid, str)
                 else None
             )
-            opened, resolved = f.get("opened"), f.get("resolved")
-            if isinstance(opened, date) and isinstance(resolved, date) and resolved < opened:
-                self.problem(
-                    (*path, "resolved"),
-                    "L012",
-                    f"resolved {resolved.isoformat()} is before opened {opened.isoformat()}",
-                )
+            if not self.record_rules("disputes", path, f):
                 continue
-            if invoice is None or not _complete(f, _FIELDS["disputes"]):
+            if invoice is None or "customer" not in invoice:
+                continue
+            if not _complete(f, RECORDS["disputes"]):
                 continue
             out.setdefault(str(invoice["customer"]), []).append(
                 Dispute(
@@ -643,19 +532,11 @@ class _Reader:
         out: dict[str, list[Promise]] = {}
         for path, f in self.unique(records, "promise").items():
             cid = self.known_customer(path, f, customers)
-            self.positive(path, f)
-            made, pay_by = f.get("made"), f.get("pay_by")
-            if isinstance(made, date) and isinstance(pay_by, date) and pay_by < made:
-                self.problem(
-                    (*path, "pay_by"),
-                    "L012",
-                    f"pay_by {pay_by.isoformat()} is before the promise was made "
-                    f"({made.isoformat()})",
-                )
+            if not self.record_rules("promises", path, f):
                 continue
             if not self.covered(path, f, cid, by_invoice) or cid is None:
                 continue
-            if not _complete(f, _FIELDS["promises"]):
+            if not _complete(f, RECORDS["promises"]):
                 continue
             ids = f.get("invoices", ())
             assert isinstance(ids, tuple)
@@ -688,7 +569,7 @@ class _Reader:
                 )
             if not self.covered(path, f, cid, by_invoice) or cid is None:
                 continue
-            if not _complete(f, _FIELDS["payment_plans"]):
+            if not _complete(f, RECORDS["payment_plans"]):
                 continue
             instalments = f["instalments"]
             assert isinstance(instalments, tuple)
@@ -696,16 +577,8 @@ class _Reader:
             agreed = _date(f["agreed"])
             ok = True
             for i, (due, amount) in enumerate(instalments):
-                where = (*path, "instalments", i)
-                self.positive(where, {"amount": amount, "currency": currency})
-                if due < agreed:
-                    self.problem(
-                        (*where, "due"),
-                        "L012",
-                        f"instalment due {due.isoformat()} is before the plan was agreed "
-                        f"({agreed.isoformat()})",
-                    )
-                    ok = False
+                instalment = {"due": due, "amount": amount, "currency": currency, "agreed": agreed}
+                ok &= self.record_rules("instalments", (*path, "instalments", i), instalment)
             if ok and isinstance(ids, tuple) and ids:
                 out.setdefault(cid, []).append(
                     PaymentPlan(
@@ -729,17 +602,13 @@ class _Reader:
         for path, f in records:
             cid = self.known_customer(path, f, customers)
             ok = self.covered(path, f, cid, by_invoice)
-            for key in ("fee", "interest"):
-                amount = f.get(key)
-                if isinstance(amount, Decimal) and amount < 0:
-                    self.problem((*path, key), "L006", f"{key} cannot be negative, not {amount}")
-                    ok = False
+            ok &= self.record_rules("history", path, f)
             if (("fee" in f) or ("interest" in f)) and "currency" not in f:
                 self.problem(
                     path, "L003", f"{format_path(path)} needs `currency` with a fee or interest"
                 )
                 ok = False
-            if not ok or cid is None or not _complete(f, _FIELDS["history"]):
+            if not ok or cid is None or not _complete(f, RECORDS["history"]):
                 continue
             ids = f.get("invoices", ())
             assert isinstance(ids, tuple)
@@ -759,8 +628,8 @@ class _Reader:
         return out
 
 
-def _complete(fields: Mapping[str, object], spec: Mapping[str, tuple[str, bool]]) -> bool:
-    return all(key in fields for key, (_, required) in spec.items() if required)
+def _complete(fields: Mapping[str, object], spec: Mapping[str, FieldRule]) -> bool:
+    return all(key in fields for key, rule in spec.items() if rule.required)
 
 
 def _date(value: object) -> date:
@@ -779,17 +648,3 @@ def _str(value: object) -> str:
 
 def _opt(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str):
-        return f"'{value}'"
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    return str(value)

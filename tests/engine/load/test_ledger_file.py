@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.load.ledger_file import CODES, ledger_from_data, read_ledger_file
+from engine.load.ledger_file import ledger_from_data, read_ledger_file
 from engine.model.ledger import ActionRecord, ActionStatus, Customer, Settlement
+from engine.model.ledger_fields import CODES
 from tests.engine.builders import d, m
 
 LEDGER_YAML = """\
@@ -230,3 +231,18 @@ def test_floats_are_refused_in_data() -> None:
     assert snapshot is None
     assert [p.code for p in problems] == ["L006"]
     assert "quoted decimal" in problems[0].message
+
+
+def test_a_malformed_customer_id_on_an_invoice_is_a_problem_not_a_crash() -> None:
+    """An invoice (and a dispute of it) whose customer id breaks the id rule is reported as L013;
+    reading the ledger once raised KeyError: 'customer' instead."""
+    data = {
+        "invoices": [
+            {"id": "I1", "customer": "../x", "issued": "2026-09-01", "amount": "5.00",
+             "currency": "GBP"},
+        ],
+        "disputes": [{"id": "D1", "invoice": "I1", "opened": "2026-09-10"}],
+    }  # fmt: skip
+    snapshot, problems = ledger_from_data(data, "x.yaml")
+    assert snapshot is None
+    assert [(p.path, p.code) for p in problems] == [("invoices[0].customer", "L013")]
