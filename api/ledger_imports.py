@@ -12,13 +12,23 @@ from api.action_lists import version_to_dict
 from api.auth import Principal
 from api.errors import InvalidRequestError
 from api.policy_state import ServedPolicy
-from store.imports import import_rows
+from store.imports import ImportProblem, import_rows
 
 
 def _text(row: BaseModel) -> dict[str, str]:
     # The store parses text, as it reads CSV: dates as ISO dates, amounts as exact decimals.
     return {
         key: str(value) for key, value in row.model_dump(mode="json").items() if value is not None
+    }
+
+
+def _field_problem(problem: ImportProblem) -> dict[str, str]:
+    row = f"rows[{problem.line}]" + (f".{problem.field}" if problem.field else "")
+    return {
+        "field": f"body.{row}",
+        "pointer": f"/rows/{problem.line}" + (f"/{problem.field}" if problem.field else ""),
+        "detail": problem.detail or problem.message,
+        "code": problem.code or "row",
     }
 
 
@@ -31,25 +41,18 @@ def import_batch(
 ) -> dict[str, Any]:
     """Return what importing ``rows`` of ``kind`` changed (``ImportOut``); all rows or none.
 
-    A bad row answers 422 with one error per row, located as ``body.rows[i]``. The import is
-    recorded with the token's name as its source.
+    A bad row answers 422 with one error per problem, located as ``body.rows[i].field`` (or
+    ``body.rows[i]`` when no one field is at fault), with the ledger's error code and the rule's
+    words without the value. The import is recorded with the token's name as its source.
     """
     result = import_rows(
         conn, kind, (_text(row) for row in rows), f"API ({who.name})", lines=range(len(rows))
     )
     if result.problems:
-        count = len(result.problems)
+        count = len({problem.line for problem in result.problems})
         raise InvalidRequestError(
             f"nothing was imported: {count} bad row{'s' if count != 1 else ''}",
-            errors=[
-                {
-                    "field": f"body.rows[{problem.line}]",
-                    "pointer": f"/rows/{problem.line}",
-                    "detail": problem.message,
-                    "code": "row",
-                }
-                for problem in result.problems
-            ],
+            errors=[_field_problem(problem) for problem in result.problems],
         )
     return {
         "kind": kind,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from engine.model.ledger_fields import IMPORT_ONLY_FIELDS, RECORDS, value_schema
 
 MONEY_PATTERN = r"^-?[0-9]{1,14}(\.[0-9]{1,4})?$"
 Money = Annotated[
@@ -434,52 +436,75 @@ class PolicyOut(Out):
 # -- ledger imports --------------------------------------------------------------------------
 
 MAX_IMPORT_ROWS = 50_000
-Name = Annotated[str, text(200)]
+
+
+def _rule(section: str, name: str) -> WithJsonSchema:
+    """Return the OpenAPI schema of a ledger field in an import row.
+
+    Row fields are text, checked when the rows are imported by the ledger's own rules
+    (``engine.model.ledger_fields``, as CSV imports and ledger files are), so a bad value gets
+    the same code and words wherever it comes from; the schema shows the rule's pattern and
+    length.
+    """
+    rules = {**RECORDS[section], **IMPORT_ONLY_FIELDS}
+    return WithJsonSchema(value_schema(rules[name]))
+
+
+LedgerId = Annotated[str, _rule("invoices", "id")]
+CountryCode = Annotated[str, _rule("customers", "country")]
+LanguageCode = Annotated[str, _rule("customers", "language")]
+CustomerName = Annotated[str, _rule("customers", "name")]
+Email = Annotated[str, _rule("customers", "email")]
+InvoiceNumber = Annotated[str, _rule("invoices", "number")]
+LedgerCurrency = Annotated[str, _rule("invoices", "currency")]
+LedgerDate = Annotated[str, _rule("invoices", "issued")]
+LedgerAmount = Annotated[str, _rule("invoices", "amount")]
+DisputeReason = Annotated[str, _rule("disputes", "reason")]
 
 
 class CustomerRowIn(In):
     """A customer as the accounting system knows it."""
 
-    id: Identifier
-    name: Name = ""
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
-    segment: Annotated[str, text(64)] | None = None
-    email: Annotated[str, text(320)] = ""
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = None
+    id: LedgerId
+    name: CustomerName = ""
+    country: CountryCode | None = None
+    segment: LedgerId | None = None
+    email: Email = ""
+    language: LanguageCode | None = None
 
 
 class InvoiceRowIn(In):
     """An invoice; ``due`` and ``terms`` override the customer's terms."""
 
-    id: Identifier
-    customer: Identifier
-    number: Annotated[str, text(64)] | None = None
-    issued: dt.date
-    due: dt.date | None = None
-    terms: Annotated[str, text(64)] | None = None
-    amount: PositiveMoney
-    currency: Currency
+    id: LedgerId
+    customer: LedgerId
+    number: InvoiceNumber | None = None
+    issued: LedgerDate
+    due: LedgerDate | None = None
+    terms: LedgerId | None = None
+    amount: LedgerAmount
+    currency: LedgerCurrency
 
 
 class CashRowIn(In):
     """A payment or credit note, applied to ``invoice`` or left on the account."""
 
-    id: Identifier
-    customer: Identifier
-    date: dt.date
-    amount: PositiveMoney
-    currency: Currency
-    invoice: Identifier | None = None
+    id: LedgerId
+    customer: LedgerId
+    date: LedgerDate
+    amount: LedgerAmount
+    currency: LedgerCurrency
+    invoice: LedgerId | None = None
 
 
 class DisputeRowIn(In):
     """A dispute of an invoice, open until ``resolved``."""
 
-    id: Identifier
-    invoice: Identifier
-    opened: dt.date
-    resolved: dt.date | None = None
-    reason: Note = ""
+    id: LedgerId
+    invoice: LedgerId
+    opened: LedgerDate
+    resolved: LedgerDate | None = None
+    reason: DisputeReason = ""
 
 
 class CustomersIn(In):

@@ -20,17 +20,31 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Date, Table, bindparam, select
 
-from engine.model.money import is_currency, minor_units
+from engine.model.ledger_fields import (
+    IMPORT_ONLY_FIELDS,
+    NOT_AN_AMOUNT,
+    RECORDS,
+    FieldRule,
+    Invalid,
+    ValueKind,
+    check_decimals,
+    check_record,
+    label,
+    read_amount,
+    read_date,
+    show,
+    text_rule,
+)
 from store.collector import collector_paused
 from store.columns import Money, money_to_units
 from store.connection import begin_write
-from store.mapping import ColumnMapping, Extract, KindMapping, default_mapping
+from store.mapping import ColumnMapping, KindMapping, default_mapping
 from store.models import credit_notes, customers, disputes, imports, invoices, payments
 
 # Rows per INSERT/UPDATE batch and ids per lookup: large batches amortise the round trip,
@@ -44,11 +58,19 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
-    """A bad row: where it is and what is wrong with it, in words."""
+    """A bad row: where it is and what is wrong with it, in words.
+
+    ``code`` is the ledger error code (docs/errors.md) and ``field`` the ledger field at fault,
+    when there is one. ``detail`` says the same as ``message`` without the row's value, for
+    answers to other programs; empty when ``message`` holds no value of its own field.
+    """
 
     source: str
     line: int
     message: str
+    code: str = ""
+    field: str = ""
+    detail: str = ""
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.message}"
@@ -91,13 +113,52 @@ class ImportResult:
 class RowError(ValueError):
     """A value that cannot be imported; the message is shown to the person fixing the file."""
 
+    def __init__(self, message: str, *, code: str = "", field: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.detail = detail
 
-# -- field parsers --------------------------------------------------------------------------
+    @classmethod
+    def of(cls, field: str, value: object, invalid: Invalid) -> RowError:
+        """Return the error of ``field`` holding ``value``, in the words of the rule it breaks."""
+        name = label(field)
+        return cls(
+            invalid.message(f"{name} {show(value)}"),
+            code=invalid.code,
+            field=field,
+            detail=invalid.message(name),
+        )
+
+
+class BadRowError(ValueError):
+    """A row with one or more values that cannot be imported."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+# -- reading an export's values ---------------------------------------------------------------
+# A CSV export is read with the formats accounting systems write (thousands separators, a
+# decimal comma, the mapping's date format, codes in any case, padded cells); what comes out is
+# checked by the ledger's own rules (engine.model.ledger_fields), as ledger files and the API are.
 
 _PLAIN = re.compile(r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
 _PLAIN_COMMA = re.compile(r"[+-]?(?:\d+|\d{1,3}(?:[. ]\d{3})+)(?:,\d+)?")
-_COUNTRY = re.compile(r"[A-Z]{2}")
-_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def _export_amount(text: str, *, decimal_comma: bool) -> Decimal | Invalid:
+    """Return an export's amount text as an exact amount, or the rule it breaks."""
+    if (_PLAIN_COMMA if decimal_comma else _PLAIN).fullmatch(text) is None:
+        if decimal_comma:
+            return Invalid("L006", "is not a plain decimal amount (write it like 1.234,56)")
+        return NOT_AN_AMOUNT
+    if decimal_comma:
+        text = text.replace(".", "").replace(" ", "").replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", "")
+    return read_amount(Decimal(text))
 
 
 def parse_amount(text: str, currency: str, *, decimal_comma: bool = False) -> Decimal:
@@ -107,30 +168,12 @@ def parse_amount(text: str, currency: str, *, decimal_comma: bool = False) -> De
     ``decimal_comma``, ``1.234,56``). Refuses exponents (``1e3``), words (``NaN``) and more
     decimals than the currency has (``12.345`` in GBP).
     """
-    pattern = _PLAIN_COMMA if decimal_comma else _PLAIN
-    if pattern.fullmatch(text) is None:
-        example = "1.234,56" if decimal_comma else "1234.56"
-        raise RowError(f"amount {text!r} is not a plain decimal amount (write it like {example})")
-    plain = (
-        text.replace(".", "").replace(" ", "").replace(",", ".")
-        if decimal_comma
-        else text.replace(",", "")
-    )
-    try:
-        amount = Decimal(plain)
-    except InvalidOperation as error:  # pragma: no cover - the pattern admits only decimals
-        raise RowError(f"amount {text!r} is not a decimal amount") from error
-    exponent = amount.as_tuple().exponent
-    digits = minor_units(currency)
-    if isinstance(exponent, int) and -exponent > digits:
-        raise RowError(
-            f"amount {text} has {-exponent} decimals but {currency} has {digits}"
-            f" (amounts are taken exactly, never rounded)"
-        )
-    if amount.adjusted() >= 14:
-        raise RowError(
-            f"amount {text} is too large for the ledger (up to 14 digits before the point)"
-        )
+    amount = _export_amount(text, decimal_comma=decimal_comma)
+    if isinstance(amount, Invalid):
+        raise RowError.of("amount", text, amount)
+    invalid = check_decimals(amount, currency)
+    if invalid is not None:
+        raise RowError.of("amount", amount, invalid)
     return amount
 
 
@@ -141,20 +184,21 @@ class _Dates:
         self.format = date_format
         self.cache: dict[str, date] = {}
 
-    def __call__(self, text: str, what: str) -> date:
+    def __call__(self, text: str, *, field: str) -> date:
         parsed = self.cache.get(text)
         if parsed is not None:
             return parsed
-        try:
-            if self.format is None:
-                parsed = date.fromisoformat(text)
-            else:
-                parsed = datetime.strptime(text, self.format).date()  # noqa: DTZ007 - a date
-        except ValueError as error:
-            expected = self.format or "YYYY-MM-DD"
-            raise RowError(f"{what} {text!r} is not a date in the format {expected}") from error
-        self.cache[text] = parsed
-        return parsed
+        if self.format is None:
+            read = read_date(text)
+        else:
+            try:
+                read = read_date(datetime.strptime(text, self.format).date())  # noqa: DTZ007
+            except ValueError:
+                read = Invalid("L005", f"is not a date in the format {self.format}")
+        if isinstance(read, Invalid):
+            raise RowError.of(field, text, read)
+        self.cache[text] = read
+        return read
 
 
 # -- the kinds ------------------------------------------------------------------------------
@@ -162,14 +206,31 @@ class _Dates:
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """One import kind: its file columns, table, and what a row of it is called."""
+    """One import kind: the ledger records it fills, its file columns, and its table."""
 
     name: str
     noun: str
+    section: str  # of the ledger (engine.model.ledger_fields.RECORDS)
     table: Table
     fields: tuple[str, ...]
-    required: tuple[str, ...]
-    columns: tuple[str, ...]  # table columns, in the order rows are built
+    # Per table column, in the order rows are built: the field it holds (None: filled later).
+    columns: tuple[tuple[str, str | None], ...]
+
+    @property
+    def rules(self) -> dict[str, FieldRule]:
+        """Return the rule of each field (the ledger's, and the import's own ``number``)."""
+        rules = {**RECORDS[self.section], **IMPORT_ONLY_FIELDS}
+        return {name: rules[name] for name in self.fields}
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Return the fields every row must have."""
+        return tuple(name for name, rule in self.rules.items() if rule.required)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Return the table columns, in the order rows are built."""
+        return tuple(column for column, _ in self.columns)
 
 
 KINDS: dict[str, Kind] = {
@@ -178,173 +239,189 @@ KINDS: dict[str, Kind] = {
         Kind(
             "customers",
             "customer",
+            "customers",
             customers,
             ("id", "name", "country", "segment", "email", "language"),
-            ("id",),
-            ("id", "name", "country", "segment", "email", "language"),
+            (
+                ("id", "id"), ("name", "name"), ("country", "country"), ("segment", "segment"),
+                ("email", "email"), ("language", "language"),
+            ),
         ),
         Kind(
             "invoices",
             "invoice",
+            "invoices",
             invoices,
             ("id", "customer", "number", "issued", "due", "terms", "amount", "currency"),
-            ("id", "customer", "issued", "amount", "currency"),
-            ("id", "customer_id", "number", "issued", "due", "terms", "amount", "currency"),
+            (
+                ("id", "id"), ("customer_id", "customer"), ("number", "number"),
+                ("issued", "issued"), ("due", "due"), ("terms", "terms"), ("amount", "amount"),
+                ("currency", "currency"),
+            ),
         ),
         Kind(
             "payments",
             "payment",
+            "payments",
             payments,
             ("id", "customer", "date", "amount", "currency", "invoice"),
-            ("id", "customer", "date", "amount", "currency"),
-            ("id", "customer_id", "date", "amount", "currency", "invoice_id"),
+            (
+                ("id", "id"), ("customer_id", "customer"), ("date", "date"), ("amount", "amount"),
+                ("currency", "currency"), ("invoice_id", "invoice"),
+            ),
         ),
         Kind(
             "credit-notes",
             "credit note",
+            "credit_notes",
             credit_notes,
             ("id", "customer", "date", "amount", "currency", "invoice"),
-            ("id", "customer", "date", "amount", "currency"),
-            ("id", "customer_id", "date", "amount", "currency", "invoice_id"),
+            (
+                ("id", "id"), ("customer_id", "customer"), ("date", "date"), ("amount", "amount"),
+                ("currency", "currency"), ("invoice_id", "invoice"),
+            ),
         ),
         Kind(
             "disputes",
             "dispute",
+            "disputes",
             disputes,
             ("id", "invoice", "opened", "resolved", "reason"),
-            ("id", "invoice", "opened"),
-            ("id", "customer_id", "invoice_id", "opened", "resolved", "reason"),
+            (
+                ("id", "id"), ("customer_id", None), ("invoice_id", "invoice"),
+                ("opened", "opened"), ("resolved", "resolved"), ("reason", "reason"),
+            ),
         ),
     )
-}
+}  # fmt: skip
 
-_WHAT = {
-    "id": "id",
-    "customer": "customer",
-    "invoice": "invoice",
-    "issued": "invoice date",
-    "due": "due date",
-    "date": "date",
-    "opened": "date the dispute was opened",
-    "resolved": "date the dispute was resolved",
-    "amount": "amount",
-    "currency": "currency",
-}
+# Text columns that hold "" rather than NULL when the row leaves them empty.
+_EMPTY_TEXT = frozenset({"name", "email", "reason"})
+_ANY_CASE = frozenset({ValueKind.COUNTRY, ValueKind.CURRENCY})
+_CODES = frozenset({ValueKind.COUNTRY, ValueKind.CURRENCY, ValueKind.LANGUAGE, ValueKind.STEP})
 
 
 class _RowParser:
-    """Turn one source row into the table row of its kind, or raise ``RowError``."""
+    """Turn one source row into the table row of its kind, or raise ``BadRowError``.
 
-    def __init__(self, kind: Kind, mapping: KindMapping, file_mapping: ColumnMapping | None):
+    ``export`` reads a CSV export's formats (see above); without it every value must already be
+    in the ledger's form, as the API's JSON rows must.
+    """
+
+    def __init__(
+        self,
+        kind: Kind,
+        mapping: KindMapping,
+        file_mapping: ColumnMapping | None,
+        *,
+        export: bool,
+    ):
         self.kind = kind
+        self.required = frozenset(kind.required)
+        self.export = export
         # Fields read straight from a column are looked up inline (most of them, and the
         # import's hottest loop); constants, templates and value maps go through a function.
-        self.plain = tuple(
-            (name, source.column)
-            for name, source in mapping.fields.items()
-            if source.column is not None and not source.values
-        )
-        self.computed: tuple[tuple[str, Extract], ...] = tuple(
-            (name, source.extractor())
-            for name, source in mapping.fields.items()
-            if source.column is None or source.values
-        )
         self.when = dict(mapping.when)
         self.dates = _Dates(file_mapping.date_format if file_mapping else None)
         self.decimal_comma = bool(file_mapping and file_mapping.decimal_comma)
-        self.currencies: dict[str, str] = {}
+        rules = kind.rules
+        self.plain = tuple(
+            (name, source.plain_column, self._reader(name, rules[name]))
+            for name, source in mapping.fields.items()
+            if source.plain_column is not None
+        )
+        self.computed = tuple(
+            (name, source.extractor(), self._reader(name, rules[name]))
+            for name, source in mapping.fields.items()
+            if source.plain_column is None
+        )
+        # Each table column's field ("": filled in later) and what it holds when the row leaves
+        # the field empty.
+        self.out = tuple(
+            (field or "", "" if field in _EMPTY_TEXT else None) for _, field in kind.columns
+        )
 
     def wanted(self, row: Mapping[str, str]) -> bool:
         """Return whether the mapping's ``when`` keeps this row."""
         return all((row.get(col) or "").strip() in allowed for col, allowed in self.when.items())
 
-    def _values(self, row: Mapping[str, str]) -> dict[str, str | None]:
-        get = row.get
-        values = {
-            name: (text.strip() or None) if (text := get(column)) else None
-            for name, column in self.plain
-        }
-        for name, extract in self.computed:
-            values[name] = extract(row)
-        missing = [_WHAT.get(n, n) for n in self.kind.required if not values.get(n)]
-        if missing:
-            raise RowError(f"{' and '.join(missing)} missing")
-        return values
+    def _reader(self, field: str, rule: FieldRule) -> Callable[[str], object]:
+        """Return the function that reads ``field``'s text by its rule or raises ``RowError``."""
+        kind = rule.kind
+        if kind is ValueKind.DATE:
+            dates = self.dates
+            return lambda text: dates(text, field=field)
+        if kind is ValueKind.AMOUNT:
+            decimal_comma = self.decimal_comma
 
-    def _currency(self, text: str | None) -> str:
-        code = self.currencies.get(text or "")
-        if code is None:
-            code = (text or "").upper()
-            if not is_currency(code):
-                raise RowError(f"currency {text!r} is not an ISO 4217 currency code")
-            self.currencies[text or ""] = code
-        return code
+            def amount(text: str) -> object:
+                read = (
+                    _export_amount(text, decimal_comma=decimal_comma)
+                    if self.export
+                    else read_amount(text)
+                )
+                if isinstance(read, Invalid):
+                    raise RowError.of(field, text, read)
+                return read
 
-    def _positive(self, text: str, currency: str) -> Decimal:
-        amount = parse_amount(text, currency, decimal_comma=self.decimal_comma)
-        if amount <= 0:
-            noun = self.kind.noun
-            hint = " (record a credit as a credit note)" if noun == "invoice" else ""
-            article = "an" if noun[0] in "aeiou" else "a"
-            raise RowError(f"{article} {noun} amount must be more than zero, not {text}{hint}")
-        return amount
+            return amount
+        if kind in _CODES:
+            # Few distinct codes fill a file: each is checked once.
+            known: dict[str, str | Invalid] = {}
+            upper = self.export and kind in _ANY_CASE
+            check = text_rule(kind)
+
+            def code(text: str) -> object:
+                found = known.get(text)
+                if found is None:
+                    value = text.upper() if upper else text
+                    found = known[text] = check(value) or value
+                if isinstance(found, Invalid):
+                    raise RowError.of(field, text, found)
+                return found
+
+            return code
+        check_text_or_id = text_rule(kind, rule.max_length)
+
+        def text_or_id(text: str) -> object:
+            invalid = check_text_or_id(text)
+            if invalid is not None:
+                raise RowError.of(field, text, invalid)
+            return text
+
+        return text_or_id
 
     def parse(self, row: Mapping[str, str]) -> tuple[Any, ...]:
         """Return the table row for ``row`` (columns in ``Kind.columns`` order)."""
-        v = self._values(row)
-        name = self.kind.name
-        day = self.dates
-        if name == "customers":
-            country = v.get("country")
-            if country is not None:
-                country = country.upper()
-                if not _COUNTRY.fullmatch(country):
-                    raise RowError(f"country {country!r} is not a two-letter ISO 3166 code")
-            language = v.get("language")
-            if language is not None and not _LANGUAGE.fullmatch(language):
-                raise RowError(f"language {language!r} is not an ISO 639 code such as 'en'")
-            return (
-                v["id"],
-                v.get("name") or "",
-                country,
-                v.get("segment"),
-                v.get("email") or "",
-                language,
-            )
-        if name == "invoices":
-            currency = self._currency(v["currency"])
-            issued = day(v["issued"] or "", "invoice date")
-            due = day(v["due"] or "", "due date") if v.get("due") else None
-            if due is not None and due < issued:
-                raise RowError(f"due date {due} is before the invoice date {issued}")
-            return (
-                v["id"],
-                v["customer"],
-                v.get("number"),
-                issued,
-                due,
-                v.get("terms"),
-                self._positive(v["amount"] or "", currency),
-                currency,
-            )
-        if name in ("payments", "credit-notes"):
-            currency = self._currency(v["currency"])
-            return (
-                v["id"],
-                v["customer"],
-                day(v["date"] or "", "date"),
-                self._positive(v["amount"] or "", currency),
-                currency,
-                v.get("invoice"),
-            )
-        # disputes: the customer is the invoice's, filled in by the reference check
-        opened = day(v["opened"] or "", "date the dispute was opened")
-        resolved = (
-            day(v["resolved"] or "", "date the dispute was resolved") if v.get("resolved") else None
-        )
-        if resolved is not None and resolved < opened:
-            raise RowError(f"dispute resolved on {resolved}, before it was opened on {opened}")
-        return (v["id"], None, v["invoice"], opened, resolved, v.get("reason") or "")
+        get = row.get
+        export = self.export
+        read: dict[str, object] = {}
+        errors: list[RowError] = []
+        for name, column, reader in self.plain:
+            text = get(column)
+            # An export's padded cells are trimmed, as a spreadsheet would show them.
+            if text and (not export or (text := text.strip())):
+                try:
+                    read[name] = reader(text)
+                except RowError as error:
+                    errors.append(error)
+        for name, extract, reader in self.computed:
+            text = extract(row)
+            if text:
+                try:
+                    read[name] = reader(text)
+                except RowError as error:
+                    errors.append(error)
+        if errors or not self.required <= read.keys():
+            given = read.keys() | {error.field for error in errors}
+            missing = [label(n) for n in self.kind.required if n not in given]
+            if missing:
+                errors.insert(0, RowError(f"{' and '.join(missing)} missing", code="L003"))
+            raise BadRowError(errors)
+        found = check_record(self.kind.section, read)
+        if found:
+            raise BadRowError([RowError.of(n, read[n], invalid) for n, invalid in found])
+        return tuple([read.get(field, empty) for field, empty in self.out])
 
 
 # -- the import -----------------------------------------------------------------------------
@@ -361,6 +438,7 @@ def import_rows(
     lines: Iterable[int] | None = None,
     digest: str | None = None,
     progress: Progress | None = None,
+    export: bool = False,
 ) -> ImportResult:
     """Return what importing ``rows`` of ``kind`` did; with any bad row, nothing is written.
 
@@ -368,12 +446,24 @@ def import_rows(
     ``first_line + n`` of ``source_name`` unless ``lines`` gives each row's line. ``mapping``
     maps the source columns (default: the documented column names). ``digest`` identifies the
     source in the ``imports`` table (default: a digest of the rows). ``progress`` is called with
-    the number of rows handled since the last call, while reading and while writing.
+    the number of rows handled since the last call, while reading and while writing. Values
+    must be in the ledger's form (as in a ledger file), unless ``export`` says the rows come
+    from an accounting system's export (as ``import_csv``'s do: see "reading an export"); rows
+    read through a ``mapping`` always do.
     """
     numbered: Iterable[tuple[int, Mapping[str, str]]] = (
         zip(lines, rows, strict=False) if lines is not None else enumerate(rows, first_line)
     )
-    return _import(conn, kind, numbered, source_name, mapping, digest=digest, progress=progress)
+    return _import(
+        conn,
+        kind,
+        numbered,
+        source_name,
+        mapping,
+        digest=digest,
+        progress=progress,
+        export=export or mapping is not None,
+    )
 
 
 def _import(
@@ -385,11 +475,12 @@ def _import(
     *,
     digest: str | None,
     progress: Progress | None,
+    export: bool,
 ) -> ImportResult:
     spec = KINDS.get(kind)
     if spec is None:
         raise ValueError(f"unknown import kind {kind!r}: use one of {', '.join(KINDS)}")
-    parser = _RowParser(spec, _kind_mapping(spec, mapping), mapping)
+    parser = _RowParser(spec, _kind_mapping(spec, mapping), mapping, export=export)
     own_digest = hashlib.sha256() if digest is None else None
     # A million parsed rows are a million tuples that can never form a cycle, yet the cyclic
     # collector would walk them again and again as they pile up: pause it for the import.
@@ -427,7 +518,7 @@ def _checked_and_written(
     tx = conn.begin_nested() if conn.in_transaction() else begin_write(conn)
     with tx:
         # Every bad row, whatever is wrong with it: values first, then what the good rows refer to.
-        existing = _fetch(conn, spec.table, spec.columns, parsed)
+        existing = _fetch(conn, spec.table, spec.column_names, parsed)
         problems = sorted(
             [*problems, *_check_references(conn, spec, parsed, existing, source_name)],
             key=lambda p: p.line,
@@ -492,7 +583,9 @@ def import_csv(
                 if record:  # a blank line imports nothing
                     yield start, dict(zip(header, record, strict=False))
 
-        return _import(conn, kind, numbered(), source, mapping, digest=digest, progress=progress)
+        return _import(
+            conn, kind, numbered(), source, mapping, digest=digest, progress=progress, export=True
+        )
 
 
 def count_data_lines(path: Path) -> int:
@@ -567,8 +660,10 @@ def _parse_all(
             continue
         try:
             values = parser.parse(row)
-        except RowError as error:
-            problems.append(ImportProblem(source, line, str(error)))
+        except BadRowError as bad:
+            problems += [
+                ImportProblem(source, line, str(e), e.code, e.field, e.detail) for e in bad.errors
+            ]
             continue
         key = values[0]
         seen = parsed.get(key)
@@ -580,6 +675,8 @@ def _parse_all(
                     source,
                     line,
                     f"{noun} {key} appears again with different values (first on line {seen[0]})",
+                    "L008",
+                    "id",
                 )
             )
     if progress is not None and pending:
@@ -634,6 +731,8 @@ def _check_references(
                         source,
                         line,
                         f"customer {values[1]} is not in the ledger: import the customers first",
+                        "L009",
+                        "customer",
                     )
                 )
     if spec.name == "invoices":
@@ -647,6 +746,8 @@ def _check_references(
                         f"invoice {invoice_id} belongs to customer {was[1]} in the ledger;"
                         f" an invoice cannot move to customer {values[1]}"
                         " (credit it and invoice again)",
+                        "L011",
+                        "customer",
                     )
                 )
     elif spec.name in ("payments", "credit-notes"):
@@ -664,6 +765,8 @@ def _check_references(
                         line,
                         f"{spec.noun} is applied to invoice {invoice_id},"
                         " which is not in the ledger",
+                        "L010",
+                        "invoice",
                     )
                 )
             elif invoice[1] != values[1]:
@@ -673,6 +776,8 @@ def _check_references(
                         line,
                         f"{spec.noun} from customer {values[1]} is applied to invoice"
                         f" {invoice_id} of customer {invoice[1]}",
+                        "L011",
+                        "customer",
                     )
                 )
             elif invoice[2] != values[4]:
@@ -682,6 +787,8 @@ def _check_references(
                         line,
                         f"{spec.noun} in {values[4]} is applied to invoice"
                         f" {invoice_id} in {invoice[2]}",
+                        "L011",
+                        "currency",
                     )
                 )
     elif spec.name == "disputes":
@@ -714,6 +821,8 @@ def _check_disputes(
                     line,
                     f"dispute {dispute_id} is about invoice {invoice_id},"
                     " which is not in the ledger",
+                    "L010",
+                    "invoice",
                 )
             )
             continue
@@ -748,7 +857,7 @@ def _upsert(
     was a third of an import's time. The values were checked above; the SQL names only the
     table's own columns.
     """
-    table, columns = spec.table, spec.columns
+    table, columns = spec.table, spec.column_names
     stored = _stored_form(conn, table, columns)
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"

@@ -3,13 +3,17 @@
 A mapping is a small YAML file (docs/imports.md). For each import kind it names, per ledger
 field, the source column (``amount: InvoiceAmount``), a constant (``currency: {value: USD}``), a
 template over the row (``id: {template: "PAY-{invoiceNumber}"}``), and optionally a value map
-(``{column: Status, values: {Paid: done}}``). ``when`` keeps only the rows whose columns hold one of
-the listed values (``when: {Disputed: ["Yes"]}``). ``date_format`` (``"%m/%d/%Y"``) and
-``decimal_comma`` apply to the whole file. Mappings for common exports ship in ``store/mappings``.
+(``{column: Status, values: {Paid: done}}``) and ``make_id`` (an id made from a name, for exports
+that have none: ``{column: ContactName, make_id: true}``). ``when`` keeps only the rows whose
+columns hold one of the listed values (``when: {Disputed: ["Yes"]}``). ``date_format``
+(``"%m/%d/%Y"``) and ``decimal_comma`` apply to the whole file. Mappings for common exports ship
+in ``store/mappings``.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +39,7 @@ class FieldSource:
     value: str | None = None
     template: str | None = None
     values: Mapping[str, str] = field(default_factory=dict)
+    make_id: bool = False
 
     def columns(self) -> tuple[str, ...]:
         """Return the source columns this field reads."""
@@ -43,6 +48,11 @@ class FieldSource:
         if self.template is not None:
             return tuple(name for _, name, _, _ in Formatter().parse(self.template) if name)
         return ()
+
+    @property
+    def plain_column(self) -> str | None:
+        """Return the column whose text is this field as it stands (no value map, no id made)."""
+        return None if self.values or self.make_id else self.column
 
     def extractor(self) -> Extract:
         """Return a function that gives this field's text from a source row (None when blank)."""
@@ -68,14 +78,38 @@ class FieldSource:
                     return None
                 return text.strip() or None
 
-        if not values:
+        if values:
+            unmapped = extract
+
+            def extract(row: Mapping[str, str]) -> str | None:
+                text = unmapped(row)
+                return values.get(text, text) if text is not None else None
+
+        if not self.make_id:
             return extract
+        named = extract
 
-        def mapped(row: Mapping[str, str]) -> str | None:
-            text = extract(row)
-            return values.get(text, text) if text is not None else None
+        def made(row: Mapping[str, str]) -> str | None:
+            text = named(row)
+            return id_from_name(text) if text is not None else None
 
-        return mapped
+        return made
+
+
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def id_from_name(name: str) -> str:
+    """Return an id made from ``name``: accents dropped, every run of other characters than
+    letters, digits, '.', '_' and '-' made one '-', at most 64 characters
+    (``Müller & Söhne GmbH`` gives ``Muller-Sohne-GmbH``).
+
+    A name with nothing to keep (only non-Latin letters, say) comes back as it is, so that the
+    id rule refuses it in its own words rather than the row being taken as having no id.
+    """
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    made = _NOT_IN_ID.sub("-", plain).strip("-._")[:64].rstrip("-._")
+    return made or name
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +211,15 @@ def _field_source(source: Any, where: str) -> FieldSource:
     values = source.get("values", {})
     if not isinstance(values, dict):
         raise MappingError(f"{where}: 'values' must map source values to ledger values")
+    make_id = source.get("make_id", False)
+    if not isinstance(make_id, bool):
+        raise MappingError(f"{where}: 'make_id' must be true or false")
     return FieldSource(
         column=_text(source.get("column")),
         value=_text(source.get("value")),
         template=_text(source.get("template")),
         values={str(k): str(v) for k, v in values.items()},
+        make_id=make_id,
     )
 
 

@@ -68,8 +68,11 @@ def test_body_errors_carry_a_json_pointer(client: TestClient, tokens: Tokens) ->
         headers=tokens.headers("admin"),
     )
     assert response.status_code == 422
-    error = response.json()["errors"][0]
-    assert (error["field"], error["pointer"]) == ("body.rows[1].date", "/rows/1/date")
+    # Row 0's values are good but its customer is not in the ledger; row 1's date is no date.
+    assert [(e["field"], e["pointer"]) for e in response.json()["errors"]] == [
+        ("body.rows[0].customer", "/rows/0/customer"),
+        ("body.rows[1].date", "/rows/1/date"),
+    ]
 
 
 def test_malformed_json(client: TestClient, tokens: Tokens) -> None:

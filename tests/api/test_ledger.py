@@ -144,9 +144,10 @@ def test_a_bad_row_imports_nothing(client: TestClient, tokens: Tokens, engine: E
     problem = response.json()
     assert problem["detail"] == "nothing was imported: 2 bad rows"
     assert [(e["field"], e["pointer"]) for e in problem["errors"]] == [
-        ("body.rows[1]", "/rows/1"),
-        ("body.rows[2]", "/rows/2"),
+        ("body.rows[1].amount", "/rows/1/amount"),
+        ("body.rows[2].due", "/rows/2/due"),
     ]
+    assert [e["code"] for e in problem["errors"]] == ["L006", "L012"]
     assert "3 decimals" in problem["errors"][0]["detail"]
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(invoices)).scalar_one() == 0
