@@ -1,4 +1,5 @@
-"""The schema as SQLAlchemy 2 models: customers, invoices, cash, disputes, promises, log, tokens.
+"""The schema as SQLAlchemy 2 models: customers, invoices, cash, disputes, promises, log, tokens,
+notes, assignments and web sessions.
 
 Ids are the accounting system's own ("external") ids. Money columns are ``Money`` (exact on every
 backend), dates are ``Date``, currencies ``CHAR(3)``. The reader and the imports use the tables
@@ -220,6 +221,9 @@ class PaymentPlanRow(Base):
     customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"))
     agreed: Mapped[date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(CHAR(3))
+    # Who agreed it (a token's name, or the file it was imported from) and their note.
+    who: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (Index(None, "customer_id"),)
 
@@ -303,6 +307,66 @@ class ApiTokenRow(Base):
     __table_args__ = (
         CheckConstraint("role IN ('viewer', 'collector', 'admin')", name="role_known"),
     )
+
+
+class CustomerNoteRow(Base):
+    """A free-text note on a customer's timeline: who wrote it and when.
+
+    ``id`` is the client's (a form's one-time key, an API caller's idempotency key) or a random
+    one, so a form sent twice or a retried request leaves one note.
+    """
+
+    __tablename__ = "customer_notes"
+
+    id: Mapped[str] = mapped_column(ident(), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"))
+    date: Mapped[date] = mapped_column(Date)
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "customer_id", "written_at"),)
+
+
+class ActionAssignmentRow(Base):
+    """An action handed to someone: the newest row of an action names who has it now."""
+
+    __tablename__ = "action_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The client's one-time key (a form's, an API caller's): a request sent twice is one row.
+    key: Mapped[str] = mapped_column(ident(), unique=True)
+    action_id: Mapped[str] = mapped_column(ident(128))
+    customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"))
+    step: Mapped[str] = mapped_column(String(64))
+    date: Mapped[date] = mapped_column(Date)
+    assignee: Mapped[str] = mapped_column(String(128))
+    who: Mapped[str] = mapped_column(String(128))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    __table_args__ = (
+        Index(None, "action_id", "id"),
+        Index(None, "customer_id", "assigned_at"),
+    )
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: the SHA-256 of its cookie, the token it signed in with, its CSRF key.
+
+    Revoking the token ends its sessions (they are looked up joined to the live token).
+    """
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(CHAR(64), primary_key=True)
+    token_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True
+    )
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ImportRow(Base):
@@ -392,3 +456,6 @@ action_log = _table(ActionLogRow)
 imports = _table(ImportRow)
 api_tokens = _table(ApiTokenRow)
 outbox = _table(OutboxRow)
+customer_notes = _table(CustomerNoteRow)
+action_assignments = _table(ActionAssignmentRow)
+web_sessions = _table(WebSessionRow)
