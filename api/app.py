@@ -14,7 +14,7 @@ from api.context import AppContext
 from api.errors import install_problem_handlers
 from api.middleware import ObserveMiddleware, PolicyVersionMiddleware
 from api.models import Problem
-from api.routers import actions, customers, health, ledger, policy
+from api.routers import actions, customers, health, ledger, policy, workspace
 from api.settings import ApiSettings
 from engine.model.actions import PolicyVersion
 
@@ -46,7 +46,7 @@ def create_app(settings: ApiSettings, *, context: AppContext | None = None) -> F
     )
     app.state.context = ctx
     install_problem_handlers(app)
-    for module in (actions, customers, policy, ledger, health):
+    for module in (actions, customers, policy, ledger, health, workspace):
         app.include_router(module.router)
 
     def in_force() -> PolicyVersion | None:
