@@ -10,6 +10,7 @@ import click
 # ``dunning validate`` in a pre-commit hook does not pay for FastAPI or SQLAlchemy.
 COMMANDS: dict[str, str] = {
     "actions": "dunning.commands.actions",
+    "customer": "dunning.commands.customer",
     "db": "dunning.commands.db",
     "demo": "dunning.commands.demo",
     "import": "dunning.commands.import_",

@@ -1,4 +1,5 @@
-"""``dunning import``: load customers, invoices, payments, credit notes or disputes from CSV."""
+"""``dunning import``: load customers, invoices, payments, credit notes, disputes or payment
+plans from CSV."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import click
 
-KINDS = ("customers", "invoices", "payments", "credit-notes", "disputes")
+KINDS = ("customers", "invoices", "payments", "credit-notes", "disputes", "payment-plans")
 
 
 @click.command("import")
@@ -38,6 +39,8 @@ def command(kind: str, file: Path, mapping_name: str | None, database: str | Non
     from store.migrate import DatabaseNotReadyError, require_current  # noqa: PLC0415
     from store.settings import database_url  # noqa: PLC0415
 
+    if kind == "payment-plans" and mapping_name:
+        raise click.UsageError("payment plans are imported from the columns of docs/imports.md")
     try:
         mapping = load_mapping(mapping_name) if mapping_name else None
     except MappingError as error:
@@ -47,7 +50,11 @@ def command(kind: str, file: Path, mapping_name: str | None, database: str | Non
         require_current(engine)
         lines = count_data_lines(file)
         with engine.connect() as conn:
-            if lines > PROGRESS_THRESHOLD:
+            if kind == "payment-plans":
+                from store.plan_imports import import_plans_csv  # noqa: PLC0415
+
+                result = import_plans_csv(conn, file)
+            elif lines > PROGRESS_THRESHOLD:
                 with click.progressbar(
                     length=2 * lines, label=f"Importing {kind}", file=sys.stderr
                 ) as bar:
