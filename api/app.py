@@ -16,6 +16,7 @@ from api.middleware import ObserveMiddleware, PolicyVersionMiddleware
 from api.models import Problem
 from api.routers import actions, customers, health, ledger, policy, workspace
 from api.settings import ApiSettings
+from api.web import install_web
 from engine.model.actions import PolicyVersion
 
 DESCRIPTION = """\
@@ -53,6 +54,7 @@ def create_app(settings: ApiSettings, *, context: AppContext | None = None) -> F
         served = ctx.policies.served()
         return served.version if served else None
 
+    install_web(app)
     app.add_middleware(PolicyVersionMiddleware, in_force=in_force)
     app.add_middleware(ObserveMiddleware, metrics=ctx.metrics)
     app.openapi = _openapi(app)  # type: ignore[method-assign]

@@ -14,7 +14,10 @@ class ApiSettings:
     ``ledger_check_seconds``: how often (at most) a request asks the database whether the ledger
     changed behind the service's back (an import from the CLI); writes through the API are seen
     at once. ``token_cache_seconds``: how long a verified token is trusted without a lookup (a
-    revoked token stops working at most this much later).
+    revoked token stops working at most this much later). ``policy_url``: the web address of a
+    policy file's line in the policy repository, ``{commit}``, ``{file}`` and ``{line}`` filled in
+    (``https://git.example/finance/policy/blob/{commit}/{file}#L{line}``); the pages link each
+    setting to it.
     """
 
     database_url: str
@@ -23,3 +26,4 @@ class ApiSettings:
     ref_check_seconds: float = 5.0
     ledger_check_seconds: float = 2.0
     token_cache_seconds: float = 10.0
+    policy_url: str | None = None

@@ -1,0 +1,83 @@
+"""The aging chart of the customer page, drawn on the server as SVG geometry.
+
+One chart per currency (amounts in different currencies are not comparable without a rate), a bar
+per aging bucket. The amounts are the engine's (``api.customer_view``); here they only decide how
+tall a bar is drawn. The page shows the same figures in a table beside the chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from engine.model.money import format_money
+
+WIDTH, HEIGHT = 360, 150
+TOP, BOTTOM, LEFT = 18, 28, 8
+BAR_GAP = 12
+BUCKET_LABELS = {
+    "current": "Not due",
+    "1-30": "1–30 days",
+    "31-60": "31–60 days",
+    "61-90": "61–90 days",
+    "over-90": "Over 90 days",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One bucket's bar: its label, amount in words, and where it is drawn."""
+
+    bucket: str
+    label: str
+    amount: str
+    invoices: int
+    x: int
+    y: int
+    width: int
+    height: int
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AgingChart:
+    """The bars of one currency."""
+
+    currency: str
+    bars: tuple[Bar, ...]
+    width: int = WIDTH
+    height: int = HEIGHT
+    baseline: int = HEIGHT - BOTTOM
+
+
+def aging_charts(aging: Sequence[Mapping[str, Any]]) -> list[AgingChart]:
+    """Return a chart per currency from the customer's aging buckets (``AgingBucketOut``s)."""
+    currencies = sorted({c for bucket in aging for c in bucket["amounts"]})
+    charts = []
+    slot = (WIDTH - 2 * LEFT) // max(len(aging), 1)
+    tallest = HEIGHT - TOP - BOTTOM
+    for currency in currencies:
+        values = [Decimal(bucket["amounts"].get(currency, "0")) for bucket in aging]
+        peak = max(values, default=Decimal(0))
+        bars = []
+        for index, (bucket, value) in enumerate(zip(aging, values, strict=True)):
+            height = int(tallest * value / peak) if peak > 0 else 0
+            if value > 0:
+                height = max(height, 2)  # a small amount still shows
+            bars.append(
+                Bar(
+                    bucket["bucket"],
+                    BUCKET_LABELS.get(bucket["bucket"], bucket["bucket"]),
+                    format_money(value, currency),
+                    int(bucket["invoices"]),
+                    LEFT + index * slot + BAR_GAP // 2,
+                    HEIGHT - BOTTOM - height,
+                    slot - BAR_GAP,
+                    height,
+                    bucket["bucket"] != "current",
+                )
+            )
+        charts.append(AgingChart(currency, tuple(bars)))
+    return charts

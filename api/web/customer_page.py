@@ -1,0 +1,124 @@
+"""A customer: contacts, credit limit and exposure, aging, open invoices, charges, the timeline,
+the effective policy with the file and line of each setting, and notes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Connection
+from starlette.responses import RedirectResponse, Response
+
+from api.customer_view import customer_detail
+from api.deps import ContextDep, DayDep, PolicyDep, SessionDep
+from api.errors import ApiError
+from api.models import ID_PATTERN
+from api.web.charts import aging_charts
+from api.web.layout import page_context, pages_of
+from api.web.provenance import provenance
+from api.web.security import CollectorFormDep, PageError, UserDep
+from api.workspace_writes import write_note
+from store.notes import new_key
+from store.timeline import customer_charges, read_timeline
+
+router = APIRouter(include_in_schema=False)
+CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
+# The settings shown in the effective-policy table, in words.
+SETTINGS = (
+    ("ladder", "Ladder"),
+    ("terms", "Terms"),
+    ("tone", "Tone"),
+    ("language", "Language"),
+    ("credit_limit", "Credit limit"),
+    ("owner", "Owner"),
+    ("pause", "Pause"),
+    ("skip", "Steps skipped"),
+    ("delay", "Steps delayed"),
+    ("exempt", "Exempt from"),
+    ("contacts", "Contacts"),
+    ("customer_name", "Name"),
+)
+
+
+@router.get("/customers/{customer_id}")
+async def customer_page(
+    *,
+    request: Request,
+    user: UserDep,
+    context: ContextDep,
+    served: PolicyDep,
+    day: DayDep,
+    customer_id: CustomerId,
+) -> Response:
+    """Return the customer's page."""
+
+    def read() -> tuple[dict[str, Any], Any, Any]:
+        detail = customer_detail(context.engine, served, customer_id, day)
+        with context.engine.connect() as conn:
+            timeline = read_timeline(conn, customer_id, day, served.policy)
+            charges = customer_charges(conn, customer_id, day)
+        return detail, timeline, charges
+
+    try:
+        detail, timeline, charges = await run_in_threadpool(read)
+    except ApiError as exc:
+        raise PageError(exc.status, "No such customer", exc.detail, "/") from exc
+    effective = detail["effective_policy"]
+    sources = provenance(
+        served.policy,
+        served.version,
+        customer_id,
+        effective["decided_by"],
+        context.settings.policy_url,
+    )
+    return pages_of(request).render(
+        "customer.html",
+        page_context(
+            request,
+            user,
+            day,
+            served.version,
+            title=detail["customer"]["name"],
+            detail=detail,
+            effective=effective,
+            settings=SETTINGS,
+            sources=sources,
+            charts=aging_charts(detail["aging"]),
+            timeline=timeline,
+            charges=charges,
+            key=new_key(),
+            note_error=request.query_params.get("note_error", ""),
+            back="/?" + urlencode({"date": day.isoformat()}),
+        ),
+    )
+
+
+@router.post("/customers/{customer_id}/notes")
+async def add_note_page(
+    request: Request,
+    user: CollectorFormDep,
+    conn: SessionDep,
+    day: DayDep,
+    customer_id: CustomerId,
+) -> Response:
+    """Write a note on the customer's timeline, then show the timeline."""
+    form = await request.form()
+    text = form.get("text")
+    key = form.get("key")
+    page = f"/customers/{customer_id}?" + urlencode({"date": day.isoformat()})
+    if not isinstance(text, str) or not text.strip():
+        return RedirectResponse(
+            page + "&" + urlencode({"note_error": "Write the note first."}) + "#notes",
+            status_code=303,
+        )
+
+    def write(connection: Connection) -> dict[str, Any]:
+        return write_note(
+            connection, customer_id, text, who=user.principal, day=day,
+            key=key if isinstance(key, str) and key else None,
+        )
+
+    await run_in_threadpool(write, conn)
+    return RedirectResponse(page + "#timeline", status_code=303)
