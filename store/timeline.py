@@ -122,7 +122,7 @@ def _actions(
     for row in rows:
         word = STEP_WORDS.get(kinds.get(row.step, ""), "Step")
         title = f"{word} '{row.step}': {STATUS_WORDS.get(row.status, row.status)}"
-        if row.outcome:
+        if row.outcome and row.outcome != row.status:
             title += f" ({OUTCOME_WORDS.get(row.outcome, row.outcome)})"
         details = [row.note] if row.note else []
         charged = [

@@ -14,15 +14,15 @@ from typing import Any
 
 from engine.model.money import format_money
 
-WIDTH, HEIGHT = 360, 150
+WIDTH, HEIGHT = 440, 160
 TOP, BOTTOM, LEFT = 18, 28, 8
 BAR_GAP = 12
 BUCKET_LABELS = {
     "current": "Not due",
-    "1-30": "1–30 days",
-    "31-60": "31–60 days",
-    "61-90": "61–90 days",
-    "over-90": "Over 90 days",
+    "1-30": "1–30",
+    "31-60": "31–60",
+    "61-90": "61–90",
+    "over-90": "Over 90",
 }
 
 

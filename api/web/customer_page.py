@@ -25,6 +25,8 @@ from store.timeline import customer_charges, read_timeline
 
 router = APIRouter(include_in_schema=False)
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
+# Entries shown at first: the last weeks of a busy account; "show all" gives the rest.
+TIMELINE_FIRST = 30
 # The settings shown in the effective-policy table, in words.
 SETTINGS = (
     ("ladder", "Ladder"),
@@ -66,6 +68,7 @@ async def customer_page(
     except ApiError as exc:
         raise PageError(exc.status, "No such customer", exc.detail, "/") from exc
     effective = detail["effective_policy"]
+    show_all = request.query_params.get("timeline") == "all"
     sources = provenance(
         served.policy,
         served.version,
@@ -87,6 +90,8 @@ async def customer_page(
             sources=sources,
             charts=aging_charts(detail["aging"]),
             timeline=timeline,
+            entries=timeline.entries if show_all else timeline.entries[:TIMELINE_FIRST],
+            all_url=f"/customers/{customer_id}?" + urlencode({"date": day, "timeline": "all"}),
             charges=charges,
             key=new_key(),
             note_error=request.query_params.get("note_error", ""),

@@ -20,7 +20,9 @@ from tests.web.conftest import browsers as signed_in_browsers
 def action_of(client: TestClient, customer: str, step: str) -> str:
     page = client.get("/", params=DATE).text
     section = page[page.index(f'id="c-{customer}"'):]
-    found = re.search(rf'id="a-([^"]+)">\s*<td><a href="[^"]*">{re.escape(step)}</a>', section)
+    found = re.search(
+        rf'id="a-([^"]+)">\s*<td class="step"><a href="[^"]*">{re.escape(step)}</a>', section
+    )
     assert found is not None, f"{customer} {step} is not on the list"
     return found.group(1)
 

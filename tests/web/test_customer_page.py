@@ -36,7 +36,7 @@ def test_the_customer_page_shows_money_aging_and_policy(signed_in: SignedIn) -> 
     html = page.text
     assert "<h1>Test One Ltd" in html
     assert "Exposure (open balance)" in html and "GBP 1,400.00" in html
-    assert '<svg role="img"' in html and "1–30 days GBP 1,400.00" in html
+    assert '<svg role="img"' in html and "1–30 GBP 1,400.00" in html
     assert "INV-1001" in html and "INV-1002" in html
     assert "Effective policy" in html
     assert "<code>policies/policy.yaml:" in html  # the default ladder's line

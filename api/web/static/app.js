@@ -40,7 +40,7 @@ document.addEventListener("click", (event) => {
 });
 
 // After recording, the list opens where it was: move the focus there too, for keyboard users.
-document.addEventListener("DOMContentLoaded", () => {
+function restorePlace() {
   const notice = document.getElementById("notice");
   const target = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
   if (target) {
@@ -50,4 +50,7 @@ document.addEventListener("DOMContentLoaded", () => {
     notice.setAttribute("tabindex", "-1");
     notice.focus();
   }
-});
+}
+
+// After the load: the browser scrolls to the address's #fragment first, which resets the focus.
+window.addEventListener("load", () => window.setTimeout(restorePlace, 0));
