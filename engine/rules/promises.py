@@ -38,12 +38,18 @@ def paid_towards(promise: Promise, payments: Iterable[Payment], as_of: date) -> 
     )
 
 
+def promise_status(promise: Promise, paid: Decimal, as_of: date) -> PromiseStatus:
+    """Return whether ``promise`` is pending, kept or broken on ``as_of`` when ``paid`` was paid
+    towards it since it was made (the rule; ``suppressions.broken_promises`` applies it too)."""
+    if paid >= promise.amount:
+        return "kept"
+    if promise.pay_by < as_of:
+        return "broken"
+    return "pending"
+
+
 def promise_state(promise: Promise, payments: Iterable[Payment], as_of: date) -> PromiseState:
     """Return whether ``promise`` is pending, kept or broken on ``as_of``, given every payment
     the customer made (applied to an invoice or not)."""
     paid = paid_towards(promise, payments, as_of)
-    if paid >= promise.amount:
-        return PromiseState("kept", paid)
-    if promise.pay_by < as_of:
-        return PromiseState("broken", paid)
-    return PromiseState("pending", paid)
+    return PromiseState(promise_status(promise, paid, as_of), paid)

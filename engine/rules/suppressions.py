@@ -21,6 +21,7 @@ from engine.model.ledger import Dispute, Payment, PaymentPlan, Promise
 from engine.model.money import ZERO
 from engine.model.policy import Pause, Step
 from engine.rules import explain
+from engine.rules.promises import promise_status
 
 if TYPE_CHECKING:
     from engine.rules.account import Account
@@ -161,7 +162,7 @@ def broken_promises(account: Account) -> list[tuple[Promise, Decimal]]:
     for promise in sorted(account.ledger.promises, key=lambda p: (p.pay_by, p.id)):
         if promise.pay_by < account.as_of:
             paid = paid_between(account, promise.made, promise.currency)
-            if paid < promise.amount:
+            if promise_status(promise, paid, account.as_of) == "broken":
                 out.append((promise, paid))
     return out
 
