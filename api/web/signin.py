@@ -21,7 +21,7 @@ from api.web.security import (
     set_cookie,
 )
 from api.web.templating import Pages
-from store.web_sessions import StartedSession, end_session, start_session
+from store.web_sessions import StartedSession, end_session, purge_expired, start_session
 
 router = APIRouter(include_in_schema=False)
 # The sign-in form's double-submit key lives as long as someone may take to paste a token.
@@ -69,6 +69,8 @@ async def signin(
 
     def start() -> StartedSession | None:
         with context.engine.begin() as conn:
+            # Signing in is rare: the moment to drop sessions that ended long ago.
+            purge_expired(conn)
             return start_session(conn, token.strip())
 
     started = await run_in_threadpool(start) if token.strip() else None

@@ -46,6 +46,12 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
     type=click.FloatRange(0),
     help="Check at most this often whether the ref moved.",
 )
+@click.option(
+    "--policy-url",
+    metavar="TEMPLATE",
+    help="Where the web pages link a policy file's line: an address with {commit}, {file} and"
+    " {line}, e.g. https://github.com/ORG/REPO/blob/{commit}/{file}#L{line}.",
+)
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
 def command(
     *,
@@ -55,9 +61,11 @@ def command(
     repo: Path,
     policy_ref: str,
     ref_check_seconds: float,
+    policy_url: str | None,
     log_level: str,
 ) -> None:
-    """Serve the daily action list, outcomes, customers and the policy in force over HTTP."""
+    """Serve the daily action list, outcomes, customers and the policy in force over HTTP, and
+    the staff workspace (web pages) at / ."""
     import uvicorn  # noqa: PLC0415 - only `serve` pays for the web stack
 
     from api.app import create_app  # noqa: PLC0415
@@ -82,7 +90,11 @@ def command(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = ApiSettings(
-        database_url=url, repo=repo, policy_ref=policy_ref, ref_check_seconds=ref_check_seconds
+        database_url=url,
+        repo=repo,
+        policy_ref=policy_ref,
+        ref_check_seconds=ref_check_seconds,
+        policy_url=policy_url,
     )
     # uvicorn's access log prints paths and query strings (customer ids, notes): ours logs the
     # route template instead (api.middleware).
