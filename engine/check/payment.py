@@ -17,9 +17,8 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
 from engine.model.money import is_currency
-from engine.model.payment import LINK_PLACEHOLDERS, REFERENCE_PLACEHOLDERS
+from engine.model.payment import LINK_PLACEHOLDERS, PAYMENT_PLACEHOLDERS, REFERENCE_PLACEHOLDERS
 from engine.model.source import Problem, Source
-from engine.rules.payment import PAYMENT_PLACEHOLDERS
 
 if TYPE_CHECKING:
     from engine.model.policy import Policy

@@ -24,6 +24,7 @@ from engine.load.policy_loader import KEY
 from engine.model.actions import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP
 from engine.model.money import fits_minor_units, is_currency, minor_units
 from engine.model.policy import (
+    PLACEHOLDERS,
     CustomerPolicy,
     Fee,
     InterestScheme,
@@ -34,7 +35,6 @@ from engine.model.policy import (
     TemplateVariant,
 )
 from engine.model.source import DocPath, Origin, Problem, Source
-from engine.report.messages import PLACEHOLDERS
 
 if TYPE_CHECKING:
     from engine.load.policy_loader import LoadResult

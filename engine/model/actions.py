@@ -12,6 +12,10 @@ from decimal import Decimal
 CREDIT_LIMIT_STEP = "credit-limit"
 CREDIT_RELEASE_STEP = "credit-release"
 
+# The kinds of action that contact the customer (the channels of a contact step): they count
+# toward the contact guardrails and have a message. Holds, escalations and reviews do not.
+CONTACT_KINDS = frozenset({"email", "phone", "letter", "sms"})
+
 
 @dataclass(frozen=True, slots=True)
 class PolicyVersion:

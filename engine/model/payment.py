@@ -14,6 +14,8 @@ from engine.model.source import NOWHERE, Origin
 # The placeholders of a payment-link URL template and of a payment reference.
 LINK_PLACEHOLDERS = ("invoice", "amount", "currency", "customer")
 REFERENCE_PLACEHOLDERS = ("customer", "invoice")
+# The placeholders a message template gets from the payment file.
+PAYMENT_PLACEHOLDERS = ("payment_options", "payment_link", "payment_reference")
 # ISO 11649: "RF", two check digits, then at most 21 letters and digits.
 RF_BODY_MAX = 21
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from engine.model.payment import PaymentOptions
+from engine.model.payment import PAYMENT_PLACEHOLDERS, PaymentOptions
 from engine.model.source import NOWHERE, Origin
 
 ANCHORS = ("invoice", "discount", "due")
@@ -194,6 +194,16 @@ class TemplateVariant:
     subject: str
     body: str
     origin: Origin = NOWHERE
+
+
+# The placeholders a template may use (docs/rules/ladder.md, "messages"): the messages fill them
+# in, the checks refuse any other.
+PLACEHOLDERS = (
+    "customer_name", "customer_id", "invoice_numbers", "invoice_table", "total_overdue",
+    "oldest_due_date", "days_overdue", "fee_amount", "interest_amount", "total_due",
+    "company_name", "step_name", "discount_deadline", "discount_amount",
+    *PAYMENT_PLACEHOLDERS,
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

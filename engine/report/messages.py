@@ -14,19 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.model.actions import Action
+from engine.model.actions import CONTACT_KINDS, Action
 from engine.model.money import ZERO, format_money
 from engine.model.policy import Policy, Template, TemplateVariant
-from engine.rules.payment import PAYMENT_PLACEHOLDERS, amounts_due, payment_placeholders
-
-CONTACT_KINDS = frozenset({"email", "phone", "letter", "sms"})
-
-PLACEHOLDERS = (
-    "customer_name", "customer_id", "invoice_numbers", "invoice_table", "total_overdue",
-    "oldest_due_date", "days_overdue", "fee_amount", "interest_amount", "total_due",
-    "company_name", "step_name", "discount_deadline", "discount_amount",
-    *PAYMENT_PLACEHOLDERS,
-)  # fmt: skip
+from engine.rules.payment import amounts_due, payment_placeholders
 
 
 @dataclass(frozen=True, slots=True)

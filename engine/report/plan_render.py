@@ -15,8 +15,7 @@ from typing import Any
 
 from engine.model.actions import Action, PolicyVersion, Suppression
 from engine.model.money import ROUNDING_NAME, round_money
-from engine.report.render import kind_label, money_map
-from engine.tools.plan import (
+from engine.model.plan import (
     ActionKey,
     ChangedAction,
     CustomerImpact,
@@ -28,6 +27,7 @@ from engine.tools.plan import (
     fees_of,
     interest_of,
 )
+from engine.report.render import kind_label, money_map
 
 # Markdown lists stop after this many rows and say how many more there are.
 MARKDOWN_CUSTOMER_CAP = 25

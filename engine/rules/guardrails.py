@@ -14,14 +14,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from engine.model.actions import Action, Suppression
+from engine.model.actions import CONTACT_KINDS, Action, Suppression
 from engine.model.ledger import ActionRecord, ActionStatus
 from engine.rules import explain
 
 if TYPE_CHECKING:
     from engine.rules.account import Account
-
-CONTACT_CHANNELS = frozenset({"email", "phone", "letter", "sms"})
 
 _ONE_DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
@@ -33,7 +31,7 @@ def guard(account: Account, actions: list[Action]) -> tuple[list[Action], list[S
     calendar = account.context.calendar
     as_of = account.as_of
     held: list[Suppression] = []
-    contacts = [a for a in actions if a.kind in CONTACT_CHANNELS]
+    contacts = [a for a in actions if a.kind in CONTACT_KINDS]
     if not contacts:
         return actions, held
     dropped: set[str] = set()

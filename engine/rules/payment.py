@@ -18,9 +18,8 @@ from stdnum.iso7064 import mod_97_10
 
 from engine.model.actions import Action
 from engine.model.money import ZERO, format_money, round_money
-from engine.model.payment import RF_BODY_MAX, PaymentOptions
+from engine.model.payment import PAYMENT_PLACEHOLDERS, RF_BODY_MAX, PaymentOptions
 
-PAYMENT_PLACEHOLDERS = ("payment_options", "payment_link", "payment_reference")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 
 

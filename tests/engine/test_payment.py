@@ -23,8 +23,8 @@ from engine.model.payment import (
     PaymentOptions,
     ReferenceScheme,
 )
-from engine.model.policy import Template
-from engine.report.messages import PLACEHOLDERS, render_message
+from engine.model.policy import PLACEHOLDERS, Template
+from engine.report.messages import render_message
 from engine.rules.payment import (
     amounts_due,
     payment_link,

@@ -15,8 +15,7 @@ import pytest
 from engine.check.payment import CODES as PAYMENT_CODES
 from engine.check.validate import CHECKS, CODES, check, possible_ladders, validate
 from engine.load.policy_loader import load_policy
-from engine.model.policy import Defaults, Ladder, Offset, Policy, Step
-from engine.report.messages import PLACEHOLDERS
+from engine.model.policy import PLACEHOLDERS, Defaults, Ladder, Offset, Policy, Step
 from tests.engine.policy_tree import (
     ACME,
     BETA,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from engine.model.actions import Action
-from engine.model.policy import Guardrails, Template
-from engine.report.messages import PLACEHOLDERS, invoice_table, render_message
+from engine.model.policy import PLACEHOLDERS, Guardrails, Template
+from engine.report.messages import invoice_table, render_message
 from tests.engine.builders import (
     account,
     customer_file,

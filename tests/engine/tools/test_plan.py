@@ -12,6 +12,7 @@ import pytest
 
 from engine.model.actions import Evaluation, PolicyVersion
 from engine.model.ledger import CustomerLedger
+from engine.model.plan import ChargeTotals, FieldChange, MoneyChange, StepCount
 from engine.model.policy import Ladder, Offset, Policy
 from engine.model.source import Problem
 from engine.report.plan_render import (
@@ -23,10 +24,6 @@ from engine.report.plan_render import (
     signed,
 )
 from engine.tools.plan import (
-    ChargeTotals,
-    FieldChange,
-    MoneyChange,
-    StepCount,
     diff_day,
     empty_evaluations,
     make_plan,
