@@ -69,3 +69,24 @@ TEMPLATE = "policies/templates/reminder.yaml"
 TEST = "policies/tests/first-reminder.yaml"
 ACME = "customers/ACME-0001.yaml"
 BETA = "customers/BETA-0002.yaml"
+
+
+# One case of a semantic check: its name, the changes to the fixture, the problems expected.
+Case = tuple[str, dict[str, Change], list[Expected]]
+
+
+def each_case(cases: Sequence[Case]) -> pytest.MarkDecorator:
+    """Return the parametrisation of a test over ``cases``, each named by its first element."""
+    return pytest.mark.parametrize(
+        ("changes", "expected"), [c[1:] for c in cases], ids=[c[0] for c in cases]
+    )
+
+
+def assert_case(
+    root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    changes: dict[str, Change],
+    expected: list[Expected],
+) -> None:
+    """Assert that the fixture with ``changes``, copied to ``root``, has exactly ``expected``."""
+    assert_problems(problems_in(policy_tree(root, changes), monkeypatch), expected)

@@ -1,0 +1,140 @@
+"""The steps of a ladder: unique ids, date order, none before the invoice, and no more contacts
+in 7 days than the guardrail allows (P019-P021, P032).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from engine.check.context import Context, step_label
+from engine.model.policy import (
+    Step,
+)
+from engine.model.source import Problem
+
+CODES: dict[str, str] = {
+    "P019": "two steps of a ladder have the same id",
+    "P020": "the steps of a ladder are not in date order",
+    "P021": "a step is dated before the invoice date (invoice-Nd)",
+    "P032": "a ladder contacts the customer more often in 7 days than the guardrail allows",
+}
+
+
+_WINDOW_DAYS = 7
+
+
+def check_step_ids(context: Context) -> Iterator[Problem]:
+    """Return problems for step ids used twice in one ladder."""
+    for ladder in context.policy.ladders.values():
+        first: dict[str, Step] = {}
+        for step in ladder.steps:
+            earlier = first.setdefault(step.id, step)
+            if earlier is not step:
+                line = earlier.origin.at("id").line
+                yield Problem.at(
+                    step.origin.at("id"),
+                    "P019",
+                    f"step id '{step.id}' is used twice in ladder '{ladder.name}' (first on line "
+                    f"{line}): give each step its own id",
+                )
+
+
+def check_step_order(context: Context) -> Iterator[Problem]:
+    """Return problems for steps listed out of date order.
+
+    Steps counted from the same anchor must have strictly increasing offsets (a business day
+    counts as a day). Steps counted from the invoice or discount date cannot be compared with
+    those counted from the due date in general, but must be listed before them.
+    """
+    for ladder in context.policy.ladders.values():
+        latest: dict[str, Step] = {}
+        first_due: Step | None = None
+        for step in ladder.steps:
+            anchor = step.at.anchor
+            if anchor != "due" and first_due is not None:
+                yield Problem.at(
+                    step.origin.at("at"),
+                    "P020",
+                    f"step {step_label(step)} comes after step {step_label(first_due)} in the "
+                    f"list: steps counted from the {anchor} date must come before the steps "
+                    "counted from the due date",
+                )
+            previous = latest.get(anchor)
+            if previous is not None and step.at.days <= previous.at.days:
+                when = "on the same day" if step.at.days == previous.at.days else "earlier"
+                yield Problem.at(
+                    step.origin.at("at"),
+                    "P020",
+                    f"step {step_label(step)} comes after step {step_label(previous)} in the "
+                    f"list but happens {when}: steps must be in date order",
+                )
+            if previous is None or step.at.days > previous.at.days:
+                latest[anchor] = step
+            if anchor == "due" and first_due is None:
+                first_due = step
+
+
+def check_steps_after_invoice(context: Context) -> Iterator[Problem]:
+    """Return problems for steps dated before the invoice was issued."""
+    for ladder in context.policy.ladders.values():
+        for step in ladder.steps:
+            if step.at.anchor == "invoice" and step.at.days < 0:
+                yield Problem.at(
+                    step.origin.at("at"),
+                    "P021",
+                    f"step '{step.id}' ({step.at}) would happen before the invoice is issued: "
+                    "count from the invoice date forwards (invoice+Nd) or from the due date",
+                )
+
+
+def _contact_occurrences(steps: Sequence[Step]) -> list[tuple[int, Step]]:
+    """Return (day, step) for each contact of steps counted from one anchor, repeats included.
+
+    A repeat is counted until the next step (it stops when a later step is reached) and at most
+    over one window.
+    """
+    found: list[tuple[int, Step]] = []
+    for index, step in enumerate(steps):
+        if not step.is_contact:
+            continue
+        day = step.at.days
+        found.append((day, step))
+        if step.repeat_days:
+            stop = steps[index + 1].at.days if index + 1 < len(steps) else day + _WINDOW_DAYS
+            again = day + step.repeat_days
+            while again < stop and again < day + _WINDOW_DAYS:
+                found.append((again, step))
+                again += step.repeat_days
+    return sorted(found, key=lambda item: item[0])
+
+
+def check_contact_density(context: Context) -> Iterator[Problem]:
+    """Return problems for ladders that contact a customer more often in 7 days than allowed."""
+    limit = context.policy.guardrails.max_contacts_per_7_days
+    if limit is None:
+        return
+    for ladder in context.policy.ladders.values():
+        reported: list[set[str]] = []
+        for anchor in ("invoice", "discount", "due"):
+            steps = [step for step in ladder.steps if step.at.anchor == anchor]
+            contacts = _contact_occurrences(steps)
+            for start, (day, _) in enumerate(contacts):
+                window = [item for item in contacts[start:] if item[0] < day + _WINDOW_DAYS]
+                if len(window) <= limit:
+                    continue
+                ids = {step.id for _, step in window}
+                if any(ids <= earlier for earlier in reported):
+                    continue
+                reported.append(ids)
+                named: dict[str, str] = {}
+                for _, step in window:
+                    repeat = f", repeated every {step.repeat_days}d" if step.repeat_days else ""
+                    named.setdefault(step.id, f"'{step.id}' ({step.at}{repeat})")
+                culprit = window[limit][1]
+                yield Problem.at(
+                    culprit.origin.at("at"),
+                    "P032",
+                    f"ladder '{ladder.name}' contacts the customer {len(window)} times within "
+                    f"7 days ({', '.join(named.values())}): guardrails.max_contacts_per_7_days "
+                    f"allows {limit}; space the steps out",
+                )
