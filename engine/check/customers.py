@@ -7,13 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.check.context import Context, did_you_mean, listing
-from engine.load.policy_loader import KEY
 from engine.model.policy import (
     CustomerPolicy,
     Ladder,
     Policy,
 )
-from engine.model.source import Problem
+from engine.model.source import KEY, Problem
 
 CODES: dict[str, str] = {
     "P027": "a customer file skips or delays a step that its ladder does not have",

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from engine.check.context import Context
-from engine.load.policy_loader import KEY
 from engine.model.money import fits_minor_units, is_currency, minor_units
 from engine.model.policy import (
     Fee,
     Policy,
 )
-from engine.model.source import Origin, Problem, Source
+from engine.model.source import KEY, Origin, Problem, Source
 
 CODES: dict[str, str] = {
     "P024": "not an ISO 4217 currency code",

@@ -16,40 +16,18 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from engine.load.payment_file import PAYMENT_FILES, read_payment
+from engine.load.payment_file import PAYMENT_FILES
+from engine.load.policy_records import PolicyParts, assemble, build_records
 from engine.load.schema_check import check_document
 from engine.load.yaml_reader import MAX_FILE_BYTES, YamlDocument, load_yaml_file, load_yaml_text
-from engine.model.payment import PaymentOptions
 from engine.model.policy import (
-    AssignmentRule,
-    CalendarSpec,
-    CompensationBand,
-    Contact,
-    CustomerPolicy,
-    Defaults,
-    Fee,
-    Guardrails,
-    InterestScheme,
-    Ladder,
-    Offset,
-    Pause,
     Policy,
-    RatePeriod,
-    ReferenceRate,
-    Step,
-    StepAction,
-    Template,
-    TemplateVariant,
-    Term,
-    parse_duration,
 )
-from engine.model.source import DocPath, Origin, Problem, Source
+from engine.model.source import Problem
 
 CODES: dict[str, str] = {
     "P001": "no policy found: there is no policies/policy.yaml (kind: Policy) to check against",
@@ -60,8 +38,6 @@ CODES: dict[str, str] = {
 }
 
 POLICY_FILE = "policies/policy.yaml"
-# The last element of a path given to ``Origin.at`` to locate a mapping key instead of its value.
-KEY = "\x00key"
 POLICY_DIRS = ("policies", "customers")
 YAML_SUFFIXES = (".yaml", ".yml")
 _POLICY_SUBFOLDERS = ("ladders", "templates", "tests")
@@ -323,30 +299,6 @@ def policy_digest(texts: Mapping[str, bytes]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-@dataclass(slots=True)
-class _Parts:
-    """The records read so far, before they are assembled into a ``Policy``."""
-
-    policies: list[tuple[str, Policy]] = field(default_factory=list)
-    terms: dict[str, Term] = field(default_factory=dict)
-    ladders: dict[str, Ladder] = field(default_factory=dict)
-    fees: dict[str, Fee] = field(default_factory=dict)
-    interest: dict[str, InterestScheme] = field(default_factory=dict)
-    reference_rates: dict[str, ReferenceRate] = field(default_factory=dict)
-    templates: dict[str, Template] = field(default_factory=dict)
-    customers: dict[str, CustomerPolicy] = field(default_factory=dict)
-    payment: PaymentOptions | None = None
-    tests: list[YamlDocument] = field(default_factory=list)
-    unavailable: dict[str, set[str]] = field(default_factory=dict)
-    problems: list[tuple[str, Problem]] = field(default_factory=list)
-
-    def add_problem(self, rel: str, problem: Problem) -> None:
-        self.problems.append((rel, problem))
-
-    def mark_unavailable(self, kind: str, names: Iterable[str]) -> None:
-        self.unavailable.setdefault(kind, set()).update(names)
-
-
 def _load_texts(
     texts: Mapping[str, bytes],
     display: Callable[[str], str],
@@ -355,14 +307,14 @@ def _load_texts(
     selected: set[str] | None,
 ) -> LoadResult:
     """Return the load result for the policy files ``texts`` (relative path -> bytes)."""
-    parts = _Parts()
+    parts = PolicyParts()
     for rel, problems in unreadable.items():
         for problem in problems:
             parts.add_problem(rel, problem)
         _mark_file_unavailable(parts, rel, None)
     for rel in sorted(texts):
         _load_file(parts, rel, display(rel), texts[rel])
-    policy = _assemble(parts, texts)
+    policy = assemble(parts, policy_digest(texts))
     if policy is None and not any(rel == POLICY_FILE for rel, _ in parts.problems):
         if POLICY_FILE in texts:
             message = (
@@ -390,7 +342,7 @@ def _load_texts(
     )
 
 
-def _load_file(parts: _Parts, rel: str, shown: str, data: bytes) -> None:
+def _load_file(parts: PolicyParts, rel: str, shown: str, data: bytes) -> None:
     """Read one file into ``parts``: its records, or its problems."""
     doc, read_problems = load_yaml_text(data, shown)
     for problem in read_problems:
@@ -412,7 +364,7 @@ def _load_file(parts: _Parts, rel: str, shown: str, data: bytes) -> None:
         _mark_file_unavailable(parts, rel, doc, kind)
         return
     try:
-        _BUILDERS[kind](parts, rel, doc)
+        build_records(parts, kind, rel, doc)
     except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as error:
         # The schema let through something the model cannot hold: a bug in the schema or here,
         # reported rather than raised so that the gate still lists every other problem.
@@ -464,7 +416,7 @@ def _without_repeats(first: list[Problem], later: list[Problem]) -> list[Problem
 
 
 def _mark_file_unavailable(
-    parts: _Parts, rel: str, doc: YamlDocument | None, kind: str | None = None
+    parts: PolicyParts, rel: str, doc: YamlDocument | None, kind: str | None = None
 ) -> None:
     """Remember what a file with problems would have defined, so references to it stay quiet."""
     data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
@@ -501,425 +453,3 @@ def _mark_file_unavailable(
         ):
             defined = data.get(section)
             parts.mark_unavailable(reference, defined if isinstance(defined, dict) else {"*"})
-
-
-# -- building records from schema-valid documents -------------------------------------------
-
-
-class _Locator:
-    """Finds where a path of one document is written, for the ``Origin`` of its records.
-
-    A path ending in ``KEY`` asks for where the last key is written rather than its value (a
-    currency code in ``{GBP: "15.00"}``, a step id in ``delay: {call: 7d}``). A path
-    ``("steps", "skip", <step id>)`` finds that id in the customer's skip list, which the
-    record holds as a set.
-    """
-
-    __slots__ = ("doc", "skip")
-
-    def __init__(self, doc: YamlDocument, skip: Sequence[object] = ()) -> None:
-        self.doc = doc
-        self.skip = list(skip)
-
-    def __call__(self, path: DocPath) -> Source:
-        doc = self.doc
-        if path and path[-1] == KEY:
-            path = path[:-1]
-            found = doc.key_locations.get(self._written(path))
-            if found is not None:
-                return Source(doc.file, found[0], found[1], path)
-        return doc.source(self._written(path))
-
-    def _written(self, path: DocPath) -> DocPath:
-        if len(path) == 3 and path[:2] == ("steps", "skip") and path[2] in self.skip:
-            return ("steps", "skip", self.skip.index(path[2]))
-        return path
-
-    def origin(self, *path: str | int) -> Origin:
-        """Return the origin of the record at ``path``."""
-        return Origin(self.doc.file, tuple(path), self)
-
-
-def _money_map(value: object) -> dict[str, Decimal]:
-    if not isinstance(value, dict):
-        return {}
-    return {str(currency): Decimal(str(amount)) for currency, amount in value.items()}
-
-
-def _decimal(value: object) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def _date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _optional(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _build_policy(parts: _Parts, rel: str, doc: YamlDocument) -> None:
-    locate = _Locator(doc)
-    data: dict[str, Any] = _mapping(doc)
-    calendar = data.get("calendar") or {}
-    defaults = data["defaults"]
-    guardrails = data.get("guardrails") or {}
-    rules = []
-    for index, rule in enumerate(data.get("assignment") or []):
-        when = {
-            str(key): tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
-            for key, value in rule["when"].items()
-        }
-        rules.append(
-            AssignmentRule(
-                when=when,
-                ladder=_optional(rule.get("ladder")),
-                terms=_optional(rule.get("terms")),
-                tone=_optional(rule.get("tone")),
-                index=index,
-                origin=locate.origin("assignment", index),
-            )
-        )
-    policy = Policy(
-        name=str(data["name"]),
-        timezone=str(data["timezone"]),
-        base_currency=str(data["base_currency"]),
-        defaults=Defaults(
-            terms=str(defaults["terms"]),
-            ladder=str(defaults["ladder"]),
-            tone=str(defaults.get("tone", "standard")),
-        ),
-        calendar=CalendarSpec(
-            country=_optional(calendar.get("country")),
-            subdivision=_optional(calendar.get("subdivision")),
-            closed=frozenset(_date(day) for day in calendar.get("closed") or ()),
-        ),
-        language=str(data.get("language", "en")),
-        due_date_roll=str(data.get("due_date_roll", "next_business_day")),
-        unapplied_cash=str(data.get("unapplied_cash", "oldest_first")),
-        assignment=tuple(rules),
-        min_balance=_money_map(data.get("min_balance")),
-        guardrails=Guardrails(
-            max_contacts_per_7_days=guardrails.get("max_contacts_per_7_days"),
-            contact_days=str(guardrails.get("contact_days", "business")),
-            max_fee_share=_decimal(guardrails.get("max_fee_share")),
-            max_emails_per_minute=guardrails.get("max_emails_per_minute"),
-        ),
-        origin=locate.origin(),
-    )
-    parts.policies.append((rel, policy))
-
-
-def _build_terms(parts: _Parts, rel: str, doc: YamlDocument) -> None:
-    locate = _Locator(doc)
-    for name, term in (_mapping(doc).get("terms") or {}).items():
-        discount = term.get("discount") or {}
-        record = Term(
-            name=name,
-            net_days=term.get("net_days"),
-            from_end_of_month=term.get("from") == "end_of_month",
-            day_of_next_month=term.get("day_of_next_month"),
-            discount_percent=_decimal(discount.get("percent")),
-            discount_days=discount.get("days"),
-            description=_text(term.get("description")),
-            origin=locate.origin("terms", name),
-        )
-        _define(
-            parts,
-            rel,
-            doc,
-            parts.terms,
-            what="terms",
-            name=name,
-            record=record,
-            path=("terms", name),
-        )
-
-
-def _build_ladder(parts: _Parts, rel: str, doc: YamlDocument) -> None:
-    locate = _Locator(doc)
-    data = _mapping(doc)
-    steps = []
-    for index, step in enumerate(data["steps"]):
-        offset = Offset.parse(str(step["at"]))
-        if offset is None:
-            raise ValueError(f"step date {step['at']!r} is not an offset")
-        repeat = step.get("repeat")
-        steps.append(
-            Step(
-                id=str(step["id"]),
-                at=offset,
-                action=StepAction(step.get("action", "contact")),
-                channel=_optional(step.get("channel")),
-                template=_optional(step.get("template")),
-                fee=_optional(step.get("fee")),
-                interest=_optional(step.get("interest")),
-                min_balance=_money_map(step.get("min_balance")),
-                repeat_days=parse_duration(str(repeat)) if repeat is not None else None,
-                assign=_optional(step.get("assign")),
-                to=_optional(step.get("to")),
-                description=_text(step.get("description")),
-                origin=locate.origin("steps", index),
-            )
-        )
-    name = str(data["name"])
-    ladder = Ladder(name, tuple(steps), _text(data.get("description")), locate.origin())
-    _define(
-        parts,
-        rel,
-        doc,
-        parts.ladders,
-        what="ladder",
-        name=name,
-        record=ladder,
-        path=("name",),
-    )
-
-
-def _build_fees(parts: _Parts, rel: str, doc: YamlDocument) -> None:
-    locate = _Locator(doc)
-    data = _mapping(doc)
-    for name, fee in (data.get("fees") or {}).items():
-        record = Fee(
-            name=name,
-            fixed=_money_map(fee.get("fixed")),
-            percent=_decimal(fee.get("percent")),
-            minimum=_money_map(fee.get("min")),
-            maximum=_money_map(fee.get("max")),
-            description=_text(fee.get("description")),
-            origin=locate.origin("fees", name),
-        )
-        _define(
-            parts,
-            rel,
-            doc,
-            parts.fees,
-            what="fee",
-            name=name,
-            record=record,
-            path=("fees", name),
-        )
-    for name, scheme in (data.get("interest") or {}).items():
-        compensation = scheme.get("compensation") or {}
-        bands = tuple(
-            CompensationBand(amount=Decimal(str(band["amount"])), below=_decimal(band.get("below")))
-            for band in compensation.get("bands") or ()
-        )
-        interest = InterestScheme(
-            name=name,
-            reference=str(scheme["reference"]),
-            margin_percent=Decimal(str(scheme["margin_percent"])),
-            day_basis=int(scheme.get("day_basis", 365)),
-            fixing=str(scheme.get("fixing", "half_year")),
-            compensation_currency=_optional(compensation.get("currency")),
-            compensation=bands,
-            description=_text(scheme.get("description")),
-            origin=locate.origin("interest", name),
-        )
-        _define(
-            parts,
-            rel,
-            doc,
-            parts.interest,
-            what="interest",
-            name=name,
-            record=interest,
-            path=("interest", name),
-        )
-    for name, rate in (data.get("reference_rates") or {}).items():
-        periods = tuple(
-            RatePeriod(
-                start=_date(period["from"]),
-                percent=Decimal(str(period["percent"])),
-                origin=locate.origin("reference_rates", name, "rates", index),
-            )
-            for index, period in enumerate(rate["rates"])
-        )
-        reference = ReferenceRate(
-            name, periods, _text(rate.get("description")), locate.origin("reference_rates", name)
-        )
-        _define(
-            parts,
-            rel,
-            doc,
-            parts.reference_rates,
-            what="reference rate",
-            name=name,
-            record=reference,
-            path=("reference_rates", name),
-        )
-
-
-def _build_template(parts: _Parts, rel: str, doc: YamlDocument) -> None:
-    locate = _Locator(doc)
-    data = _mapping(doc)
-    variants = tuple(
-        TemplateVariant(
-            tone=str(variant["tone"]),
-            language=str(variant["language"]),
-            subject=_text(variant.get("subject")),
-            body=str(variant["body"]),
-            origin=locate.origin("variants", index),
-        )
-        for index, variant in enumerate(data["variants"])
-    )
-    name = str(data["name"])
-    template = Template(name, variants, locate.origin())
-    _define(
-        parts,
-        rel,
-        doc,
-        parts.templates,
-        what="template",
-        name=name,
-        record=template,
-        path=("name",),
-    )
-
-
-def _build_customer(parts: _Parts, rel: str, doc: YamlDocument) -> None:
-    data = _mapping(doc)
-    limit = data.get("credit_limit")
-    pause = data.get("pause")
-    steps = data.get("steps") or {}
-    delay: dict[str, int] = {}
-    for step, duration in (steps.get("delay") or {}).items():
-        days = parse_duration(str(duration))
-        if days is None:
-            raise ValueError(f"delay {duration!r} is not a duration")
-        delay[str(step)] = days
-    customer = CustomerPolicy(
-        id=str(data["id"]),
-        name=_text(data.get("name")),
-        country=_optional(data.get("country")),
-        segment=_optional(data.get("segment")),
-        ladder=_optional(data.get("ladder")),
-        terms=_optional(data.get("terms")),
-        credit_limit=(Decimal(str(limit["amount"])), str(limit["currency"])) if limit else None,
-        tone=_optional(data.get("tone")),
-        language=_optional(data.get("language")),
-        owner=_optional(data.get("owner")),
-        contacts=tuple(
-            Contact(
-                name=_text(contact.get("name")),
-                email=_text(contact.get("email")),
-                phone=_text(contact.get("phone")),
-                role=_text(contact.get("role")),
-            )
-            for contact in data.get("contacts") or ()
-        ),
-        pause=Pause(until=_date(pause["until"]), reason=str(pause["reason"])) if pause else None,
-        skip=frozenset(str(step) for step in steps.get("skip") or ()),
-        delay=delay,
-        exempt=frozenset(str(kind) for kind in data.get("exempt") or ()),
-        notes=_text(data.get("notes")),
-        origin=_Locator(doc, steps.get("skip") or ()).origin(),
-    )
-    _define(
-        parts,
-        rel,
-        doc,
-        parts.customers,
-        what="customer",
-        name=customer.id,
-        record=customer,
-        path=("id",),
-    )
-
-
-def _build_payment(parts: _Parts, rel: str, doc: YamlDocument) -> None:
-    if parts.payment is not None:
-        first = parts.payment.origin.source
-        parts.add_problem(
-            rel,
-            Problem.at(
-                doc.source(("kind",)),
-                "P004",
-                f"the payment options are already defined in {first.file}: keep one of "
-                "policies/payment.yaml and policies/payment.yml",
-            ),
-        )
-        return
-    parts.payment = read_payment(doc)
-
-
-def _build_test(parts: _Parts, rel: str, doc: YamlDocument) -> None:
-    parts.tests.append(doc)
-
-
-def _build_ledger(parts: _Parts, rel: str, doc: YamlDocument) -> None:
-    """A ledger file among the policy files is only checked against its schema."""
-
-
-_BUILDERS: dict[str, Callable[[_Parts, str, YamlDocument], None]] = {
-    "Policy": _build_policy,
-    "Terms": _build_terms,
-    "Ladder": _build_ladder,
-    "Fees": _build_fees,
-    "Template": _build_template,
-    "PolicyTest": _build_test,
-    "Customer": _build_customer,
-    "Ledger": _build_ledger,
-    "Payment": _build_payment,
-}
-
-
-def _mapping(doc: YamlDocument) -> dict[str, Any]:
-    if not isinstance(doc.data, dict):
-        raise TypeError("the document is not a mapping")
-    return doc.data
-
-
-def _define(
-    parts: _Parts,
-    rel: str,
-    doc: YamlDocument,
-    table: dict[str, Any],
-    *,
-    what: str,
-    name: str,
-    record: Any,
-    path: tuple[str, ...],
-) -> None:
-    """Add ``record`` to ``table`` under ``name``, or report that the name is already taken."""
-    earlier = table.get(name)
-    if earlier is None:
-        table[name] = record
-        return
-    first: Source = earlier.origin.source
-    parts.add_problem(
-        rel,
-        Problem.at(
-            doc.source(path),
-            "P004",
-            f"{what} '{name}' is already defined in {first.file} (line {first.line}): "
-            "each name may be defined once; rename or remove one of them",
-        ),
-    )
-
-
-def _assemble(parts: _Parts, texts: Mapping[str, bytes]) -> Policy | None:
-    """Return the ``Policy`` made of ``parts``, or None without a usable Policy file.
-
-    Only policies/policy.yaml is ever built as the Policy (any other is P002), so there is at
-    most one.
-    """
-    if not parts.policies:
-        return None
-    chosen = parts.policies[0]
-    return replace(
-        chosen[1],
-        terms=dict(sorted(parts.terms.items())),
-        ladders=dict(sorted(parts.ladders.items())),
-        fees=dict(sorted(parts.fees.items())),
-        interest=dict(sorted(parts.interest.items())),
-        reference_rates=dict(sorted(parts.reference_rates.items())),
-        templates=dict(sorted(parts.templates.items())),
-        customers=dict(sorted(parts.customers.items())),
-        payment=parts.payment,
-        digest=policy_digest(texts),
-    )

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 # A path inside a YAML document: keys and list indices from the root, e.g. ("steps", 3, "at").
 DocPath = tuple[str | int, ...]
 
+# The last element of a path given to ``Origin.at`` to locate a mapping key instead of its value
+# (a currency code in ``{GBP: "15.00"}``, a step id in ``delay: {call: 7d}``).
+KEY = "\x00key"
+
 
 def format_path(path: DocPath) -> str:
     """Return a path as people read it: ``steps[3].at``."""

@@ -11,7 +11,6 @@ import pytest
 from engine.check.validate import check
 from engine.load.policy_loader import (
     CODES,
-    KEY,
     find_root,
     load_policies,
     load_policy,
@@ -19,6 +18,7 @@ from engine.load.policy_loader import (
     policy_digest,
 )
 from engine.model.policy import Offset, StepAction
+from engine.model.source import KEY
 from tests.engine.policy_tree import (
     ACME,
     FIXTURE,
