@@ -6,15 +6,8 @@ from datetime import date
 
 import pytest
 
-from engine.load.schema_check import (
-    CODES,
-    KINDS,
-    SCHEMA_DIR,
-    SCHEMA_FILES,
-    _plain,
-    _schema,
-    check_document,
-)
+from engine.load.schema_check import CODES, check_document, plain_values
+from engine.load.schemas import KINDS, SCHEMA_DIR, SCHEMA_FILES, compiled_schema
 from engine.load.yaml_reader import load_yaml_text
 from engine.model.source import Problem
 
@@ -244,9 +237,9 @@ def test_valid_document_has_no_problems() -> None:
 def test_dates_become_iso_text_without_copying_what_has_none() -> None:
     """Dates are validated as ISO text; containers without dates are not copied."""
     without = {"a": [1, {"b": "c"}]}
-    assert _plain(without) is without
+    assert plain_values(without) is without
     with_date = {"a": [1, {"b": date(2026, 1, 2)}], "c": "d"}
-    plain = _plain(with_date)
+    plain = plain_values(with_date)
     assert plain == {"a": [1, {"b": "2026-01-02"}], "c": "d"}
     assert with_date["a"][1]["b"] == date(2026, 1, 2)  # type: ignore[index]
 
@@ -255,7 +248,7 @@ def test_dates_become_iso_text_without_copying_what_has_none() -> None:
 def test_every_kind_has_a_valid_draft7_schema_compiled_once(kind: str) -> None:
     """Each kind's schema exists in schemas/, is valid draft-07 and is compiled only once."""
     assert (SCHEMA_DIR / SCHEMA_FILES[kind]).is_file()
-    compiled = _schema(kind)
+    compiled = compiled_schema(kind)
     compiled.validator.check_schema(compiled.root)
     assert compiled.root["$schema"] == "http://json-schema.org/draft-07/schema#"
-    assert _schema(kind) is compiled
+    assert compiled_schema(kind) is compiled
