@@ -3,8 +3,9 @@
 PyYAML reads YAML 1.1 while editors read YAML 1.2, so letting PyYAML decide what a plain scalar
 means would let CI and the editor disagree about the same file (`NO`, `010`, `1e3`). We therefore
 take only PyYAML's *event stream* (its parser, libyaml's when present) and build the values
-ourselves: every plain scalar is read by the rules below, the readings that differ between the two
-YAML versions are refused, and nothing is ever resolved through an anchor, an alias or a tag.
+ourselves: every plain scalar is read by the rules of ``engine.load.yaml_scalars``, the readings
+that differ between the two YAML versions are refused, and nothing is ever resolved through an
+anchor, an alias or a tag. What makes a file unusable is worded in ``engine.load.yaml_problems``.
 
 Building from events rather than from ``yaml.compose``'s node graph is deliberate: the node graph
 has already folded aliases into shared nodes (losing where ``*name`` was written and hiding
@@ -14,13 +15,10 @@ so a deeply nested file would hit Python's recursion limit before we could count
 
 from __future__ import annotations
 
-import datetime
-import re
 import stat
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
 
 import yaml
 from yaml.events import (
@@ -34,13 +32,20 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from engine.load.yaml_problems import (
+    LINE_BREAK,
+    decode,
+    file_problem,
+    syntax_hint,
+    too_big,
+)
+from engine.load.yaml_scalars import Refused, read_plain
 from engine.model.source import DocPath, Problem, Source
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # A policy file needs a handful of levels; 64 leaves room for any real file while keeping
 # hostile input (thousands of nested brackets) from costing memory or time.
 MAX_DEPTH = 64
-_MB = 1024 * 1024
 
 CODES: dict[str, str] = {
     "Y001": "the file is not UTF-8 text (undecodable bytes, NUL bytes or control characters)",
@@ -70,46 +75,6 @@ _TOO_DEEP = (
 
 _EXPECT_MAPPING = "expected a YAML mapping starting with apiVersion: dunning/v1"
 
-# The characters YAML allows in a stream (YAML 1.1 §5.1, as PyYAML's reader checks them).
-_NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-
-# Plain scalars that YAML 1.1 and 1.2 read the same way.
-_FIXED: dict[str, object] = {
-    "": None, "~": None, "null": None, "Null": None, "NULL": None,
-    "true": True, "True": True, "TRUE": True,
-    "false": False, "False": False, "FALSE": False,
-}  # fmt: skip
-_NOT_FIXED = object()
-_YES_NO = frozenset({"yes", "no", "on", "off", "y", "n"})
-_NUMBER_START = frozenset("-+.0123456789")
-# `[0-9]` rather than `\d`, which would also accept digits of other scripts.
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-# `\.[0-9]+` carries no sign: YAML 1.1 reads `-.5` as text, YAML 1.2 as a number.
-_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]*|\.[0-9]+")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Anything either version reads as a number but which is not a plain integer or decimal above:
-# YAML 1.1's int and float (PyYAML's resolver: octal 010, binary 0b1, hex, 1_000, base-60 1:30,
-# .inf, .nan) and YAML 1.2 core's int and float (0o10, 08, exponents such as 1e3).
-_OTHER_NUMBER = re.compile(
-    r"""[-+]?0b[0-1_]+
-    |[-+]?0[0-7_]+
-    |[-+]?(?:0|[1-9][0-9_]*)
-    |[-+]?0x[0-9a-fA-F_]+
-    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+
-    |[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?
-    |\.[0-9_]+(?:[eE][-+][0-9]+)?
-    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
-    |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN)
-    |[-+]?[0-9]+
-    |0o[0-7]+
-    |0x[0-9a-fA-F]+
-    |[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?""",
-    re.VERBOSE,
-)
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
 
@@ -146,30 +111,30 @@ def load_yaml_file(
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             return None, [
-                _file_problem(
+                file_problem(
                     file, "Y013", "this is a folder, not a file: name the YAML files in it"
                 )
             ]
         if not stat.S_ISREG(info.st_mode):
             # A pipe or a device such as /dev/zero could be read forever.
             return None, [
-                _file_problem(file, "Y013", "this is not a regular file (a device, pipe or socket)")
+                file_problem(file, "Y013", "this is not a regular file (a device, pipe or socket)")
             ]
         if info.st_size > MAX_FILE_BYTES:
-            return None, [_too_big(file, info.st_size)]
+            return None, [too_big(file, info.st_size, MAX_FILE_BYTES)]
         with path.open("rb") as stream:
             # One byte more than allowed tells a file that grew since stat() without reading it all.
             data = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        return None, [_file_problem(file, "Y013", "the file does not exist")]
+        return None, [file_problem(file, "Y013", "the file does not exist")]
     except PermissionError:
-        return None, [_file_problem(file, "Y013", "the file cannot be read: permission denied")]
+        return None, [file_problem(file, "Y013", "the file cannot be read: permission denied")]
     except ValueError:
         # pathlib refuses names with a NUL character before asking the system.
-        return None, [_file_problem(file, "Y013", "the file name is not valid")]
+        return None, [file_problem(file, "Y013", "the file name is not valid")]
     except OSError as error:
         reason = error.strerror or str(error)
-        return None, [_file_problem(file, "Y013", f"the file cannot be read: {reason}")]
+        return None, [file_problem(file, "Y013", f"the file cannot be read: {reason}")]
     return load_yaml_text(data, file)
 
 
@@ -183,110 +148,11 @@ def load_yaml_text(text: bytes | str, file: str) -> tuple[YamlDocument | None, l
     """
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_FILE_BYTES:
-        return None, [_too_big(file, size)]
-    decoded = _decode(text, file)
+        return None, [too_big(file, size, MAX_FILE_BYTES)]
+    decoded = decode(text, file)
     if isinstance(decoded, Problem):
         return None, [decoded]
     return _Composer(file, decoded).run()
-
-
-def _decode(text: bytes | str, file: str) -> str | Problem:
-    """Return the text without a byte-order mark, or the Y001 problem that makes it unreadable."""
-    bad_byte: int | None = None  # the first byte that is not UTF-8
-    if isinstance(text, bytes):
-        try:
-            decoded = text.decode("utf-8")
-        except UnicodeDecodeError as error:
-            bad_byte = text[error.start]
-            # Everything before the first bad byte decodes, so positions stay exact, and a NUL
-            # or control character there is reported first, as it comes first.
-            decoded = text[: error.start].decode("utf-8")
-    else:
-        decoded = text
-    decoded = decoded.removeprefix("\ufeff")
-    bad = _NOT_PRINTABLE.search(decoded)
-    if bad is not None:
-        line, column = _line_column(decoded, bad.start())
-        if bad.group() == "\x00":
-            message = f"it holds NUL bytes (line {line}), so it looks like a binary file"
-        else:
-            kind = "control character" if bad.group() < "\xa0" else "character"
-            message = (
-                f"it holds the {kind} U+{ord(bad.group()):04X} on line {line}, "
-                "which YAML does not allow"
-            )
-        return Problem(file, line, column, "Y001", f"the file is not UTF-8 text: {message}")
-    if bad_byte is not None:
-        line, column = _line_column(decoded, len(decoded))
-        message = f"byte 0x{bad_byte:02X} on line {line} is not UTF-8: save the file as UTF-8"
-        return Problem(file, line, column, "Y001", f"the file is not UTF-8 text: {message}")
-    return decoded
-
-
-def _line_column(text: str, position: int) -> tuple[int, int]:
-    """Return the 1-based line and column of a character position, counting YAML's line breaks."""
-    line, start = 1, 0
-    for brk in _LINE_BREAK.finditer(text, 0, position):
-        line, start = line + 1, brk.end()
-    return line, position - start + 1
-
-
-def _file_problem(file: str, code: str, message: str) -> Problem:
-    """Return a problem about the file as a whole, placed on its first line."""
-    return Problem(file, 1, 1, code, message)
-
-
-def _too_big(file: str, size: int) -> Problem:
-    """Return the Y011 problem for a file of ``size`` bytes."""
-    return _file_problem(
-        file,
-        "Y011",
-        f"the file is {size / _MB:.1f} MB; policy files must be under {MAX_FILE_BYTES // _MB} MB",
-    )
-
-
-class _Refused(NamedTuple):
-    """A plain scalar that cannot be taken as written: the problem code and message."""
-
-    code: str
-    message: str
-
-
-def _read_plain(text: str) -> object:
-    """Return the value of an unquoted scalar, or why it is refused (a ``_Refused``)."""
-    fixed = _FIXED.get(text, _NOT_FIXED)
-    if fixed is not _NOT_FIXED:
-        return fixed
-    if text.lower() in _YES_NO:
-        return _Refused(
-            "Y003",
-            f"'{text}' is read differently by editors (YAML 1.2) and by CI (YAML 1.1), which "
-            f'takes it as true or false: put it in quotes, e.g. "{text}"',
-        )
-    if text[0] not in _NUMBER_START:
-        return text
-    if _INT.fullmatch(text):
-        try:
-            return int(text)
-        except ValueError:
-            # Python refuses to convert integers of more than 4,300 digits (a guard against
-            # quadratic time); such a "number" is no amount or count, so it stays text.
-            return text
-    if _DECIMAL.fullmatch(text):
-        # Exactly as written: 15.10 stays 15.10, never a float.
-        return Decimal(text)
-    if _DATE.fullmatch(text):
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError as error:
-            return _Refused("Y004", f"'{text}' is not a real date: {error}")
-    if _OTHER_NUMBER.fullmatch(text):
-        return _Refused(
-            "Y003",
-            f"'{text}' is read differently by editors (YAML 1.2) and by CI (YAML 1.1): "
-            f'put it in quotes, e.g. "{text}"',
-        )
-    return text
 
 
 def _at(event: Event) -> tuple[int, int]:
@@ -499,8 +365,8 @@ class _Composer:
                 )
                 top.key, top.keep = key, False
                 return None
-            read = _read_plain(key)
-            if isinstance(read, _Refused):
+            read = read_plain(key)
+            if isinstance(read, Refused):
                 if read.code == "Y003":
                     self._add(at, path, read.code, read.message)
             elif read is None or isinstance(read, int | Decimal):
@@ -532,8 +398,8 @@ class _Composer:
         """Return a scalar's value: quoted and tagged scalars are text, plain ones are read."""
         if event.style or event.tag is not None:
             return event.value
-        read = _read_plain(event.value)
-        if isinstance(read, _Refused):
+        read = read_plain(event.value)
+        if isinstance(read, Refused):
             self._add(at, path, read.code, read.message)
             return event.value
         return read
@@ -586,49 +452,14 @@ class _Composer:
             # the author gets the same refusal either way.
             return Problem(self.file, line, column, "Y012", _TOO_DEEP)
         started = error.context_mark.line + 1 if error.context_mark is not None else line
-        hint = _syntax_hint(problem, error.context or "", self._char_at(line, column), started)
+        hint = syntax_hint(problem, error.context or "", self._char_at(line, column), started)
         detail = problem if not error.context else f"{problem}, {error.context} on line {started}"
         message = f"{hint} (YAML: {detail})" if hint else f"the YAML cannot be read: {detail}"
         return Problem(self.file, line, column, "Y009", message)
 
     def _char_at(self, line: int, column: int) -> str:
         """Return the character at a 1-based line and column, or '' past the end."""
-        lines = _LINE_BREAK.split(self.text, maxsplit=line)
+        lines = LINE_BREAK.split(self.text, maxsplit=line)
         if line > len(lines) or column > len(lines[line - 1]):
             return ""
         return lines[line - 1][column - 1]
-
-
-def _syntax_hint(problem: str, context: str, char: str, started: int) -> str:
-    """Return what a policy author should do about a parser error, or '' if we have no advice."""
-    if "cannot start any token" in problem:
-        if char == "\t":
-            return "a tab cannot indent YAML: indent with spaces"
-        shown = repr(char) if char else "this character"
-        return f"{shown} cannot start a value: put the value in quotes"
-    if "mapping values are not allowed" in problem:
-        return (
-            "a ': ' here would start a key where none can start: check the indentation, "
-            "or put a value that contains ': ' in quotes"
-        )
-    if "unknown escape character" in problem:
-        return (
-            "a backslash in double quotes starts an escape such as \\n: use single quotes, "
-            "or write \\\\ for a backslash"
-        )
-    if "end of stream" in problem and "quoted scalar" in context:
-        return (
-            f"the quoted value that starts on line {started} is never closed: add the closing quote"
-        )
-    if "',' or ']'" in problem:
-        return f"the [ list that starts on line {started} is not closed with ] or misses a comma"
-    if "',' or '}'" in problem:
-        return (
-            f"the {{ mapping that starts on line {started} is not closed with }} or misses a comma"
-        )
-    if "expected key" in problem or "expected '-'" in problem or "<block end>" in problem:
-        return (
-            f"this line does not line up with the entries that start on line {started}: "
-            "check the indentation"
-        )
-    return ""
