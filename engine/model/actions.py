@@ -16,6 +16,9 @@ CREDIT_RELEASE_STEP = "credit-release"
 # toward the contact guardrails and have a message. Holds, escalations and reviews do not.
 CONTACT_KINDS = frozenset({"email", "phone", "letter", "sms"})
 
+# The kinds of charge that count as interest: statutory interest and its fixed compensation.
+INTEREST_KINDS = frozenset({"interest", "compensation"})
+
 
 @dataclass(frozen=True, slots=True)
 class PolicyVersion:
@@ -107,6 +110,21 @@ class Action:
         for charge in self.charges:
             out[charge.currency] = out.get(charge.currency, Decimal(0)) + charge.amount
         return out
+
+    def fees(self) -> dict[str, Decimal]:
+        """Return the fees the action charges, per currency, in currency order."""
+        return self._charged_of(frozenset({"fee"}))
+
+    def interest(self) -> dict[str, Decimal]:
+        """Return the interest and fixed compensation the action charges, per currency."""
+        return self._charged_of(INTEREST_KINDS)
+
+    def _charged_of(self, kinds: frozenset[str]) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for charge in self.charges:
+            if charge.kind in kinds:
+                out[charge.currency] = out.get(charge.currency, Decimal(0)) + charge.amount
+        return dict(sorted(out.items()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,6 @@ from engine.model.actions import CONTACT_KINDS, Action, Evaluation, PolicyVersio
 from engine.model.money import ZERO
 from engine.model.source import Problem
 
-# The charges counted as interest: statutory interest and its fixed compensation.
-INTEREST_KINDS = frozenset({"interest", "compensation"})
-
 ActionKey = tuple[str, str, int, tuple[str, ...]]
 SuppressionKey = tuple[str, str, str, tuple[str, ...]]
 
@@ -33,24 +30,6 @@ def action_key(action: Action) -> ActionKey:
 def suppression_key(item: Suppression) -> SuppressionKey:
     """Return the key matching a held-back item across versions: customer, cause, step, invoices."""
     return (item.customer_id, item.code, item.step or "", tuple(sorted(item.invoice_ids)))
-
-
-def fees_of(action: Action) -> dict[str, Decimal]:
-    """Return the fees an action charges, per currency."""
-    return _charges_of(action, frozenset({"fee"}))
-
-
-def interest_of(action: Action) -> dict[str, Decimal]:
-    """Return the interest and fixed compensation an action charges, per currency."""
-    return _charges_of(action, INTEREST_KINDS)
-
-
-def _charges_of(action: Action, kinds: frozenset[str]) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = {}
-    for charge in action.charges:
-        if charge.kind in kinds:
-            out[charge.currency] = out.get(charge.currency, ZERO) + charge.amount
-    return dict(sorted(out.items()))
 
 
 @dataclass(frozen=True, slots=True)

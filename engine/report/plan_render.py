@@ -24,8 +24,6 @@ from engine.model.plan import (
     Plan,
     StepCount,
     action_key,
-    fees_of,
-    interest_of,
 )
 from engine.report.render import kind_label, money_map
 
@@ -108,7 +106,7 @@ def first_reason(action: Action) -> str:
 def charges_text(action: Action) -> str:
     """Return an action's fees and interest in words, or ``-``."""
     parts = []
-    fees, interest = fees_of(action), interest_of(action)
+    fees, interest = action.fees(), action.interest()
     if fees:
         parts.append(f"fees {money_map(fees)}")
     if interest:
@@ -491,8 +489,8 @@ def action_json(action: Action) -> dict[str, Any]:
         "language": action.language,
         "invoices": list(action.invoice_ids),
         "open": _money_dict(action.totals),
-        "fees": _money_dict(fees_of(action)),
-        "interest": _money_dict(interest_of(action)),
+        "fees": _money_dict(action.fees()),
+        "interest": _money_dict(action.interest()),
         "reasons": [r.text for r in action.reasons],
     }
 

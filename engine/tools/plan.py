@@ -13,11 +13,10 @@ from datetime import date
 from decimal import Decimal
 
 from engine.evaluate import evaluate
-from engine.model.actions import Action, Evaluation, PolicyVersion, Suppression
+from engine.model.actions import INTEREST_KINDS, Action, Evaluation, PolicyVersion, Suppression
 from engine.model.ledger import ActionRecord, ActionStatus, CustomerLedger
 from engine.model.money import ZERO
 from engine.model.plan import (
-    INTEREST_KINDS,
     ChangedAction,
     ChargeTotals,
     CustomerImpact,
@@ -27,8 +26,6 @@ from engine.model.plan import (
     Plan,
     StepCount,
     action_key,
-    fees_of,
-    interest_of,
     suppression_key,
 )
 from engine.model.policy import Policy
@@ -60,8 +57,8 @@ def compare_actions(base: Action, head: Action) -> tuple[FieldChange, ...]:
         ("owner", base.owner, head.owner),
         ("escalated to", base.escalate_to, head.escalate_to),
         ("open amount", _money_text(base.totals), _money_text(head.totals)),
-        ("fees", _money_text(fees_of(base)), _money_text(fees_of(head))),
-        ("interest", _money_text(interest_of(base)), _money_text(interest_of(head))),
+        ("fees", _money_text(base.fees()), _money_text(head.fees())),
+        ("interest", _money_text(base.interest()), _money_text(head.interest())),
         ("supersedes", ", ".join(base.supersedes), ", ".join(head.supersedes)),
     ]
     for name, old, new in pairs:
@@ -192,7 +189,7 @@ def worked(ledger: Sequence[CustomerLedger], evaluation: Evaluation) -> list[Cus
     """
     records: dict[str, list[ActionRecord]] = {}
     for action in evaluation.actions:
-        fees, interest = fees_of(action), interest_of(action)
+        fees, interest = action.fees(), action.interest()
         currencies = set(fees) | set(interest)
         currency = next(iter(currencies)) if len(currencies) == 1 else None
         records.setdefault(action.customer_id, []).append(

@@ -33,13 +33,13 @@ from engine.model.ledger import LedgerSnapshot
 from engine.model.money import ZERO, format_money
 from engine.model.policy import Policy
 from engine.model.source import DocPath, Problem, Source
+from engine.rules.payment import amounts_due
 
 CODES: dict[str, str] = {
     "T001": "an expectation with suppressed: true also checks kind, fee, interest, total or "
     "currency, which a held-back item does not have",
 }
 
-INTEREST_KINDS = frozenset({"interest", "compensation"})
 _AMOUNT_FIELDS = ("fee", "interest", "total")
 # Settings of the action a test may pin down: which ladder, message, voice and people.
 SETTING_FIELDS = ("ladder", "template", "tone", "language", "owner", "assign")
@@ -218,30 +218,6 @@ def select(tests: Sequence[PolicyTest], keyword: str | None) -> list[PolicyTest]
 # -- matching ----------------------------------------------------------------------------------
 
 
-def fee_total(action: Action, currency: str) -> Decimal:
-    """Return the fees an action charges in ``currency``."""
-    return sum(
-        (c.amount for c in action.charges if c.kind == "fee" and c.currency == currency), ZERO
-    )
-
-
-def interest_total(action: Action, currency: str) -> Decimal:
-    """Return the interest and fixed compensation an action charges in ``currency``."""
-    return sum(
-        (c.amount for c in action.charges if c.kind in INTEREST_KINDS and c.currency == currency),
-        ZERO,
-    )
-
-
-def amount_due(action: Action, currency: str) -> Decimal:
-    """Return what the action asks the customer to pay in ``currency``: open amount plus charges."""
-    return (
-        action.totals.get(currency, ZERO)
-        + fee_total(action, currency)
-        + interest_total(action, currency)
-    )
-
-
 def currencies(action: Action) -> tuple[str, ...]:
     """Return the currencies an action is in (its invoices and its charges), sorted."""
     return tuple(sorted(set(action.totals) | {c.currency for c in action.charges}))
@@ -289,9 +265,9 @@ def action_differences(expectation: Expectation, action: Action) -> tuple[str, .
             out.append("currency")
         else:
             measured = {
-                "fee": fee_total(action, currency),
-                "interest": interest_total(action, currency),
-                "total": amount_due(action, currency),
+                "fee": action.fees().get(currency, ZERO),
+                "interest": action.interest().get(currency, ZERO),
+                "total": amounts_due(action).get(currency, ZERO),
             }
             out += [name for name in amounts if measured[name] != getattr(expectation, name)]
     if expectation.reason is not None and not _found(expectation.reason, searchable(action)):
@@ -418,15 +394,16 @@ def _expected_rows(expectation: Expectation, currency: str | None) -> dict[str, 
 def _action_rows(action: Action, expectation: Expectation) -> dict[str, str]:
     currency = expectation_currency(expectation, action)
     shown = [currency] if currency else list(currencies(action))
+    fees, interest, due = action.fees(), action.interest(), amounts_due(action)
     rows = {
         "customer": action.customer_id,
         "step": action.step + (f" (repeat {action.occurrence})" if action.occurrence else ""),
         "kind": action.kind,
         "invoices": ", ".join(sorted(action.invoice_ids)) or "-",
         "currency": ", ".join(currencies(action)) or "-",
-        "fee": ", ".join(format_money(fee_total(action, c), c) for c in shown) or "-",
-        "interest": ", ".join(format_money(interest_total(action, c), c) for c in shown) or "-",
-        "total": ", ".join(format_money(amount_due(action, c), c) for c in shown) or "-",
+        "fee": ", ".join(format_money(fees.get(c, ZERO), c) for c in shown) or "-",
+        "interest": ", ".join(format_money(interest.get(c, ZERO), c) for c in shown) or "-",
+        "total": ", ".join(format_money(due.get(c, ZERO), c) for c in shown) or "-",
         "reason": " / ".join(r.text for r in action.reasons) or "-",
     }
     rows.update({name: _setting(action, name) for name in expectation.settings})
