@@ -57,7 +57,8 @@ def command(
     from engine.load.policy_loader import find_root, load_policy  # noqa: PLC0415
     from engine.load.policy_repo import working_tree_version  # noqa: PLC0415
     from engine.report.problems import report_text as problems_text  # noqa: PLC0415
-    from engine.tools.policy_tests import REPORTERS, read_tests, run_tests, select  # noqa: PLC0415
+    from engine.tools.policy_test_report import REPORTERS  # noqa: PLC0415
+    from engine.tools.policy_tests import read_tests, run_tests, select  # noqa: PLC0415
 
     target = path.resolve()
     root = find_root(target)
