@@ -1,37 +1,25 @@
-"""The plan: the difference between the base and the head action lists, and how it is shown."""
+"""The plan: the difference between the base and the head action lists (engine/tools/plan.py).
+
+How it is shown is tested in tests/engine/report/test_plan_render.py.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from engine.model.actions import Evaluation, PolicyVersion
-from engine.model.ledger import CustomerLedger
+from engine.model.actions import Evaluation
 from engine.model.plan import ChargeTotals, FieldChange, MoneyChange, StepCount
-from engine.model.policy import Ladder, Offset, Policy
 from engine.model.source import Problem
-from engine.report.plan_render import (
-    MARKDOWN_CUSTOMER_CAP,
-    headline,
-    plan_to_dict,
-    render_markdown,
-    render_text,
-    signed,
-)
-from engine.tools.plan import (
-    diff_day,
-    empty_evaluations,
-    make_plan,
-    simulate,
-)
+from engine.report.plan_json import plan_to_dict
+from engine.report.plan_markdown import render_markdown
+from engine.report.plan_text import render_text
+from engine.report.plan_words import headline
+from engine.tools.plan import empty_evaluations, make_plan, simulate
 from tests.engine.builders import (
     FEES,
-    STANDARD_STEPS,
     account,
     customer_file,
     d,
@@ -41,50 +29,7 @@ from tests.engine.builders import (
     make_policy,
     run,
 )
-
-BASE = PolicyVersion("sha256:base", commit="b" * 40, ref="origin/main", source="git")
-HEAD = PolicyVersion("sha256:head", ref="working tree")
-DAY = "2026-11-23"
-
-
-def at(text: str) -> Offset:
-    """Return the step date written in ``text``."""
-    offset = Offset.parse(text)
-    assert offset is not None, text
-    return offset
-
-
-def standard(**offsets: str) -> Ladder:
-    """Return the builders' standard ladder with steps moved: ``second_reminder="due+10d"``."""
-    moved = {key.replace("_", "-"): at(text) for key, text in offsets.items()}
-    steps = tuple(replace(s, at=moved[s.id]) if s.id in moved else s for s in STANDARD_STEPS)
-    return Ladder("standard", steps)
-
-
-def both(base: Policy, head: Policy, *accounts: CustomerLedger, on: str = DAY) -> Any:
-    """Return the day plan of ``accounts`` under the two policies."""
-    return diff_day(
-        replace(run(base, *accounts, on=on), policy_version=BASE),
-        replace(run(head, *accounts, on=on), policy_version=HEAD),
-    )
-
-
-# Three customers on the standard ladder (net 30), seen on Monday 2026-11-23:
-# C1: due 2026-11-12, first reminder done: second reminder due+14d on 11-26, due+10d on 11-22.
-# C2: due 2026-11-11, nothing done: first reminder (due+1d) under base, second under head.
-# C3: due 2026-11-05, first reminder done: the second reminder is due under both, on other days.
-C1 = account(
-    "C1",
-    invoice("A-1", "2026-10-13", "900.00", customer="C1"),
-    history=[done("first-reminder", ["A-1"], "2026-11-13", customer="C1")],
-)
-C2 = account("C2", invoice("B-1", "2026-10-12", "1500.00", customer="C2"))
-C3 = account(
-    "C3",
-    invoice("C-1", "2026-10-06", "640.00", customer="C3"),
-    history=[done("first-reminder", ["C-1"], "2026-11-06", customer="C3")],
-)
-SHORTER = make_policy(ladders=[standard(second_reminder="due+10d")])
+from tests.engine.plan_cases import BASE, C1, C2, C3, DAY, HEAD, SHORTER, both, standard
 
 
 def test_the_same_list_under_both_policies_is_no_change() -> None:
@@ -237,56 +182,6 @@ def test_an_invalid_base_is_an_empty_list_and_a_warning() -> None:
     assert plan_to_dict(plan)["base"]["problems"] == [
         "policies/ladders/standard.yaml:3:1: S003 steps is missing"
     ]
-
-
-def test_markdown_caps_long_lists_and_says_how_many_more() -> None:
-    """A large impact still fits a comment: the first customers, then 'and N more'."""
-    many = [
-        account(f"C{n:02}", invoice(f"I-{n}", "2026-10-12", "1500.00", customer=f"C{n:02}"))
-        for n in range(MARKDOWN_CUSTOMER_CAP + 5)
-    ]
-    day = both(make_policy(), SHORTER, *many)
-    text = render_markdown(make_plan([day.base], [day.head]))
-    assert text.startswith(
-        "### Policy plan: 30 customers get a different letter or call on 2026-11-23.\n"
-    )
-    assert "_and 5 more customers_" in text
-    assert text.count("| **C") == MARKDOWN_CUSTOMER_CAP
-
-
-def test_json_is_stable_and_money_is_text() -> None:
-    """The summary's keys and amounts, as machines read them."""
-    day = both(make_policy(), SHORTER, C1, C2, C3)
-    data = json.loads(json.dumps(plan_to_dict(make_plan([day.base], [day.head]))))
-    assert list(data) == [
-        "format_version", "headline", "base", "head", "ledger", "dates", "rounding", "summary",
-        "days",
-    ]  # fmt: skip
-    assert data["summary"]["charges"]["GBP"]["fees"] == {
-        "base": "15.00",
-        "head": "45.00",
-        "difference": "30.00",
-    }
-    assert (data["summary"]["added"], data["summary"]["removed"]) == (2, 1)
-    assert data["summary"]["changed_actions"] == 1
-
-
-@pytest.mark.parametrize(
-    ("value", "currency", "shown"),
-    [
-        (Decimal("15"), "GBP", "+15.00"),
-        (Decimal("-1234.5"), "GBP", "-1,234.50"),
-        (Decimal("0"), "EUR", "0.00"),
-        (3, None, "+3"),
-        (-1, None, "-1"),
-    ],
-    ids=["gain", "loss-with-thousands", "zero-has-no-sign", "count-up", "count-down"],
-)
-def test_differences_carry_their_sign(
-    value: Decimal | int, currency: str | None, shown: str
-) -> None:
-    """Differences are shown with + or -, money rounded to the minor unit."""
-    assert signed(value, currency) == shown
 
 
 def test_an_empty_evaluation_has_no_actions() -> None:
