@@ -73,10 +73,10 @@ def _amounts(policy: Policy) -> Iterator[_Amount]:
             yield from mapping(step.min_balance, step.origin, "min_balance")
     for customer in policy.customers.values():
         if customer.credit_limit is not None:
-            amount, currency = customer.credit_limit
+            limit = customer.credit_limit
             yield _Amount(
-                currency,
-                amount,
+                limit.currency,
+                limit.amount,
                 customer.origin.at("credit_limit", "amount"),
                 customer.origin.at("credit_limit", "currency"),
             )

@@ -22,6 +22,7 @@ from engine.model.policy import (
     CalendarSpec,
     CompensationBand,
     Contact,
+    CreditLimit,
     CustomerPolicy,
     Defaults,
     Fee,
@@ -362,7 +363,9 @@ def _build_customer(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
         segment=_optional(data.get("segment")),
         ladder=_optional(data.get("ladder")),
         terms=_optional(data.get("terms")),
-        credit_limit=(Decimal(str(limit["amount"])), str(limit["currency"])) if limit else None,
+        credit_limit=(
+            CreditLimit(Decimal(str(limit["amount"])), str(limit["currency"])) if limit else None
+        ),
         tone=_optional(data.get("tone")),
         language=_optional(data.get("language")),
         owner=_optional(data.get("owner")),

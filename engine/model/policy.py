@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from engine.model.payment import PAYMENT_PLACEHOLDERS, PaymentOptions
 from engine.model.source import NOWHERE, Origin
@@ -269,6 +270,13 @@ class Contact:
     role: str = ""
 
 
+class CreditLimit(NamedTuple):
+    """The most a customer may owe in one currency before the account goes on credit hold."""
+
+    amount: Decimal
+    currency: str
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerPolicy:
     """A customer file: the overrides one customer has over the defaults."""
@@ -279,7 +287,7 @@ class CustomerPolicy:
     segment: str | None = None
     ladder: str | None = None
     terms: str | None = None
-    credit_limit: tuple[Decimal, str] | None = None
+    credit_limit: CreditLimit | None = None
     tone: str | None = None
     language: str | None = None
     owner: str | None = None

@@ -41,9 +41,8 @@ def limit_exceeded(account: Account) -> Reason | None:
     limit = account.policy.credit_limit
     if limit is None:
         return None
-    amount, currency = limit
-    balance = account.open_total.get(currency, ZERO)
-    if balance <= amount:
+    balance = account.open_total.get(limit.currency, ZERO)
+    if balance <= limit.amount:
         return None
     return explain.credit_limit_reason(balance, limit, account.policy.decided_by["credit_limit"])
 
@@ -91,13 +90,13 @@ def credit_actions(account: Account, opens: list[OpenItem], actions: list[Action
         exceeded = limit_exceeded(account)
         if exceeded is None or limit is None:
             return []
-        chosen = [item for item in opens if item.invoice.currency == limit[1]]
+        chosen = [item for item in opens if item.invoice.currency == limit.currency]
         step = Step(CREDIT_LIMIT_STEP, _AT_TODAY, StepAction.CREDIT_HOLD)
         return [_outside_ladder(account, step, index, chosen, [exceeded])]
     if hold_cause_remains(account):
         return []
-    balance = account.open_total.get(limit[1], ZERO) if limit is not None else None
-    if limit is not None and balance is not None and balance > limit[0]:
+    balance = account.open_total.get(limit.currency, ZERO) if limit is not None else None
+    if limit is not None and balance is not None and balance > limit.amount:
         return []
     reason = explain.credit_release_reason(hold.since, hold.step, balance, limit)
     step = Step(CREDIT_RELEASE_STEP, _AT_TODAY, StepAction.CREDIT_HOLD)

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from types import MappingProxyType
 
 from engine.model.ledger import Customer
-from engine.model.policy import AssignmentRule, Contact, CustomerPolicy, Ladder, Pause, Policy, Term
+from engine.model.policy import (
+    AssignmentRule,
+    Contact,
+    CreditLimit,
+    CustomerPolicy,
+    Ladder,
+    Pause,
+    Policy,
+    Term,
+)
 
 DEFAULTS = "policy defaults"
 
@@ -37,7 +45,7 @@ class EffectivePolicy:
     skip: frozenset[str]
     delay: Mapping[str, int]
     exempt: frozenset[str]
-    credit_limit: tuple[Decimal, str] | None
+    credit_limit: CreditLimit | None
     pause: Pause | None
     owner: str | None
     contacts: tuple[Contact, ...]
@@ -116,7 +124,7 @@ def _layered(
     skip: frozenset[str] = frozenset()
     delay: Mapping[str, int] = MappingProxyType({})
     exempt: frozenset[str] = frozenset()
-    credit_limit: tuple[Decimal, str] | None = None
+    credit_limit: CreditLimit | None = None
     pause: Pause | None = None
     owner: str | None = None
     contacts: tuple[Contact, ...] = ()

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, ParamSpec
 from engine.model.actions import Reason
 from engine.model.ledger import ActionRecord, Dispute, Invoice, PaymentPlan, Promise
 from engine.model.money import format_money
-from engine.model.policy import Pause, Step, Term
+from engine.model.policy import CreditLimit, Pause, Step, Term
 from engine.rules.effective import EffectivePolicy
 from engine.rules.terms import discount_amount
 
@@ -339,9 +339,9 @@ def interest_error_reason(invoice: Invoice, problem: str) -> Reason:
     )
 
 
-def credit_limit_reason(balance: Decimal, limit: tuple[Decimal, str], decided: str) -> Reason:
+def credit_limit_reason(balance: Decimal, limit: CreditLimit, decided: str) -> Reason:
     """Return why an account goes on credit hold for exceeding its limit."""
-    amount, currency = limit
+    amount, currency = limit.amount, limit.currency
     return Reason(
         f"The open balance of {format_money(balance, currency)} exceeds the credit limit of "
         f"{format_money(amount, currency)} ({decided}): put the account on credit hold.",
@@ -364,7 +364,7 @@ def already_on_hold_reason(since: date, step: str) -> Reason:
 
 
 def credit_release_reason(
-    since: date, step: str, balance: Decimal | None, limit: tuple[Decimal, str] | None
+    since: date, step: str, balance: Decimal | None, limit: CreditLimit | None
 ) -> Reason:
     """Return why an account's credit hold is released."""
     text = (
@@ -374,10 +374,14 @@ def credit_release_reason(
     facts = {"on_hold_since": since.isoformat(), "hold_step": step}
     if limit is not None and balance is not None:
         text += (
-            f" and the open balance of {format_money(balance, limit[1])} is within the credit "
-            f"limit of {format_money(limit[0], limit[1])}"
+            f" and the open balance of {format_money(balance, limit.currency)} is within the "
+            f"credit limit of {format_money(limit.amount, limit.currency)}"
         )
-        facts |= {"balance": f"{balance}", "credit_limit": f"{limit[0]}", "currency": limit[1]}
+        facts |= {
+            "balance": f"{balance}",
+            "credit_limit": f"{limit.amount}",
+            "currency": limit.currency,
+        }
     return Reason(text + ": release the hold.", facts)
 
 

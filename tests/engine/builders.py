@@ -33,6 +33,7 @@ from engine.model.policy import (
     AssignmentRule,
     CalendarSpec,
     CompensationBand,
+    CreditLimit,
     CustomerPolicy,
     Defaults,
     Fee,
@@ -172,7 +173,7 @@ def customer_file(customer_id: str = "C1", **fields: Any) -> CustomerPolicy:
             fields[key] = frozenset(fields[key])
     if fields.get("credit_limit") and isinstance(fields["credit_limit"][0], str):
         amount, currency = fields["credit_limit"]
-        fields["credit_limit"] = (m(amount), currency)
+        fields["credit_limit"] = CreditLimit(m(amount), currency)
     return CustomerPolicy(customer_id, **fields)
 
 
