@@ -94,6 +94,40 @@ def test_evaluation_core_changes_no_process_wide_state(module: str) -> None:
     assert not _uses(ROOT / "engine" / f"{module}.py", PROCESS_STATE_IMPORTS)
 
 
+# What each stage of the engine may import (docs/decisions/005-engine-by-pipeline-stage.md): the
+# data flows one way, model <- rules <- evaluate <- report/tools; check may use rules.
+STAGE_IMPORTS = {
+    "model": {"model"},
+    "load": {"model", "load"},
+    "check": {"model", "load", "rules", "check"},
+    "rules": {"model", "rules"},
+    "evaluate": {"model", "rules"},
+    "report": {"model", "rules", "report"},
+    "tools": {"model", "load", "check", "rules", "evaluate", "report", "tools"},
+}
+
+
+def _stages_imported(path: Path) -> set[str]:
+    """Return the stages of the engine (``rules``, ``load``…) that ``path`` imports from."""
+    stages = set()
+    for name in _modules(path):
+        parts = name.split(".")
+        if parts[0] == "engine" and len(parts) > 1:
+            stages.add(parts[1])
+    return stages
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in ENGINE.rglob("*.py") if p.name != "__init__.py"),
+    ids=lambda p: p.relative_to(ENGINE).as_posix(),
+)
+def test_each_stage_imports_only_the_stages_below_it(path: Path) -> None:
+    """A lower stage never imports a higher one: move the thing down, or pass it in."""
+    stage = path.relative_to(ENGINE).parts[0].removesuffix(".py")
+    assert _stages_imported(path) <= STAGE_IMPORTS[stage], path
+
+
 def test_the_evaluation_core_is_every_module_of_model_and_rules() -> None:
     """The core is found from the folders, so a new rule module is checked without a list."""
     assert {"rules/ladder", "rules/suppressions", "model/ledger", "evaluate"} <= set(CORE_MODULES)
