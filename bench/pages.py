@@ -82,7 +82,9 @@ def measure(url: str, token: str, repeat: int, label: str) -> list[tuple[str, li
             ]
             if "KEST-0003" not in first.text and client.get(pages[10][1]).status_code != 200:
                 pages.pop(10)
-            results = [(f"{label}: first request (evaluates the list)", [cold])]
+            counted = re.search(r"<strong>([0-9,]+)</strong> actions? for", first.text)
+            listed = counted.group(1) if counted else "?"
+            results = [(f"{label}: first request (evaluates {listed} actions)", [cold])]
             for name, path in pages:
                 client.get(path)  # warm: templates compiled, filters worked out once
                 results.append((f"{label}: {name}", _timed(client, path, repeat)))
