@@ -14,38 +14,22 @@ a transaction, the import runs in a SAVEPOINT and the caller decides.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Date, Table, bindparam, select
 
-from engine.model.ledger_fields import (
-    IMPORT_ONLY_FIELDS,
-    NOT_AN_AMOUNT,
-    RECORDS,
-    FieldRule,
-    Invalid,
-    ValueKind,
-    check_decimals,
-    check_record,
-    label,
-    read_amount,
-    read_date,
-    show,
-    text_rule,
-)
 from store.collector import collector_paused
 from store.columns import Money, money_to_units
 from store.connection import begin_write
-from store.mapping import ColumnMapping, KindMapping, default_mapping
-from store.models import credit_notes, customers, disputes, imports, invoices, payments
+from store.csv_file import CsvFileError, header_problems, open_export
+from store.mapping import ColumnMapping
+from store.models import customers, disputes, imports, invoices
+from store.row_reader import KINDS, BadRowError, Kind, RowParser, kind_mapping
 
 # Rows per INSERT/UPDATE batch and ids per lookup: large batches amortise the round trip,
 # and stay far below SQLite's 32,766 bound parameters.
@@ -110,320 +94,6 @@ class ImportResult:
         return text
 
 
-class RowError(ValueError):
-    """A value that cannot be imported; the message is shown to the person fixing the file."""
-
-    def __init__(self, message: str, *, code: str = "", field: str = "", detail: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
-        self.detail = detail
-
-    @classmethod
-    def of(cls, field: str, value: object, invalid: Invalid) -> RowError:
-        """Return the error of ``field`` holding ``value``, in the words of the rule it breaks."""
-        name = label(field)
-        return cls(
-            invalid.message(f"{name} {show(value)}"),
-            code=invalid.code,
-            field=field,
-            detail=invalid.message(name),
-        )
-
-
-class BadRowError(ValueError):
-    """A row with one or more values that cannot be imported."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__("; ".join(str(error) for error in errors))
-        self.errors = errors
-
-
-# -- reading an export's values ---------------------------------------------------------------
-# A CSV export is read with the formats accounting systems write (thousands separators, a
-# decimal comma, the mapping's date format, codes in any case, padded cells); what comes out is
-# checked by the ledger's own rules (engine.model.ledger_fields), as ledger files and the API are.
-
-_PLAIN = re.compile(r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
-_PLAIN_COMMA = re.compile(r"[+-]?(?:\d+|\d{1,3}(?:[. ]\d{3})+)(?:,\d+)?")
-
-
-def _export_amount(text: str, *, decimal_comma: bool) -> Decimal | Invalid:
-    """Return an export's amount text as an exact amount, or the rule it breaks."""
-    if (_PLAIN_COMMA if decimal_comma else _PLAIN).fullmatch(text) is None:
-        if decimal_comma:
-            return Invalid("L006", "is not a plain decimal amount (write it like 1.234,56)")
-        return NOT_AN_AMOUNT
-    if decimal_comma:
-        text = text.replace(".", "").replace(" ", "").replace(",", ".")
-    elif "," in text:
-        text = text.replace(",", "")
-    return read_amount(Decimal(text))
-
-
-def parse_amount(text: str, currency: str, *, decimal_comma: bool = False) -> Decimal:
-    """Return ``text`` as an exact amount in ``currency``; raise ``RowError`` in finance words.
-
-    Accepts plain decimals with optional thousands separators (``1,234.56``; with
-    ``decimal_comma``, ``1.234,56``). Refuses exponents (``1e3``), words (``NaN``) and more
-    decimals than the currency has (``12.345`` in GBP).
-    """
-    amount = _export_amount(text, decimal_comma=decimal_comma)
-    if isinstance(amount, Invalid):
-        raise RowError.of("amount", text, amount)
-    invalid = check_decimals(amount, currency)
-    if invalid is not None:
-        raise RowError.of("amount", amount, invalid)
-    return amount
-
-
-class _Dates:
-    """Parse dates in one format, each distinct text once (exports repeat dates a lot)."""
-
-    def __init__(self, date_format: str | None) -> None:
-        self.format = date_format
-        self.cache: dict[str, date] = {}
-
-    def __call__(self, text: str, *, field: str) -> date:
-        parsed = self.cache.get(text)
-        if parsed is not None:
-            return parsed
-        if self.format is None:
-            read = read_date(text)
-        else:
-            try:
-                read = read_date(datetime.strptime(text, self.format).date())  # noqa: DTZ007
-            except ValueError:
-                read = Invalid("L005", f"is not a date in the format {self.format}")
-        if isinstance(read, Invalid):
-            raise RowError.of(field, text, read)
-        self.cache[text] = read
-        return read
-
-
-# -- the kinds ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """One import kind: the ledger records it fills, its file columns, and its table."""
-
-    name: str
-    noun: str
-    section: str  # of the ledger (engine.model.ledger_fields.RECORDS)
-    table: Table
-    fields: tuple[str, ...]
-    # Per table column, in the order rows are built: the field it holds (None: filled later).
-    columns: tuple[tuple[str, str | None], ...]
-
-    @property
-    def rules(self) -> dict[str, FieldRule]:
-        """Return the rule of each field (the ledger's, and the import's own ``number``)."""
-        rules = {**RECORDS[self.section], **IMPORT_ONLY_FIELDS}
-        return {name: rules[name] for name in self.fields}
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """Return the fields every row must have."""
-        return tuple(name for name, rule in self.rules.items() if rule.required)
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        """Return the table columns, in the order rows are built."""
-        return tuple(column for column, _ in self.columns)
-
-
-KINDS: dict[str, Kind] = {
-    kind.name: kind
-    for kind in (
-        Kind(
-            "customers",
-            "customer",
-            "customers",
-            customers,
-            ("id", "name", "country", "segment", "email", "language"),
-            (
-                ("id", "id"), ("name", "name"), ("country", "country"), ("segment", "segment"),
-                ("email", "email"), ("language", "language"),
-            ),
-        ),
-        Kind(
-            "invoices",
-            "invoice",
-            "invoices",
-            invoices,
-            ("id", "customer", "number", "issued", "due", "terms", "amount", "currency"),
-            (
-                ("id", "id"), ("customer_id", "customer"), ("number", "number"),
-                ("issued", "issued"), ("due", "due"), ("terms", "terms"), ("amount", "amount"),
-                ("currency", "currency"),
-            ),
-        ),
-        Kind(
-            "payments",
-            "payment",
-            "payments",
-            payments,
-            ("id", "customer", "date", "amount", "currency", "invoice"),
-            (
-                ("id", "id"), ("customer_id", "customer"), ("date", "date"), ("amount", "amount"),
-                ("currency", "currency"), ("invoice_id", "invoice"),
-            ),
-        ),
-        Kind(
-            "credit-notes",
-            "credit note",
-            "credit_notes",
-            credit_notes,
-            ("id", "customer", "date", "amount", "currency", "invoice"),
-            (
-                ("id", "id"), ("customer_id", "customer"), ("date", "date"), ("amount", "amount"),
-                ("currency", "currency"), ("invoice_id", "invoice"),
-            ),
-        ),
-        Kind(
-            "disputes",
-            "dispute",
-            "disputes",
-            disputes,
-            ("id", "invoice", "opened", "resolved", "reason"),
-            (
-                ("id", "id"), ("customer_id", None), ("invoice_id", "invoice"),
-                ("opened", "opened"), ("resolved", "resolved"), ("reason", "reason"),
-            ),
-        ),
-    )
-}  # fmt: skip
-
-# Text columns that hold "" rather than NULL when the row leaves them empty.
-_EMPTY_TEXT = frozenset({"name", "email", "reason"})
-_ANY_CASE = frozenset({ValueKind.COUNTRY, ValueKind.CURRENCY})
-_CODES = frozenset({ValueKind.COUNTRY, ValueKind.CURRENCY, ValueKind.LANGUAGE, ValueKind.STEP})
-
-
-class _RowParser:
-    """Turn one source row into the table row of its kind, or raise ``BadRowError``.
-
-    ``export`` reads a CSV export's formats (see above); without it every value must already be
-    in the ledger's form, as the API's JSON rows must.
-    """
-
-    def __init__(
-        self,
-        kind: Kind,
-        mapping: KindMapping,
-        file_mapping: ColumnMapping | None,
-        *,
-        export: bool,
-    ):
-        self.kind = kind
-        self.required = frozenset(kind.required)
-        self.export = export
-        # Fields read straight from a column are looked up inline (most of them, and the
-        # import's hottest loop); constants, templates and value maps go through a function.
-        self.when = dict(mapping.when)
-        self.dates = _Dates(file_mapping.date_format if file_mapping else None)
-        self.decimal_comma = bool(file_mapping and file_mapping.decimal_comma)
-        rules = kind.rules
-        self.plain = tuple(
-            (name, source.plain_column, self._reader(name, rules[name]))
-            for name, source in mapping.fields.items()
-            if source.plain_column is not None
-        )
-        self.computed = tuple(
-            (name, source.extractor(), self._reader(name, rules[name]))
-            for name, source in mapping.fields.items()
-            if source.plain_column is None
-        )
-        # Each table column's field ("": filled in later) and what it holds when the row leaves
-        # the field empty.
-        self.out = tuple(
-            (field or "", "" if field in _EMPTY_TEXT else None) for _, field in kind.columns
-        )
-
-    def wanted(self, row: Mapping[str, str]) -> bool:
-        """Return whether the mapping's ``when`` keeps this row."""
-        return all((row.get(col) or "").strip() in allowed for col, allowed in self.when.items())
-
-    def _reader(self, field: str, rule: FieldRule) -> Callable[[str], object]:
-        """Return the function that reads ``field``'s text by its rule or raises ``RowError``."""
-        kind = rule.kind
-        if kind is ValueKind.DATE:
-            dates = self.dates
-            return lambda text: dates(text, field=field)
-        if kind is ValueKind.AMOUNT:
-            decimal_comma = self.decimal_comma
-
-            def amount(text: str) -> object:
-                read = (
-                    _export_amount(text, decimal_comma=decimal_comma)
-                    if self.export
-                    else read_amount(text)
-                )
-                if isinstance(read, Invalid):
-                    raise RowError.of(field, text, read)
-                return read
-
-            return amount
-        if kind in _CODES:
-            # Few distinct codes fill a file: each is checked once.
-            known: dict[str, str | Invalid] = {}
-            upper = self.export and kind in _ANY_CASE
-            check = text_rule(kind)
-
-            def code(text: str) -> object:
-                found = known.get(text)
-                if found is None:
-                    value = text.upper() if upper else text
-                    found = known[text] = check(value) or value
-                if isinstance(found, Invalid):
-                    raise RowError.of(field, text, found)
-                return found
-
-            return code
-        check_text_or_id = text_rule(kind, rule.max_length)
-
-        def text_or_id(text: str) -> object:
-            invalid = check_text_or_id(text)
-            if invalid is not None:
-                raise RowError.of(field, text, invalid)
-            return text
-
-        return text_or_id
-
-    def parse(self, row: Mapping[str, str]) -> tuple[Any, ...]:
-        """Return the table row for ``row`` (columns in ``Kind.columns`` order)."""
-        get = row.get
-        export = self.export
-        read: dict[str, object] = {}
-        errors: list[RowError] = []
-        for name, column, reader in self.plain:
-            text = get(column)
-            # An export's padded cells are trimmed, as a spreadsheet would show them.
-            if text and (not export or (text := text.strip())):
-                try:
-                    read[name] = reader(text)
-                except RowError as error:
-                    errors.append(error)
-        for name, extract, reader in self.computed:
-            text = extract(row)
-            if text:
-                try:
-                    read[name] = reader(text)
-                except RowError as error:
-                    errors.append(error)
-        if errors or not self.required <= read.keys():
-            given = read.keys() | {error.field for error in errors}
-            missing = [label(n) for n in self.kind.required if n not in given]
-            if missing:
-                errors.insert(0, RowError(f"{' and '.join(missing)} missing", code="L003"))
-            raise BadRowError(errors)
-        found = check_record(self.kind.section, read)
-        if found:
-            raise BadRowError([RowError.of(n, read[n], invalid) for n, invalid in found])
-        return tuple([read.get(field, empty) for field, empty in self.out])
-
-
 # -- the import -----------------------------------------------------------------------------
 
 
@@ -480,7 +150,7 @@ def _import(
     spec = KINDS.get(kind)
     if spec is None:
         raise ValueError(f"unknown import kind {kind!r}: use one of {', '.join(KINDS)}")
-    parser = _RowParser(spec, _kind_mapping(spec, mapping), mapping, export=export)
+    parser = RowParser(spec, kind_mapping(spec, mapping), mapping, export=export)
     own_digest = hashlib.sha256() if digest is None else None
     # A million parsed rows are a million tuples that can never form a cycle, yet the cyclic
     # collector would walk them again and again as they pile up: pause it for the import.
@@ -500,7 +170,7 @@ def _import(
 def _checked_and_written(
     conn: Connection,
     spec: Kind,
-    parser: _RowParser,
+    parser: RowParser,
     numbered: Iterable[tuple[int, Mapping[str, str]]],
     source_name: str,
     *,
@@ -552,91 +222,40 @@ def import_csv(
     *,
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
+    encoding: str = "utf-8",
 ) -> ImportResult:
     """Return what importing the CSV file ``path`` of ``kind`` did (see ``import_rows``).
 
-    The file is UTF-8 (a byte-order mark from Excel is fine) with a header row. A column the
-    import needs and the header lacks is reported once, on line 1.
+    The file has a header row and is text in ``encoding`` (UTF-8 by default, where a byte-order
+    mark from Excel is fine): a byte that is not is reported on its line, with the encoding that
+    reads the file. A column the import needs and the header lacks, or one it reads that the
+    header has twice, is reported on line 1.
     """
     source = str(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            return ImportResult(
+    try:
+        with open_export(path, encoding) as export:
+            problems = header_problems(kind, export.header, mapping)
+            if problems:
+                return ImportResult(
+                    kind, source, 0, problems=tuple(ImportProblem(source, 1, m) for m in problems)
+                )
+            return _import(
+                conn,
                 kind,
+                export.rows(),
                 source,
-                0,
-                problems=(ImportProblem(source, 1, "the file is empty: expected a header row"),),
+                mapping,
+                digest=export.digest,
+                progress=progress,
+                export=True,
             )
-        header = [name.strip() for name in header]
-        missing = _missing_columns(kind, header, mapping)
-        if missing:
-            return ImportResult(kind, source, 0, problems=(ImportProblem(source, 1, missing),))
-
-        def numbered() -> Iterator[tuple[int, dict[str, str]]]:
-            # A row's line is where it starts: a quoted field may span several lines.
-            previous = reader.line_num
-            for record in reader:
-                start, previous = previous + 1, reader.line_num
-                if record:  # a blank line imports nothing
-                    yield start, dict(zip(header, record, strict=False))
-
-        return _import(
-            conn, kind, numbered(), source, mapping, digest=digest, progress=progress, export=True
-        )
-
-
-def count_data_lines(path: Path) -> int:
-    """Return the number of lines after the header of ``path`` (for sizing a progress bar)."""
-    with path.open("rb") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
-
-
-def _missing_columns(kind: str, header: Sequence[str], mapping: ColumnMapping | None) -> str:
-    spec = KINDS.get(kind)
-    if spec is None:
-        raise ValueError(f"unknown import kind {kind!r}: use one of {', '.join(KINDS)}")
-    kind_mapping = _kind_mapping(spec, mapping)
-    present = set(header)
-    needed: list[str] = []
-    for name, source in kind_mapping.fields.items():
-        if mapping is None and name not in spec.required and name not in present:
-            continue  # optional default columns may be left out of the file
-        needed += [c for c in source.columns() if c not in present and c not in needed]
-    needed += [c for c in kind_mapping.when if c not in present and c not in needed]
-    if not needed:
-        return ""
-    names = ", ".join(repr(c) for c in needed)
-    return f"the header has no column {names} (it has: {', '.join(header)})"
-
-
-def _kind_mapping(spec: Kind, mapping: ColumnMapping | None) -> KindMapping:
-    if mapping is None:
-        return default_mapping(spec.fields)
-    kind_mapping = mapping.kinds.get(spec.name)
-    if kind_mapping is None:
-        raise ValueError(
-            f"mapping {mapping.name!r} has no columns for {spec.name}"
-            f" (it maps: {', '.join(mapping.kinds)})"
-        )
-    unknown = sorted(set(kind_mapping.fields) - set(spec.fields))
-    if unknown:
-        raise ValueError(
-            f"mapping {mapping.name!r} maps {', '.join(unknown)}, which {spec.name} do not have"
-            f" (fields: {', '.join(spec.fields)})"
-        )
-    absent = [name for name in spec.required if name not in kind_mapping.fields]
-    if absent:
-        raise ValueError(
-            f"mapping {mapping.name!r} does not say where {spec.name} get {', '.join(absent)} from"
-        )
-    return kind_mapping
+    except CsvFileError as error:
+        problem = ImportProblem(source, error.line, str(error))
+        return ImportResult(kind, source, 0, problems=(problem,))
 
 
 def _parse_all(
-    parser: _RowParser,
+    parser: RowParser,
     numbered: Iterable[tuple[int, Mapping[str, str]]],
     source: str,
     digest: Any,

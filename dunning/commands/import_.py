@@ -3,12 +3,23 @@ plans from CSV."""
 
 from __future__ import annotations
 
+import codecs
 import sys
 from pathlib import Path
 
 import click
 
 KINDS = ("customers", "invoices", "payments", "credit-notes", "disputes", "payment-plans")
+
+
+def _known_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(
+            f"{value!r} is not an encoding Python knows: try utf-8, cp1252 or latin-1"
+        ) from None
+    return value
 
 
 @click.command("import")
@@ -27,14 +38,25 @@ KINDS = ("customers", "invoices", "payments", "credit-notes", "disputes", "payme
     metavar="URL",
     help="The database. Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.",
 )
-def command(kind: str, file: Path, mapping_name: str | None, database: str | None) -> None:
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    callback=_known_encoding,
+    help="The file's text encoding: utf-8 (a byte-order mark from Excel is fine), or for older"
+    " Windows exports cp1252 or latin-1.",
+)
+def command(
+    kind: str, file: Path, mapping_name: str | None, database: str | None, encoding: str
+) -> None:
     """Import a CSV FILE of KIND into the ledger, all rows or none.
 
     Every bad row is listed as FILE:LINE: reason and nothing is imported (exit 1). Importing the
     same file again changes nothing; a changed row updates the ledger.
     """
     from store.connection import create_store_engine  # noqa: PLC0415 - keep --help fast
-    from store.imports import PROGRESS_THRESHOLD, count_data_lines, import_csv  # noqa: PLC0415
+    from store.csv_file import count_data_lines  # noqa: PLC0415
+    from store.imports import PROGRESS_THRESHOLD, import_csv  # noqa: PLC0415
     from store.mapping import MappingError, load_mapping  # noqa: PLC0415
     from store.migrate import DatabaseNotReadyError, require_current  # noqa: PLC0415
     from store.settings import database_url  # noqa: PLC0415
@@ -58,9 +80,11 @@ def command(kind: str, file: Path, mapping_name: str | None, database: str | Non
                 with click.progressbar(
                     length=2 * lines, label=f"Importing {kind}", file=sys.stderr
                 ) as bar:
-                    result = import_csv(conn, kind, file, mapping=mapping, progress=bar.update)
+                    result = import_csv(
+                        conn, kind, file, mapping=mapping, progress=bar.update, encoding=encoding
+                    )
             else:
-                result = import_csv(conn, kind, file, mapping=mapping)
+                result = import_csv(conn, kind, file, mapping=mapping, encoding=encoding)
             conn.commit()
     except DatabaseNotReadyError as error:
         raise click.ClickException(str(error)) from error

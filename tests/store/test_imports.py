@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 import store.imports
 from dunning.cli import main
-from store.imports import ImportResult, RowError, import_csv, import_rows, parse_amount
+from store.imports import ImportResult, import_csv, import_rows
 from store.mapping import (
     MappingError,
     id_from_name,
@@ -22,6 +22,7 @@ from store.mapping import (
 )
 from store.models import imports, invoices
 from store.reader import load_snapshot
+from store.row_reader import RowError, parse_amount
 from tests.store.conftest import dump
 
 # The IBM sample data lies in ../shared beside the checkout (on developers' machines and in CI).
