@@ -24,10 +24,10 @@ from engine.model.ledger_fields import (
     Invalid,
     ValueKind,
     check_decimals,
-    check_record,
     label,
     read_amount,
     read_date,
+    record_check,
     show,
     text_rule,
 )
@@ -250,6 +250,7 @@ class RowParser:
         self.dates = _Dates(file_mapping.date_format if file_mapping else None)
         self.decimal_comma = bool(file_mapping and file_mapping.decimal_comma)
         rules = kind.rules
+        self.check_record = record_check(kind.section)
         self.plain = tuple(
             (name, source.plain_column, self._reader(name, rules[name]))
             for name, source in mapping.fields.items()
@@ -275,7 +276,12 @@ class RowParser:
         kind = rule.kind
         if kind is ValueKind.DATE:
             dates = self.dates
-            return lambda text: dates(text, field=field)
+            seen = dates.cache
+
+            def day(text: str) -> object:
+                return seen.get(text) or dates(text, field=field)
+
+            return day
         if kind is ValueKind.AMOUNT:
             decimal_comma = self.decimal_comma
 
@@ -290,11 +296,11 @@ class RowParser:
                 return read
 
             return amount
-        if kind in _CODES:
-            # Few distinct codes fill a file: each is checked once.
+        if kind in _CODES or (kind is ValueKind.ID and field != "id"):
+            # Few distinct codes (and customers) fill a file: each is checked once.
             known: dict[str, str | Invalid] = {}
             upper = self.export and kind in _ANY_CASE
-            check = text_rule(kind)
+            check = text_rule(kind, rule.max_length)
 
             def code(text: str) -> object:
                 found = known.get(text)
@@ -343,7 +349,7 @@ class RowParser:
             if missing:
                 errors.insert(0, RowError(f"{' and '.join(missing)} missing", code="L003"))
             raise BadRowError(errors)
-        found = check_record(self.kind.section, read)
+        found = self.check_record(read)
         if found:
             raise BadRowError([RowError.of(n, read[n], invalid) for n, invalid in found])
         return tuple([read.get(field, empty) for field, empty in self.out])

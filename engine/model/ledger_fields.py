@@ -358,20 +358,32 @@ def check_record(section: str, fields: Mapping[str, object]) -> list[tuple[str, 
     """Return the rules a record's fields break together, by field: its amounts in its currency
     and the order of its dates. ``fields`` holds the values already read (dates, ``Decimal``).
     """
-    currency = fields.get("currency")
-    found: list[tuple[str, Invalid]] = []
-    for name, rule in _AMOUNT_FIELDS[section]:
-        value = fields.get(name)
-        if isinstance(value, Decimal):
-            invalid = check_amount(value, currency if isinstance(currency, str) else None, rule)
-            if invalid is not None:
-                found.append((name, invalid))
-    for name, earlier_name in _DATE_PAIRS[section]:
-        later, earlier = fields.get(name), fields.get(earlier_name)
-        if isinstance(later, date) and isinstance(earlier, date) and later < earlier:
-            words = f"is before the {label(earlier_name)} {earlier.isoformat()}"
-            found.append((name, Invalid("L012", words)))
-    return found
+    return record_check(section)(fields)
+
+
+def record_check(section: str) -> Callable[[Mapping[str, object]], list[tuple[str, Invalid]]]:
+    """Return ``check_record`` for one section, for readers of many records of it."""
+    amounts = _AMOUNT_FIELDS[section]
+    pairs = _DATE_PAIRS[section]
+
+    def check(fields: Mapping[str, object]) -> list[tuple[str, Invalid]]:
+        get = fields.get
+        currency = get("currency")
+        found: list[tuple[str, Invalid]] = []
+        for name, rule in amounts:
+            value = get(name)
+            if isinstance(value, Decimal):
+                invalid = check_amount(value, currency if isinstance(currency, str) else None, rule)
+                if invalid is not None:
+                    found.append((name, invalid))
+        for name, earlier_name in pairs:
+            later, earlier = get(name), get(earlier_name)
+            if isinstance(later, date) and isinstance(earlier, date) and later < earlier:
+                words = f"is before the {label(earlier_name)} {earlier.isoformat()}"
+                found.append((name, Invalid("L012", words)))
+        return found
+
+    return check
 
 
 # Fields an import row has beyond the ledger's: the invoice number the accounting system prints
