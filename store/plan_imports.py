@@ -11,7 +11,6 @@ imports nothing, and importing the same file again changes nothing.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,10 +19,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from engine.model.ledger_fields import Invalid, read_date
 from engine.model.money import is_currency
 from store.connection import begin_write
-from store.imports import ImportProblem, ImportResult, RowError, parse_amount
+from store.csv_file import CsvFileError, open_export
+from store.imports import ImportProblem, ImportResult
 from store.payment_plans import InstalmentIn, PlanError, record_payment_plan
+from store.row_reader import RowError, parse_amount
 
 KIND = "payment-plans"
 COLUMNS = ("plan", "customer", "agreed", "currency", "invoices", "due", "amount")
@@ -38,41 +40,45 @@ class _PlanRows:
     schedule: list[InstalmentIn] = field(default_factory=list)
 
 
-def _date(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise RowError(f"{what} {text!r} is not a date: write YYYY-MM-DD") from error
+def _date(text: str, field: str) -> date:
+    read = read_date(text)  # the ledger's rule for dates, as every import and ledger file
+    if isinstance(read, Invalid):
+        raise RowError.of(field, text, read)
+    return read
 
 
-def import_plans_csv(conn: Connection, path: Path, *, who: str = "") -> ImportResult:
+def import_plans_csv(
+    conn: Connection, path: Path, *, who: str = "", encoding: str = "utf-8"
+) -> ImportResult:
     """Return what importing the payment plans in ``path`` did; with problems, nothing is written.
 
-    ``who`` is recorded as who agreed each plan (default: the file's name).
+    ``who`` is recorded as who agreed each plan (default: the file's name). The file is text in
+    ``encoding`` (a byte that is not is reported with its line, as for every import).
     """
     source = str(path)
     plans: dict[str, _PlanRows] = {}
     problems: list[ImportProblem] = []
     rows = 0
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in reader.fieldnames or []]
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            message = f"the header lacks {', '.join(missing)}: the columns are {', '.join(COLUMNS)}"
-            return ImportResult(KIND, source, 0, problems=(ImportProblem(source, 1, message),))
-        reader.fieldnames = header
-        previous = reader.line_num
-        for record in reader:
-            line, previous = previous + 1, reader.line_num
-            values = {k: (v or "").strip() for k, v in record.items() if isinstance(k, str)}
-            if not any(values.values()):
-                continue
-            rows += 1
-            try:
-                _add_row(plans, values, line)
-            except RowError as error:
-                problems.append(ImportProblem(source, line, str(error)))
+    try:
+        with open_export(path, encoding) as export:
+            missing = [c for c in COLUMNS if c not in export.header]
+            if missing:
+                message = (
+                    f"the header lacks {', '.join(missing)}: the columns are {', '.join(COLUMNS)}"
+                )
+                return ImportResult(KIND, source, 0, problems=(ImportProblem(source, 1, message),))
+            for line, record in export.rows():
+                values = {k: v.strip() for k, v in record.items()}
+                if not any(values.values()):
+                    continue
+                rows += 1
+                try:
+                    _add_row(plans, {c: values.get(c, "") for c in (*COLUMNS, "note")}, line)
+                except RowError as error:
+                    problems.append(ImportProblem(source, line, str(error)))
+    except CsvFileError as error:
+        problem = ImportProblem(source, error.line, str(error))
+        return ImportResult(KIND, source, 0, problems=(problem,))
     if problems:
         return ImportResult(KIND, source, rows, problems=tuple(problems))
     return _write(conn, plans, source, rows, who or f"import {path.name}")

@@ -75,7 +75,7 @@ def command(
             if kind == "payment-plans":
                 from store.plan_imports import import_plans_csv  # noqa: PLC0415
 
-                result = import_plans_csv(conn, file)
+                result = import_plans_csv(conn, file, encoding=encoding)
             elif lines > PROGRESS_THRESHOLD:
                 with click.progressbar(
                     length=2 * lines, label=f"Importing {kind}", file=sys.stderr

@@ -64,7 +64,7 @@ def test_plans_are_imported_once(ledger: Engine, tmp_path: Path) -> None:
                   "P-1,,,,,15/01/2027,100.00,\n",
          ["F:2: amount 100.001 has 3 decimals but GBP has 2 (amounts are taken exactly, never"
           " rounded)",
-          "F:3: due '15/01/2027' is not a date: write YYYY-MM-DD"]),
+          "F:3: due date '15/01/2027' is not a date written YYYY-MM-DD, e.g. 2026-11-23"]),
         (HEADER + "P-1,ACME,2026-11-20,GBP,INV-1,2026-12-15,100.00,\n"
                   "P-1,BETA,,,,2027-01-15,100.00,\n",
          ["F:3: customer 'BETA' contradicts the first row of plan P-1 (line 2: 'ACME')"]),
@@ -82,3 +82,19 @@ def test_a_bad_row_imports_nothing(
     assert _import(ledger, tmp_path, text) == (0, 0, problems)
     with ledger.connect() as conn:
         assert customer_plans(conn, "ACME") == []
+
+
+def test_a_windows_file_is_named_and_read_in_its_encoding(ledger: Engine, tmp_path: Path) -> None:
+    """As every import: a byte that is not UTF-8 gets its line and the encoding to use."""
+    path = tmp_path / "plans.csv"
+    path.write_bytes((HEADER + "P-1,ACME,2026-11-20,GBP,INV-1,2026-12-15,100.00,Café\n").encode(
+        "cp1252"
+    ))
+    with ledger.connect() as conn:
+        refused = import_plans_csv(conn, path)
+        assert [p.line for p in refused.problems] == [2]
+        assert refused.problems[0].message.endswith("import it with --encoding cp1252")
+        imported = import_plans_csv(conn, path, encoding="cp1252")
+    assert (imported.inserted, imported.problems) == (1, ())
+    with ledger.connect() as conn:
+        assert [plan.note for plan in customer_plans(conn, "ACME")] == ["Café"]
