@@ -50,6 +50,8 @@ NAMING_CONVENTION = {
 }
 
 ACTION_STATUSES = ("done", "skipped", "failed", "superseded")
+# An action has at most one of these: the first recorded wins (docs/api.md, "Recording an outcome").
+FINAL_STATUSES = ("done", "skipped")
 
 
 class Base(DeclarativeBase):
@@ -187,7 +189,12 @@ class DisputeRow(Base):
 
 
 class PromiseRow(Base):
-    """A promise to pay ``amount`` by ``pay_by``, made on ``made``."""
+    """A promise to pay ``amount`` by ``pay_by``, made on ``made``.
+
+    A later, different promise about the same invoices replaces it from the day it was made:
+    ``superseded_by`` names that promise and ``superseded_on`` the day. Both stay in the history;
+    only the promise in force on a day holds the chasing back (store.outcomes).
+    """
 
     __tablename__ = "promises"
 
@@ -197,6 +204,8 @@ class PromiseRow(Base):
     pay_by: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(CHAR(3))
+    superseded_by: Mapped[str | None] = mapped_column(ident(), ForeignKey("promises.id"))
+    superseded_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (Index(None, "customer_id"),)
 
@@ -257,7 +266,9 @@ class ActionLogRow(Base):
 
     ``UNIQUE (action_id, status)`` makes recording idempotent: the same outcome recorded twice,
     or by two processes at once, leaves one row, while an action that failed and was then done
-    keeps both facts (docs/ledger-store.md).
+    keeps both facts (docs/ledger-store.md). ``final`` marks the action's one final outcome (done
+    or skipped): a partial unique index lets the first one win, atomically, however many are sent
+    at once.
     """
 
     __tablename__ = "action_log"
@@ -276,11 +287,20 @@ class ActionLogRow(Base):
     fee: Mapped[Decimal | None] = mapped_column(Money())
     interest: Mapped[Decimal | None] = mapped_column(Money())
     currency: Mapped[str | None] = mapped_column(CHAR(3))
+    final: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     __table_args__ = (
         UniqueConstraint("action_id", "status"),
         CheckConstraint(
             "status IN ('done', 'skipped', 'failed', 'superseded')", name="status_known"
+        ),
+        CheckConstraint("NOT final OR status IN ('done', 'skipped')", name="final_status"),
+        Index(
+            "uq_action_log_final",
+            "action_id",
+            unique=True,
+            sqlite_where=text("final"),
+            postgresql_where=text("final"),
         ),
         # A customer's history, in date order, is what the daily run reads.
         Index(None, "customer_id", "date"),

@@ -6,13 +6,18 @@ twice, or from two processes at the same moment, leaves exactly one record, and 
 learns that it was already there.
 
 - an outcome: one per (action id, status): "done" twice is one record; "failed" then "done"
-  are two facts and both are kept;
-- a promise to pay: one per (customer, date made, pay-by date, amount, currency);
+  are two facts and both are kept. An action has at most one *final* outcome (done or skipped):
+  the first recorded wins through a unique index, and a different one is not stored
+  (``record_outcome`` answers ``created=False``; ``outcome_in_force`` says what won);
+- a promise to pay: one in force per invoice and currency: the same promise again is the same
+  record; a different one (another amount or date) replaces the one in force from the day it is
+  made, which is kept with ``superseded_by`` and ``superseded_on``;
 - a dispute: one open dispute per invoice.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,21 +26,35 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.model.ledger import ActionStatus
-from engine.model.money import fits_minor_units, is_currency
+from engine.model.money import fits_minor_units, is_currency, round_money
 from store.connection import begin_write
-from store.models import action_log, disputes, invoices, promise_invoices, promises
+from store.models import (
+    FINAL_STATUSES,
+    action_log,
+    customers,
+    disputes,
+    invoices,
+    promise_invoices,
+    promises,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """The id of what was recorded, and whether this call created it (False: already there)."""
+    """The id of what was recorded, and whether this call created it (False: already there).
+
+    ``row`` is the action-log row an outcome was written to; ``replaced`` the promises a new
+    promise replaced.
+    """
 
     id: str
     created: bool
+    row: int | None = None
+    replaced: tuple[str, ...] = ()
 
 
 def record_outcome(
@@ -78,16 +97,20 @@ def record_outcome(
         "fee": fee,
         "interest": interest,
         "currency": currency,
+        "final": state.value in FINAL_STATUSES,
     }
     with _writing(conn):
-        written = _inserted(
-            conn,
-            _insert(conn, action_log)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["action_id", "status"])
-            .returning(action_log.c.id),
-        )
-    return Recorded(action_id, written)
+        row = conn.execute(_log_insert(conn.dialect.name), values).scalar()
+    return Recorded(action_id, row is not None, None if row is None else int(row))
+
+
+@functools.cache
+def _log_insert(dialect: str) -> Any:
+    """Return the action-log INSERT of ``dialect``, built once: the API records outcomes at a
+    high rate, and building a statement costs more than running it on SQLite."""
+    # No conflict target: the same status again (UNIQUE (action_id, status)) and a second,
+    # different final outcome (the unique index over final rows) are both left unwritten.
+    return _dialect_insert(dialect, action_log).on_conflict_do_nothing().returning(action_log.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,26 +126,27 @@ class Outcome:
     outcome: str | None
     note: str
     who: str
+    recorded_at: datetime
+    final: bool
 
 
-def find_outcome(conn: Connection, action_id: str, status: ActionStatus | str) -> Outcome | None:
-    """Return the recorded ``status`` outcome of action ``action_id``, or None if there is none."""
-    a = action_log.c
-    row = conn.execute(
-        select(
-            a.action_id,
-            a.customer_id,
-            a.step,
-            a.invoice_ids,
-            a.date,
-            a.status,
-            a.outcome,
-            a.note,
-            a.who,
-        ).where(a.action_id == action_id, a.status == ActionStatus(status).value)
-    ).first()
-    if row is None:
-        return None
+_a = action_log.c
+_OUTCOME_COLUMNS = (
+    _a.action_id,
+    _a.customer_id,
+    _a.step,
+    _a.invoice_ids,
+    _a.date,
+    _a.status,
+    _a.outcome,
+    _a.note,
+    _a.who,
+    _a.recorded_at,
+    _a.final,
+)
+
+
+def _outcome(row: Any) -> Outcome:
     return Outcome(
         row.action_id,
         row.customer_id,
@@ -133,7 +157,34 @@ def find_outcome(conn: Connection, action_id: str, status: ActionStatus | str) -
         row.outcome,
         row.note,
         row.who,
+        row.recorded_at,
+        bool(row.final),
     )
+
+
+def find_outcome(conn: Connection, action_id: str, status: ActionStatus | str) -> Outcome | None:
+    """Return the recorded ``status`` outcome of action ``action_id``, or None if there is none."""
+    row = conn.execute(
+        select(*_OUTCOME_COLUMNS).where(
+            _a.action_id == action_id, _a.status == ActionStatus(status).value
+        )
+    ).first()
+    return None if row is None else _outcome(row)
+
+
+_IN_FORCE = (
+    select(*_OUTCOME_COLUMNS)
+    .where(_a.action_id == bindparam("action_id"), _a.status.in_(("done", "skipped", "failed")))
+    .order_by(_a.final.desc(), _a.id.desc())
+    .limit(1)
+)
+
+
+def outcome_in_force(conn: Connection, action_id: str) -> Outcome | None:
+    """Return what is recorded for ``action_id``: its final outcome, else its latest other one
+    (a failed attempt), else None."""
+    row = conn.execute(_IN_FORCE, {"action_id": action_id}).first()
+    return None if row is None else _outcome(row)
 
 
 def record_promise(
@@ -147,10 +198,15 @@ def record_promise(
     invoice_ids: Iterable[str] = (),
     promise_id: str | None = None,
 ) -> Recorded:
-    """Return the recorded promise to pay ``amount`` by ``pay_by`` (``created`` False if known).
+    """Return the promise to pay ``amount`` by ``pay_by`` now in force (``created`` False if it
+    already was).
 
-    Without ``promise_id`` the id is derived from the natural key (customer, date made, pay-by
-    date, amount, currency), so the same promise recorded twice is one promise.
+    The same promise as one in force (pay-by date, amount, currency and invoices) is that one.
+    A different one about any of the same invoices in that currency (a promise naming no invoice
+    is about all of them) replaces those in force from ``made``; they are kept, marked
+    ``superseded_by`` and ``superseded_on``. Writers are serialised per customer, so promises
+    sent at the same moment leave exactly one in force. Without ``promise_id`` the id is derived
+    from the promise and what it replaces.
     """
     if pay_by < made:
         raise ValueError(f"a promise made on {made} cannot be to pay by {pay_by}, before it")
@@ -160,16 +216,32 @@ def record_promise(
         raise ValueError(
             f"a promised amount must be more than zero in whole {currency} minor units"
         )
-    key = promise_id or _natural_id(
-        "PTP",
-        customer_id,
-        made.isoformat(),
-        pay_by.isoformat(),
-        f"{amount.normalize():f}",
-        currency,
-    )
-    covered = sorted(set(invoice_ids))
+    covered = tuple(sorted(set(invoice_ids)))
     with _writing(conn):
+        # PostgreSQL: one promise writer per customer at a time (SQLite writers are serialised
+        # by BEGIN IMMEDIATE already). The in-force check below is then race-free.
+        conn.execute(select(customers.c.id).where(customers.c.id == customer_id).with_for_update())
+        about_the_same = [
+            p for p in _promises_in_force(conn, customer_id, currency) if _overlap(p[4], covered)
+        ]
+        for ref, _, due, promised, about in about_the_same:
+            if (due, promised, about) == (pay_by, amount, covered):
+                return Recorded(ref, False)
+        earlier = sorted(p[0] for p in about_the_same if p[1] <= made)
+        later = sorted((p[1], p[0]) for p in about_the_same if p[1] > made)
+        key = promise_id or _natural_id(
+            "PTP",
+            customer_id,
+            made.isoformat(),
+            pay_by.isoformat(),
+            f"{amount.normalize():f}",
+            currency,
+            *covered,
+            "\x1e",
+            *earlier,
+        )
+        # A promise recorded after a later-made one about the same invoices was replaced by it.
+        replaced_by = later[0] if later else None
         written = _inserted(
             conn,
             _insert(conn, promises)
@@ -180,18 +252,110 @@ def record_promise(
                 pay_by=pay_by,
                 amount=amount,
                 currency=currency,
+                superseded_by=replaced_by[1] if replaced_by else None,
+                superseded_on=replaced_by[0] if replaced_by else None,
             )
             .on_conflict_do_nothing(index_elements=["id"])
             .returning(promises.c.id),
         )
+        if not written:
+            return Recorded(key, False)
         if covered:
             conn.execute(
-                _insert(conn, promise_invoices).on_conflict_do_nothing(
-                    index_elements=["promise_id", "invoice_id"]
-                ),
+                promise_invoices.insert(),
                 [{"promise_id": key, "invoice_id": invoice_id} for invoice_id in covered],
             )
-    return Recorded(key, written)
+        if earlier:
+            conn.execute(
+                update(promises)
+                .where(promises.c.id.in_(earlier))
+                .values(superseded_by=key, superseded_on=made)
+            )
+    return Recorded(key, True, replaced=tuple(earlier))
+
+
+def invoice_currencies(conn: Connection, invoice_ids: Iterable[str]) -> dict[str, str]:
+    """Return the currency of each of ``invoice_ids`` that is in the ledger."""
+    ids = sorted(set(invoice_ids))
+    rows = conn.execute(
+        select(invoices.c.id, invoices.c.currency).where(invoices.c.id.in_(ids))
+    ).all()
+    return {str(ref): str(currency) for ref, currency in rows}
+
+
+# (id, made, pay_by, amount, invoice ids): a promise in force, as the supersession rule needs it.
+_PromiseTerms = tuple[str, date, date, Decimal, tuple[str, ...]]
+
+
+def _promises_in_force(conn: Connection, customer_id: str, currency: str) -> list[_PromiseTerms]:
+    p, pi = promises.c, promise_invoices.c
+    rows = conn.execute(
+        select(p.id, p.made, p.pay_by, p.amount, pi.invoice_id)
+        .outerjoin(promise_invoices, pi.promise_id == p.id)
+        .where(p.customer_id == customer_id, p.currency == currency, p.superseded_by.is_(None))
+        .order_by(p.id, pi.invoice_id)
+    ).all()
+    found: dict[str, tuple[date, date, Decimal, list[str]]] = {}
+    for ref, made, pay_by, amount, invoice_id in rows:
+        entry = found.setdefault(ref, (made, pay_by, amount, []))
+        if invoice_id is not None:
+            entry[3].append(invoice_id)
+    return [(ref, e[0], e[1], e[2], tuple(e[3])) for ref, e in found.items()]
+
+
+def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Return whether two promises are about some of the same invoices (none named: all)."""
+    return not first or not second or not set(first).isdisjoint(second)
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRecord:
+    """A promise to pay as its history shows it: in force, or replaced by a later one."""
+
+    id: str
+    made: date
+    pay_by: date
+    amount: Decimal
+    currency: str
+    invoice_ids: tuple[str, ...]
+    superseded_by: str | None
+    superseded_on: date | None
+
+
+def promise_history(conn: Connection, customer_id: str, as_of: date) -> list[PromiseRecord]:
+    """Return the promises ``customer_id`` made up to ``as_of``, oldest first, each with the
+    promise that replaced it by then (if one did)."""
+    p, pi = promises.c, promise_invoices.c
+    rows = conn.execute(
+        select(p.id, p.made, p.pay_by, p.amount, p.currency, p.superseded_by, p.superseded_on)
+        .where(p.customer_id == customer_id, p.made <= as_of)
+        .order_by(p.made, p.id)
+    ).all()
+    covered: dict[str, list[str]] = {}
+    for ref, invoice_id in conn.execute(
+        select(pi.promise_id, pi.invoice_id)
+        .join(promises, p.id == pi.promise_id)
+        .where(p.customer_id == customer_id, p.made <= as_of)
+        .order_by(pi.promise_id, pi.invoice_id)
+    ):
+        covered.setdefault(ref, []).append(invoice_id)
+    out = []
+    for ref, made, pay_by, amount, currency, by, on in rows:
+        replaced = on is not None and on <= as_of
+        out.append(
+            PromiseRecord(
+                ref,
+                made,
+                pay_by,
+                # Stated in the currency's minor units, as recorded (a promise always fits them).
+                round_money(amount, currency),
+                currency,
+                tuple(covered.get(ref, ())),
+                by if replaced else None,
+                on if replaced else None,
+            )
+        )
+    return out
 
 
 def record_dispute(
@@ -246,11 +410,15 @@ def _inserted(conn: Connection, statement: Any) -> bool:
 
 def _insert(conn: Connection, table: Table) -> Any:
     """Return an INSERT for ``table`` in the dialect of ``conn`` (for ON CONFLICT)."""
-    if conn.dialect.name == "postgresql":
+    return _dialect_insert(conn.dialect.name, table)
+
+
+def _dialect_insert(dialect: str, table: Table) -> Any:
+    if dialect == "postgresql":
         return postgresql.insert(table)
-    if conn.dialect.name == "sqlite":
+    if dialect == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"idempotent recording is not written for {conn.dialect.name}")
+    raise NotImplementedError(f"idempotent recording is not written for {dialect}")
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Date,
     Engine,
     Numeric,
     Select,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     type_coerce,
     union_all,
@@ -184,6 +186,10 @@ def _iter(
                 yield from reader.chunk(rows, {"ids": ids})
 
 
+# The statements of a read, by (SQLite, read by id range, no as-of date): see _ChunkReader.
+_STATEMENTS: dict[tuple[bool, bool, bool], dict[str, Any]] = {}
+
+
 class _ChunkReader:
     """The statements of one read, built once, and the conversion of their rows to records."""
 
@@ -196,7 +202,18 @@ class _ChunkReader:
         self._factors: dict[str, tuple[int, int, Decimal]] = {}
         self._statuses = {s.value: s for s in ActionStatus}
         self._by_range = by_range
-        self._build()
+        # The statements depend only on these three; building them costs more than reading a
+        # few customers (the service reads a few after every outcome), so they are built once.
+        # ``as_of`` itself is a parameter of each execution (``chunk``).
+        shape = (self.sqlite, by_range, as_of is None)
+        built = _STATEMENTS.get(shape)
+        if built is None:
+            self._build()
+            built = _STATEMENTS[shape] = {
+                name: value for name, value in vars(self).items() if name.endswith("_stmt")
+            }
+        else:
+            vars(self).update(built)
 
     # -- statements --------------------------------------------------------------------------
 
@@ -206,7 +223,13 @@ class _ChunkReader:
         return column.in_(bindparam("ids", expanding=True))
 
     def _until(self, column: KeyedColumnElement[Any]) -> list[ColumnElement[bool]]:
-        return [] if self.as_of is None else [column <= bindparam("as_of", self.as_of)]
+        return [] if self.as_of is None else [column <= bindparam("as_of", type_=Date())]
+
+    def _not_replaced(self, replaced_on: KeyedColumnElement[Any]) -> ColumnElement[bool]:
+        # A promise replaced by a later one (store.outcomes) no longer holds anything back.
+        if self.as_of is None:
+            return replaced_on.is_(None)
+        return or_(replaced_on.is_(None), replaced_on > bindparam("as_of", type_=Date()))
 
     def _raw_money(self, column: Any) -> Any:
         # Hand the driver's value over untouched and convert it in one tight loop (_money).
@@ -219,6 +242,9 @@ class _ChunkReader:
         money, day = self._raw_money, self._raw_date
         c = customers.c
         self.customers_stmt = select(c.id, c.name, c.country, c.segment, c.email, c.language)
+        self.customers_in_stmt = self.customers_stmt.where(
+            c.id.in_(bindparam("ids", expanding=True))
+        ).order_by(c.id)
 
         # Open invoices: amount above what payments and credit notes applied to it sum to.
         # The sums are made per chunk from the chunk's own cash (a payment is always from the
@@ -309,13 +335,21 @@ class _ChunkReader:
             select(
                 pr.customer_id, pr.id, day(pr.made), day(pr.pay_by), money(pr.amount), pr.currency
             )
-            .where(self._in_chunk(pr.customer_id), *self._until(pr.made))
+            .where(
+                self._in_chunk(pr.customer_id),
+                *self._until(pr.made),
+                self._not_replaced(pr.superseded_on),
+            )
             .order_by(pr.customer_id, pr.made, pr.id)
         )
         self.promise_invoices_stmt = (
             select(pi.promise_id, pi.invoice_id)
             .join(promises, promises.c.id == pi.promise_id)
-            .where(self._in_chunk(pr.customer_id), *self._until(pr.made))
+            .where(
+                self._in_chunk(pr.customer_id),
+                *self._until(pr.made),
+                self._not_replaced(pr.superseded_on),
+            )
             .order_by(pi.promise_id, pi.invoice_id)
         )
 
@@ -398,8 +432,7 @@ class _ChunkReader:
 
     def customers_in(self, ids: list[str]) -> Sequence[Any]:
         """Return the rows of the customers ``ids`` that exist, in id order."""
-        stmt = self.customers_stmt.where(customers.c.id.in_(ids)).order_by(customers.c.id)
-        return self.conn.execute(stmt).all()
+        return self.conn.execute(self.customers_in_stmt, {"ids": ids}).all()
 
     def _rows(self, stmt: Select[Any], params: dict[str, Any]) -> Sequence[Any]:
         # The driver's own tuples: every column was selected in its raw type (_raw_money,

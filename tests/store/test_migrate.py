@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select
 
 from dunning.cli import main
 from store.connection import create_store_engine
@@ -70,3 +70,40 @@ def test_database_url_prefers_the_option_then_the_environment(
     assert database_url(None) == "postgresql+psycopg://db/ledger"
     assert database_url("sqlite:///x.db") == "sqlite:///x.db"
     assert database_url("ledger.db") == "sqlite:///ledger.db"
+
+
+def test_two_final_outcomes_written_before_the_rule_keep_the_first_as_final(db_url: str) -> None:
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import text
+
+    from store.models import action_log, customers
+
+    engine = create_store_engine(db_url)
+    upgrade(engine, "0100_api_tokens")
+    at = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    row = {"action_id": "act_1", "customer_id": "ACME", "step": "call", "invoice_ids": ["I-1"]}
+    with engine.begin() as conn:
+        conn.execute(customers.insert().values(id="ACME", name="Acme"))
+        for status in ("done", "skipped", "failed"):
+            conn.execute(
+                text(
+                    "INSERT INTO action_log (action_id, customer_id, step, invoice_ids, date,"
+                    " status, note, who, recorded_at) VALUES (:action_id, :customer_id, :step,"
+                    " :invoice_ids, :date, :status, '', '', :at)"
+                ),
+                {
+                    **row,
+                    "invoice_ids": '["I-1"]',
+                    "date": date(2026, 11, 23),
+                    "status": status,
+                    "at": at,
+                },
+            )
+    assert upgrade(engine) == head_revision()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(action_log.c.status, action_log.c.final).order_by(action_log.c.id)
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("done", True), ("skipped", False), ("failed", False)]

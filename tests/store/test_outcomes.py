@@ -12,7 +12,15 @@ from sqlalchemy import Engine, func, select
 
 from store.connection import create_store_engine
 from store.models import action_log, customers, disputes, invoices, promise_invoices, promises
-from store.outcomes import find_outcome, record_dispute, record_outcome, record_promise
+from store.outcomes import (
+    find_outcome,
+    outcome_in_force,
+    promise_history,
+    record_dispute,
+    record_outcome,
+    record_promise,
+)
+from store.reader import load_snapshot
 
 DAY = date(2026, 11, 23)
 
@@ -84,6 +92,28 @@ def test_failed_then_done_keeps_both_facts(ledger: Engine) -> None:
     assert _count(ledger, action_log) == 2
 
 
+def test_the_first_final_outcome_wins(ledger: Engine) -> None:
+    with ledger.connect() as conn:
+        done = record_outcome(conn, **OUTCOME, status="done", note="sent")
+        skipped = record_outcome(conn, **OUTCOME, status="skipped", note="not needed")
+        in_force = outcome_in_force(conn, "act_1")
+    assert (done.created, skipped.created) == (True, False)
+    assert in_force is not None
+    assert (in_force.status.value, in_force.note, in_force.final) == ("done", "sent", True)
+    assert _count(ledger, action_log) == 1
+
+
+def test_a_failed_attempt_is_in_force_until_a_final_outcome(ledger: Engine) -> None:
+    with ledger.connect() as conn:
+        assert outcome_in_force(conn, "act_1") is None
+        record_outcome(conn, **OUTCOME, status="failed", note="bounced")
+        failed = outcome_in_force(conn, "act_1")
+        record_outcome(conn, **OUTCOME, status="skipped")
+        skipped = outcome_in_force(conn, "act_1")
+    assert failed is not None and (failed.status.value, failed.final) == ("failed", False)
+    assert skipped is not None and (skipped.status.value, skipped.final) == ("skipped", True)
+
+
 def test_an_unknown_status_is_refused(ledger: Engine) -> None:
     with ledger.connect() as conn, pytest.raises(ValueError, match="'sent'"):
         record_outcome(conn, **OUTCOME, status="sent")
@@ -119,6 +149,81 @@ def test_the_same_promise_twice_is_one_promise(ledger: Engine) -> None:
     assert not second.created
     assert other.created and other.id != first.id
     assert (_count(ledger, promises), _count(ledger, promise_invoices)) == (2, 4)
+
+
+PROMISE: dict[str, Any] = {
+    "customer_id": "ACME",
+    "made": DAY,
+    "pay_by": date(2026, 12, 1),
+    "amount": Decimal("150.00"),
+    "currency": "GBP",
+    "invoice_ids": ["INV-1"],
+}
+
+
+def _in_force_on(engine: Engine, day: date) -> list[tuple[date, Decimal]]:
+    [ledger] = load_snapshot(engine, ["ACME"], as_of=day).customers
+    return [(p.pay_by, p.amount) for p in ledger.promises]
+
+
+def test_a_different_promise_replaces_the_one_in_force_and_both_are_kept(ledger: Engine) -> None:
+    later = date(2026, 11, 25)
+    with ledger.connect() as conn:
+        first = record_promise(conn, **PROMISE)
+        second = record_promise(conn, **{**PROMISE, "made": later, "amount": Decimal("120.00")})
+        history = promise_history(conn, "ACME", later)
+        before = promise_history(conn, "ACME", DAY)
+    assert first.created and second.created and first.id != second.id
+    assert [(p.id, p.amount, p.superseded_by, p.superseded_on) for p in history] == [
+        (first.id, Decimal("150.00"), second.id, later),
+        (second.id, Decimal("120.00"), None, None),
+    ]
+    # On the day it was made, the first promise was in force and replaced by nothing yet.
+    assert [(p.id, p.superseded_by) for p in before] == [(first.id, None)]
+    assert _in_force_on(ledger, DAY) == [(date(2026, 12, 1), Decimal("150.00"))]
+    assert _in_force_on(ledger, later) == [(date(2026, 12, 1), Decimal("120.00"))]
+
+
+def test_the_same_promise_as_the_one_in_force_is_that_promise(ledger: Engine) -> None:
+    with ledger.connect() as conn:
+        first = record_promise(conn, **PROMISE)
+        again = record_promise(conn, **{**PROMISE, "made": date(2026, 11, 26)})
+    assert (again.id, again.created) == (first.id, False)
+    assert _count(ledger, promises) == 1
+
+
+def test_a_promise_about_other_invoices_replaces_nothing(ledger: Engine) -> None:
+    with ledger.connect() as conn:
+        record_promise(conn, **PROMISE)
+        record_promise(conn, **{**PROMISE, "invoice_ids": ["INV-2"], "amount": Decimal("90.00")})
+        history = promise_history(conn, "ACME", DAY)
+    assert [p.superseded_by for p in history] == [None, None]
+    assert sorted(_in_force_on(ledger, DAY)) == [
+        (date(2026, 12, 1), Decimal("90.00")),
+        (date(2026, 12, 1), Decimal("150.00")),
+    ]
+
+
+def test_a_promise_recorded_late_is_replaced_by_the_later_one(ledger: Engine) -> None:
+    with ledger.connect() as conn:
+        newer = record_promise(conn, **{**PROMISE, "made": date(2026, 11, 25)})
+        older = record_promise(conn, **{**PROMISE, "made": DAY, "amount": Decimal("99.00")})
+        history = promise_history(conn, "ACME", date(2026, 11, 25))
+    assert [(p.id, p.superseded_by, p.superseded_on) for p in history] == [
+        (older.id, newer.id, date(2026, 11, 25)),
+        (newer.id, None, None),
+    ]
+    assert _in_force_on(ledger, DAY) == [(date(2026, 12, 1), Decimal("99.00"))]
+
+
+def test_going_back_to_an_earlier_promise_is_a_new_promise(ledger: Engine) -> None:
+    with ledger.connect() as conn:
+        first = record_promise(conn, **PROMISE)
+        record_promise(conn, **{**PROMISE, "amount": Decimal("120.00")})
+        back = record_promise(conn, **PROMISE)
+    assert back.created and back.id != first.id
+    assert _in_force_on(ledger, DAY) == [(date(2026, 12, 1), Decimal("150.00"))]
+    assert _count(ledger, promises) == 3
 
 
 @pytest.mark.parametrize(
@@ -165,7 +270,9 @@ def test_a_dispute_of_an_unknown_invoice_is_refused(ledger: Engine) -> None:
 # -- two processes at once ------------------------------------------------------------------------
 
 
-def _record_at_the_same_moment(url: str, what: str, barrier: Any, results: Any) -> None:
+def _record_at_the_same_moment(
+    url: str, what: str, barrier: Any, results: Any, index: int = 0
+) -> None:
     engine = create_store_engine(url)
     with engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")  # connected, so both start writing together
@@ -173,6 +280,13 @@ def _record_at_the_same_moment(url: str, what: str, barrier: Any, results: Any) 
         barrier.wait(timeout=30)
         if what == "outcome":
             recorded = record_outcome(conn, **OUTCOME, status="done")
+        elif what == "final":
+            status = "done" if index % 2 else "skipped"
+            recorded = record_outcome(conn, **OUTCOME, status=status)
+        elif what == "other-promise":
+            recorded = record_promise(
+                conn, **{**PROMISE, "amount": Decimal(100 + index), "invoice_ids": ["INV-1"]}
+            )
         elif what == "promise":
             recorded = record_promise(
                 conn,
@@ -197,18 +311,37 @@ def _record_at_the_same_moment(url: str, what: str, barrier: Any, results: Any) 
 def test_two_processes_recording_at_once_leave_one_record(
     ledger: Engine, db_url: str, what: str, table: Any
 ) -> None:
+    assert _at_once(db_url, what, 2) == [False, True]
+    assert _count(ledger, table) == 1
+
+
+def _at_once(db_url: str, what: str, processes: int) -> list[bool]:
     ctx = multiprocessing.get_context("spawn")
-    processes = 2
     barrier, results = ctx.Barrier(processes), ctx.Queue()
     workers = [
-        ctx.Process(target=_record_at_the_same_moment, args=(db_url, what, barrier, results))
-        for _ in range(processes)
+        ctx.Process(target=_record_at_the_same_moment, args=(db_url, what, barrier, results, i))
+        for i in range(processes)
     ]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(timeout=60)
     assert [worker.exitcode for worker in workers] == [0] * processes
-    created = sorted(results.get(timeout=5) for _ in range(processes))
-    assert created == [False, True]
-    assert _count(ledger, table) == 1
+    return sorted(results.get(timeout=5) for _ in range(processes))
+
+
+def test_done_and_skipped_sent_at_once_leave_one_final_outcome(ledger: Engine, db_url: str) -> None:
+    assert _at_once(db_url, "final", 6) == [False] * 5 + [True]
+    with ledger.connect() as conn:
+        finals = conn.execute(select(action_log.c.status).where(action_log.c.final)).scalars().all()
+    assert len(finals) == 1
+    assert _count(ledger, action_log) == 1
+
+
+def test_different_promises_sent_at_once_leave_one_in_force(ledger: Engine, db_url: str) -> None:
+    assert _at_once(db_url, "other-promise", 4) == [True] * 4
+    with ledger.connect() as conn:
+        history = promise_history(conn, "ACME", DAY)
+    assert len(history) == 4
+    assert [p.superseded_by is None for p in history].count(True) == 1
+    assert len(_in_force_on(ledger, DAY)) == 1
