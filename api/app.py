@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
 from api.context import AppContext
-from api.errors import install_problem_handlers
+from api.errors import FailureMiddleware, install_problem_handlers
 from api.middleware import ObserveMiddleware, PolicyVersionMiddleware
 from api.models import Problem
 from api.routers import actions, customers, health, ledger, policy, workspace
@@ -55,6 +55,9 @@ def create_app(settings: ApiSettings, *, context: AppContext | None = None) -> F
         return served.version if served else None
 
     install_web(app)
+    # Added innermost first. From the outside: request id, metrics and access log; the
+    # policy-version header on every response; unexpected failures answered as problems.
+    app.add_middleware(FailureMiddleware)
     app.add_middleware(PolicyVersionMiddleware, in_force=in_force)
     app.add_middleware(ObserveMiddleware, metrics=ctx.metrics)
     app.openapi = _openapi(app)  # type: ignore[method-assign]

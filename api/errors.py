@@ -2,12 +2,21 @@
 
 Routes and services raise an ``ApiError`` subclass; ``install_problem_handlers`` maps it, and
 FastAPI's own validation and HTTP errors, to a problem document in one place. No handler echoes
-what the client sent (a token, a customer's data) back into the response or the log.
+what the client sent (a token, a customer's data) back into the response or the log: a problem's
+``instance`` is the request's id (``urn:uuid:…``, also in ``X-Request-ID`` and the log), never
+its path, which holds customer and action ids.
+
+An unexpected failure (``FailureMiddleware``) answers a bare 500 and is logged with the error's
+class, the request id, the route template and the traceback's frames (file, line, function):
+never the error's message or arguments, which may quote a customer id, an amount or an SQL
+parameter. SQLite's "database is locked" (another process wrote for longer than the busy
+timeout) answers 503 with ``Retry-After`` instead.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -16,8 +25,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.middleware import route_template
+from api.middleware import request_id, route_template
+from store.connection import is_busy_error
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:dunning:problem:"
@@ -189,8 +200,12 @@ def validation_errors(
 
 
 def _instance(request: Request) -> str:
-    # The path only: a query string can carry a customer id or a note.
-    return request.url.path
+    return instance(request.scope)
+
+
+def instance(scope: Scope) -> str:
+    """Return a problem's ``instance``: the request id as a URN (the path holds ids)."""
+    return f"urn:uuid:{request_id(scope)}"
 
 
 async def _api_error(request: Request, exc: Exception) -> ProblemResponse:
@@ -224,20 +239,92 @@ async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     return ProblemResponse(body, status_code=status, headers=dict(exc.headers or {}))
 
 
-async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
-    # The traceback goes to the log for the operator; the client learns nothing internal. The
-    # route template, not the path: a path can hold a customer id.
+class LedgerBusyError(ApiError):
+    """Another process held the ledger's write lock for longer than the busy timeout."""
+
+    status = 503
+    code = "ledger-busy"
+    title = "The ledger is busy"
+
+    def headers(self) -> Mapping[str, str]:
+        return {"Retry-After": "2"}
+
+
+def failure_frames(exc: BaseException) -> str:
+    """Return where ``exc`` (and the errors it was raised from) happened: the class of each and
+    the frames of its traceback (file, line, function, source line), never its message."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = traceback.format_list(traceback.extract_tb(current.__traceback__))
+        kind = type(current)
+        parts.append(f"{kind.__module__}.{kind.__qualname__}:\n{''.join(frames)}")
+        current = current.__cause__ or current.__context__
+    return "caused by ".join(parts)
+
+
+def log_failure(scope: Scope, exc: BaseException) -> None:
+    """Log an unexpected failure for the operator: its class, the request id, the route and
+    the traceback's frames; never its message, arguments or the request's values."""
+    kind = type(exc)
     log.error(
-        "unexpected error on %s %s", request.method, route_template(request.scope), exc_info=exc
+        "unexpected %s.%s on %s %s, request %s\n%s",
+        kind.__module__,
+        kind.__qualname__,
+        scope.get("method", "-"),
+        route_template(scope),
+        request_id(scope),
+        failure_frames(exc),
     )
+
+
+def _failure_response(scope: Scope, exc: BaseException) -> ProblemResponse:
+    if is_busy_error(exc):
+        busy = LedgerBusyError(
+            "Another process (an import) is writing to the ledger; nothing was changed. "
+            "Try again in a few seconds."
+        )
+        body = problem_body(busy.status, busy.code, busy.title, busy.detail, instance(scope))
+        return ProblemResponse(body, status_code=busy.status, headers=dict(busy.headers()))
     body = problem_body(
         500,
         "internal-error",
         "Internal server error",
-        "The service failed to answer; the operator's log has the details.",
-        _instance(request),
+        "The service failed to answer; the operator's log has the details (find them by the "
+        "request id).",
+        instance(scope),
     )
     return ProblemResponse(body, status_code=500)
+
+
+class FailureMiddleware:
+    """Answers an unexpected failure with a problem (500, or 503 for a busy ledger) and logs it
+    without values; the error never reaches the server, whose log would print its message."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if not is_busy_error(exc):
+                log_failure(scope, exc)
+            if not started:
+                await _failure_response(scope, exc)(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -245,7 +332,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -1,15 +1,19 @@
-"""ASGI middleware: request metrics and a privacy-safe access log, and the policy-version header.
+"""ASGI middleware: request ids, metrics and a privacy-safe access log; the policy-version header.
 
 Both are plain ASGI (no ``BaseHTTPMiddleware``): they sit on every request of the daily list and
-cost a few microseconds. The access log names the route template and the status, never the
-concrete path, the query string or a header: paths and queries carry customer ids and notes,
-headers carry tokens. (uvicorn's own access log is switched off by ``dunning serve``.)
+cost a few microseconds. Every request gets an id of its own (``X-Request-ID`` on the response,
+the ``instance`` of a problem, and the log lines about it), so an operator can find what
+happened to a request without anyone quoting its path. The access log names the route template,
+the status and the request id, never the concrete path, the query string or a header: paths and
+queries carry customer ids and notes, headers carry tokens. (uvicorn's own access log is
+switched off by ``dunning serve``.)
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -18,6 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.metrics import Metrics
 from engine.model.actions import PolicyVersion
 
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_KEY = "request_id"
 POLICY_VERSION_HEADER = "X-Policy-Version"
 POLICY_DIGEST_HEADER = "X-Policy-Digest"
 # Where a route puts the version it used (an action list's own, stamped when computed), so the
@@ -30,6 +36,15 @@ access_log = logging.getLogger("api.access")
 def stamp_version(request: Request, version: PolicyVersion) -> None:
     """Record the policy version a response is computed from, for its ``X-Policy-Version``."""
     request.scope.setdefault("state", {})[STATE_VERSION_KEY] = version
+
+
+def request_id(scope: Scope) -> str:
+    """Return the id of the request (given by ``ObserveMiddleware``; a new one outside it)."""
+    state = scope.setdefault("state", {})
+    found = state.get(REQUEST_ID_KEY)
+    if found is None:
+        found = state[REQUEST_ID_KEY] = str(uuid.uuid4())
+    return str(found)
 
 
 def route_template(scope: Scope) -> str:
@@ -49,7 +64,8 @@ def version_headers(version: PolicyVersion) -> list[tuple[bytes, bytes]]:
 
 
 class ObserveMiddleware:
-    """Counts and times every request by route template, and writes the access log line."""
+    """Gives every request an id, counts and times it by route template, and writes the access
+    log line."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -61,11 +77,16 @@ class ObserveMiddleware:
             return
         start = time.perf_counter()
         status = 500
+        rid = request_id(scope)
 
         async def send_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", rid.encode("latin-1")),
+                ]
             await send(message)
 
         try:
@@ -77,7 +98,9 @@ class ObserveMiddleware:
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(elapsed)
             if access_log.isEnabledFor(logging.INFO):
-                access_log.info("%s %s %d %.1fms", method, route, status, elapsed * 1000)
+                access_log.info(
+                    "%s %s %d %.1fms request %s", method, route, status, elapsed * 1000, rid
+                )
 
 
 class PolicyVersionMiddleware:

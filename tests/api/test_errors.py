@@ -17,7 +17,7 @@ def test_unknown_route(client: TestClient) -> None:
         "title": "Not Found",
         "status": 404,
         "detail": "Not Found",
-        "instance": "/v1/nothing-here",
+        "instance": f"urn:uuid:{response.headers['X-Request-ID']}",
     }
 
 
