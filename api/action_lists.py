@@ -3,36 +3,47 @@
 Evaluating the ledger is the expensive part of the service (seconds on a large ledger); serving
 a page of a computed list should cost microseconds. ``ActionLists`` keeps the few most recent
 evaluations, computes each key once even when many requests ask at the same moment, and drops
-lists of an older ledger state as soon as a newer one is computed. ``ActionList`` holds one
-evaluation with what serving it needs: actions by id, memoised filter results, and each action's
-JSON rendered once (``engine.report.render.action_to_dict``, message included) and reused as bytes.
+lists of an older ledger state as soon as a newer one is computed. When the ledger moved on by
+writes that name their customers (outcomes recorded through the API, ``api.ledger_state``), the
+newer list is the older one with those customers evaluated again: evaluating a customer needs
+only that customer's data, so the result is the list a full evaluation would give, for the cost
+of a few customers. ``ActionList`` holds one evaluation with what serving it needs: actions by
+id, memoised filter results, and each action's JSON rendered once
+(``engine.report.render.action_to_dict``, message included) and reused as bytes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import contextlib
+import dataclasses
+import itertools
 import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
+from api.ledger_state import LedgerState, LedgerToken
 from api.metrics import Metrics
 from api.policy_state import ServedPolicy
 from engine.evaluate import action_order, evaluate
-from engine.model.actions import Action, Evaluation, PolicyVersion
+from engine.model.actions import Action, Evaluation, PolicyVersion, Superseded, Suppression
 from engine.model.ledger import CustomerLedger
 from engine.report.render import RenderContext, action_to_dict
 from store.collector import collector_paused
 from store.reader import iter_customer_ledgers
 
 SortKey = tuple[str, int, int, str]
-CacheKey = tuple[Hashable, ...]
+# (policy commit, policy digest, ledger state, day)
+CacheKey = tuple[str | None, str, LedgerToken, date]
 
 # Distinct dates × recent states kept; a list is tens of megabytes at most on a large ledger.
 MAX_LISTS = 6
@@ -102,11 +113,48 @@ class ActionList:
         self.by_id = {action.id: action for action in evaluation.actions}
         self.version_json = json.dumps(version_to_dict(self.version), separators=COMPACT).encode()
         self._ctx = RenderContext(policy=served.policy, with_messages=True)
-        self._json: dict[str, bytes] = {}
+        # Each action's JSON, rendered once: shared with the lists brought up to date from
+        # this one, and checked against the very action object (an action id re-evaluated for a
+        # changed customer is a new object, rendered again).
+        self._json: dict[str, tuple[Action, bytes]] = {}
         self._selections: dict[Filters, Selection] = {}
         self._all = Selection(
             evaluation.actions, tuple(action_order(a) for a in evaluation.actions)
         )
+
+    def with_customers(self, customers: frozenset[str], part: Evaluation) -> ActionList:
+        """Return this list with what it holds of ``customers`` replaced by ``part`` (those
+        customers evaluated again on the same day under the same policy)."""
+        ordered = sorted(customers)
+        evaluation = dataclasses.replace(
+            self.evaluation,
+            actions=_splice(self.evaluation.actions, ordered, part.actions, _customer_of),
+            suppressions=_splice(
+                self.evaluation.suppressions, ordered, part.suppressions, _customer_of
+            ),
+            superseded=_splice(self.evaluation.superseded, ordered, part.superseded, _customer_of),
+        )
+        out = ActionList.__new__(ActionList)
+        out.evaluation = evaluation
+        out.version = self.version
+        out.version_json = self.version_json
+        out._ctx = self._ctx
+        out._selections = {}
+        gone: list[str] = []
+        by_id = dict(self.by_id)
+        for customer in ordered:
+            lo, hi = _slice(self.evaluation.actions, customer, _customer_of)
+            gone.extend(a.id for a in self.evaluation.actions[lo:hi])
+        for action_id in gone:
+            by_id.pop(action_id, None)
+        by_id.update((a.id, a) for a in part.actions)
+        out.by_id = by_id
+        out._json = self._json
+        out._all = Selection(
+            evaluation.actions,
+            _splice(self._all.keys, ordered, tuple(action_order(a) for a in part.actions), _first),
+        )
+        return out
 
     def select(self, filters: Filters) -> Selection:
         """Return the actions that pass ``filters`` (remembered per filter combination)."""
@@ -128,21 +176,66 @@ class ActionList:
     def action_json(self, action: Action) -> bytes:
         """Return ``action`` as JSON bytes, rendered the first time it is asked for."""
         found = self._json.get(action.id)
-        if found is None:
-            # Two threads may render the same action at once; both get the same bytes.
-            found = json.dumps(
-                self.action_dict(action), ensure_ascii=False, separators=COMPACT
-            ).encode()
-            self._json[action.id] = found
-        return found
+        if found is not None and found[0] is action:
+            return found[1]
+        # Two threads may render the same action at once; both get the same bytes.
+        rendered = json.dumps(self.action_dict(action), ensure_ascii=False, separators=COMPACT)
+        self._json[action.id] = (action, rendered.encode())
+        return self._json[action.id][1]
+
+
+_Item = TypeVar("_Item")
+
+
+def _customer_of(item: Action | Suppression | Superseded) -> str:
+    return item.customer_id
+
+
+def _first(key: SortKey) -> str:
+    return key[0]
+
+
+def _state(pair: tuple[LedgerToken, ActionList]) -> LedgerToken:
+    return pair[0]
+
+
+def _slice(items: Sequence[_Item], customer: str, by: Callable[[_Item], str]) -> tuple[int, int]:
+    """Return where the items of ``customer`` are in ``items`` (sorted customer first)."""
+    lo = bisect.bisect_left(items, customer, key=by)
+    return lo, bisect.bisect_right(items, customer, lo=lo, key=by)
+
+
+def _splice(
+    items: tuple[_Item, ...],
+    customers: Sequence[str],
+    part: tuple[_Item, ...],
+    by: Callable[[_Item], str],
+) -> tuple[_Item, ...]:
+    """Return ``items`` with those of ``customers`` (sorted) replaced by theirs in ``part``;
+    both sorted customer first, ``by`` giving an item's customer."""
+    pieces: list[tuple[_Item, ...]] = []
+    start = 0
+    for customer in customers:
+        lo, hi = _slice(items, customer, by)
+        new_lo, new_hi = _slice(part, customer, by)
+        pieces += [items[start:lo], part[new_lo:new_hi]]
+        start = hi
+    pieces.append(items[start:])
+    return tuple(itertools.chain.from_iterable(pieces))
 
 
 LedgerReader = Callable[[Engine, date], Iterable[CustomerLedger]]
+CustomerReader = Callable[[Engine, Sequence[str], date], Iterable[CustomerLedger]]
 
 
 def read_ledger(engine: Engine, day: date) -> Iterable[CustomerLedger]:
     """Return the whole ledger as it stood at the end of ``day``, streamed by customer."""
     return iter_customer_ledgers(engine, None, as_of=day)
+
+
+def read_customers(engine: Engine, ids: Sequence[str], day: date) -> Iterable[CustomerLedger]:
+    """Return the ledgers of customers ``ids`` as they stood at the end of ``day``."""
+    return iter_customer_ledgers(engine, ids, as_of=day)
 
 
 class ActionLists:
@@ -152,48 +245,145 @@ class ActionLists:
         self,
         engine: Engine,
         metrics: Metrics,
+        ledger: LedgerState,
         *,
         reader: LedgerReader = read_ledger,
+        customer_reader: CustomerReader = read_customers,
         max_lists: int = MAX_LISTS,
     ) -> None:
         self._engine = engine
         self._metrics = metrics
+        self._ledger = ledger
         self._reader = reader
+        self._customer_reader = customer_reader
         self._max = max_lists
         self._lists: OrderedDict[CacheKey, ActionList] = OrderedDict()
         self._computing: dict[CacheKey, threading.Lock] = {}
+        self._running: dict[tuple[Any, ...], tuple[LedgerToken, asyncio.Future[ActionList]]] = {}
         self._lock = threading.Lock()
 
     @staticmethod
-    def key(served: ServedPolicy, ledger_state: Hashable, day: date) -> CacheKey:
+    def key(served: ServedPolicy, ledger_state: LedgerToken, day: date) -> CacheKey:
         """Return the cache key of the list of ``day`` under ``served`` and ``ledger_state``."""
         return (served.version.commit, served.version.digest, ledger_state, day)
 
-    def cached(self, key: CacheKey) -> ActionList | None:
-        """Return the list computed for ``key``, or None (never computes)."""
-        found = self._lists.get(key)
-        if found is not None:
-            self._metrics.cache_hits.inc()
-        return found
+    def _of_day(self, served: ServedPolicy, day: date) -> list[tuple[LedgerToken, ActionList]]:
+        policy = (served.version.commit, served.version.digest)
+        with self._lock:
+            return [(k[2], v) for k, v in self._lists.items() if k[:2] == policy and k[3] == day]
 
-    def get(self, served: ServedPolicy, ledger_state: Hashable, day: date) -> ActionList:
-        """Return the list for ``key``, computing it unless another request already did."""
-        key = self.key(served, ledger_state, day)
-        found = self.cached(key)
+    def latest(self, served: ServedPolicy, day: date) -> ActionList | None:
+        """Return the newest list of ``day`` under ``served`` whatever its ledger state, or None.
+
+        An action found in it is one the service showed for that day; what has been recorded
+        about it since is in the action log, which recording an outcome reads anyway.
+        """
+        found = self._of_day(served, day)
+        return max(found, key=_state)[1] if found else None
+
+    def _at_least(
+        self, served: ServedPolicy, ledger_state: LedgerToken, day: date
+    ) -> ActionList | None:
+        """Return the newest list of ``day`` that holds every write up to ``ledger_state``."""
+        fresh = [
+            (state, listing)
+            for state, listing in self._of_day(served, day)
+            if state[0] == ledger_state[0] and state[1] >= ledger_state[1]
+        ]
+        if not fresh:
+            return None
+        self._metrics.cache_hits.inc()
+        return max(fresh, key=_state)[1]
+
+    async def current(self, served: ServedPolicy, day: date) -> ActionList:
+        """Return the list of ``day`` for the ledger as it is now (it holds every write committed
+        before the call). Serving a cached list never leaves the event loop.
+
+        One computation runs at a time for a day, on the thread pool; requests that need a newer
+        list than it will give wait for it on the event loop, holding no thread, and the next
+        computation brings the list up to the newest state at the moment it starts: however many
+        outcomes arrive meanwhile, they are evaluated together.
+        """
+        state = self._ledger.cached_token()
+        if state is None:
+            state = await run_in_threadpool(self._ledger.token)
+        loop = asyncio.get_running_loop()
+        slot = (id(loop), served.version.commit, served.version.digest, day)
+        while True:
+            found = self._at_least(served, state, day)
+            if found is not None:
+                return found
+            running = self._running.get(slot)
+            if running is None or running[1].done():
+                newest = self._ledger.cached_token() or state
+                started = asyncio.ensure_future(run_in_threadpool(self.get, served, newest, day))
+                running = self._running[slot] = (newest, started)
+                started.add_done_callback(lambda done: self._settled(slot, done))
+            covers, task = running
+            # Shielded: a request that goes away does not cancel the others' computation.
+            if covers[0] == state[0] and covers[1] >= state[1]:
+                return await asyncio.shield(task)
+            with contextlib.suppress(Exception):
+                await asyncio.shield(task)  # older than needed: wait for it, then go again
+
+    def _settled(self, slot: tuple[Any, ...], task: asyncio.Future[ActionList]) -> None:
+        if self._running.get(slot, (None, None))[1] is task:
+            del self._running[slot]
+        if not task.cancelled():
+            task.exception()  # retrieved: the requests waiting for it have re-raised it
+
+    def get(self, served: ServedPolicy, ledger_state: LedgerToken, day: date) -> ActionList:
+        """Return the list of ``day`` holding every write up to ``ledger_state``, bringing an
+        older one up to date or computing it unless another request already did."""
+        found = self._at_least(served, ledger_state, day)
         if found is not None:
             return found
+        key = self.key(served, ledger_state, day)
         with self._lock:
             gate = self._computing.setdefault(key, threading.Lock())
         with gate:
             # Whoever waited on the gate finds the list the first request computed.
-            found = self.cached(key)
+            found = self._at_least(served, ledger_state, day)
             if found is not None:
                 return found
-            computed = self._compute(served, day)
+            computed = self._brought_up_to_date(served, ledger_state, day)
+            if computed is None:
+                computed = self._compute(served, day)
             with self._lock:
                 self._store(key, computed)
                 self._computing.pop(key, None)
             return computed
+
+    def _brought_up_to_date(
+        self, served: ServedPolicy, ledger_state: LedgerToken, day: date
+    ) -> ActionList | None:
+        """Return an older list of the day with the customers changed since evaluated again,
+        or None when there is none or only a fresh evaluation can tell what changed."""
+        with self._lock:
+            older = [
+                (key[2], listing)
+                for key, listing in self._lists.items()
+                if key[:2] == (served.version.commit, served.version.digest)
+                and key[3] == day
+                and key[2][0] == ledger_state[0]
+                and key[2][1] <= ledger_state[1]
+            ]
+        if not older:
+            return None
+        state, listing = max(older, key=lambda pair: pair[0])
+        changed = self._ledger.changed_between(state, ledger_state)
+        if changed is None:
+            return None
+        if not changed:
+            return listing
+        start = time.perf_counter()
+        with collector_paused():
+            ledgers = self._customer_reader(self._engine, sorted(changed), day)
+            part = evaluate(served.policy, ledgers, day, served.version)
+            updated = listing.with_customers(changed, part)
+        self._metrics.updates.inc()
+        self._metrics.update_seconds.observe(time.perf_counter() - start)
+        return updated
 
     def _compute(self, served: ServedPolicy, day: date) -> ActionList:
         start = time.perf_counter()
@@ -210,7 +400,7 @@ class ActionLists:
     def _store(self, key: CacheKey, computed: ActionList) -> None:
         # A list of an older ledger state can never be asked for again: the state only moves on.
         ledger_state = key[2]
-        for old in [k for k in self._lists if k[2] != ledger_state]:
+        for old in [k for k in self._lists if k[2] < ledger_state]:
             del self._lists[old]
         self._lists[key] = computed
         self._lists.move_to_end(key)

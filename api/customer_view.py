@@ -26,6 +26,7 @@ from engine.report.render import RenderContext, action_to_dict, suppression_to_d
 from engine.rules.calendar import BusinessCalendar
 from engine.rules.effective import EffectivePolicy, effective_policy
 from engine.rules.terms import term_dates
+from store.outcomes import promise_history
 from store.reader import load_snapshot
 
 # Overdue days at which each aging bucket starts (the usual 30-day buckets of an aging report).
@@ -104,17 +105,7 @@ def customer_detail(
             }
             for record in sorted(ledger.history, key=lambda r: (r.date, r.action_id), reverse=True)
         ],
-        "promises": [
-            {
-                "id": p.id,
-                "made": p.made.isoformat(),
-                "pay_by": p.pay_by.isoformat(),
-                "amount": _plain(p.amount),
-                "currency": p.currency,
-                "invoices": list(p.invoice_ids),
-            }
-            for p in ledger.promises
-        ],
+        "promises": _promises(engine, customer_id, day),
         "disputes": [
             {
                 "id": d.id,
@@ -126,6 +117,25 @@ def customer_detail(
             for d in ledger.disputes
         ],
     }
+
+
+def _promises(engine: Engine, customer_id: str, day: date) -> list[dict[str, Any]]:
+    # The history, replaced promises too (the ledger the engine reads holds those in force).
+    with engine.connect() as conn:
+        history = promise_history(conn, customer_id, day)
+    return [
+        {
+            "id": p.id,
+            "made": p.made.isoformat(),
+            "pay_by": p.pay_by.isoformat(),
+            "amount": _plain(p.amount),
+            "currency": p.currency,
+            "invoices": list(p.invoice_ids),
+            "superseded_by": p.superseded_by,
+            "superseded_on": p.superseded_on.isoformat() if p.superseded_on else None,
+        }
+        for p in history
+    ]
 
 
 def _money(

@@ -9,7 +9,7 @@ cache) has no answer, so serving a computed list never leaves the event loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import date, datetime
 from typing import Annotated, Any, TypeAlias
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from api.action_lists import ActionList
 from api.auth import Principal, authorise
@@ -25,7 +25,7 @@ from api.context import AppContext
 from api.errors import InvalidRequestError, PolicyUnavailableError
 from api.middleware import stamp_version
 from api.policy_state import ServedPolicy
-from store.connection import SQLITE_BEGIN
+from store.connection import begin_write
 from store.tokens import Role
 
 # The days a list may be asked for: any real use, and far enough from the calendar's ends that
@@ -49,17 +49,45 @@ async def get_context(request: Request) -> AppContext:
 ContextDep: TypeAlias = Annotated[AppContext, Depends(get_context)]
 
 
-def get_session(context: ContextDep) -> Iterator[Connection]:
+async def get_session(context: ContextDep) -> AsyncIterator[Connection]:
     """Yield a connection in a transaction for a route that writes to the ledger.
 
     The transaction commits when the route returns (before the response is sent: the dependency
-    has function scope), else rolls back. After the commit the ledger state moves on, so lists
-    computed before the write are not served again.
+    has function scope), else rolls back. It holds one of the write gate's slots from begin to
+    commit, taken on the event loop before any thread is (``api.write_gate``): writers beyond
+    the limit wait without holding a thread, so the transaction's own steps always find one.
+    After the commit the ledger state moves on, so lists computed before the write are not
+    served again.
     """
-    # On SQLite, take the write lock up front: a concurrent writer queues instead of failing.
-    with context.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}).begin() as conn:
-        yield conn
+    async with context.writes.slot():
+        conn = await run_in_threadpool(_begin_write, context.engine)
+        try:
+            yield conn
+        except BaseException:
+            await run_in_threadpool(_end, conn, commit=False)
+            raise
+        await run_in_threadpool(_end, conn, commit=True)
     context.ledger.written()
+
+
+def _begin_write(engine: Engine) -> Connection:
+    conn = engine.connect()
+    try:
+        begin_write(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _end(conn: Connection, *, commit: bool) -> None:
+    try:
+        if commit:
+            conn.commit()
+        else:
+            conn.rollback()
+    finally:
+        conn.close()
 
 
 SessionDep: TypeAlias = Annotated[Connection, Depends(get_session, scope="function")]
@@ -140,12 +168,7 @@ async def get_action_list(
     request: Request, context: ContextDep, served: PolicyDep, day: DayDep
 ) -> ActionList:
     """Return the action list of the day under the policy in force, computed once per state."""
-    state = context.ledger.cached_token()
-    if state is None:
-        state = await run_in_threadpool(context.ledger.token)
-    found = context.lists.cached(context.lists.key(served, state, day))
-    if found is None:
-        found = await run_in_threadpool(context.lists.get, served, state, day)
+    found = await context.lists.current(served, day)
     # The header names the version stamped in the list, which a reload cannot change.
     stamp_version(request, found.version)
     return found

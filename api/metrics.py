@@ -57,6 +57,17 @@ class Metrics:
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
             registry=self.registry,
         )
+        self.updates = Counter(
+            "dunning_action_list_updates",
+            "Action lists brought up to date by evaluating again only the customers written to.",
+            registry=self.registry,
+        )
+        self.update_seconds = Histogram(
+            "dunning_action_list_update_seconds",
+            "Time to bring an action list up to date after writes.",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+            registry=self.registry,
+        )
         self.cache_hits = Counter(
             "dunning_action_list_cache_hits",
             "Requests answered from an action list computed before.",

@@ -201,6 +201,14 @@ OutcomeIn = Annotated[
 ]
 
 
+class PromiseRecordedOut(Out):
+    """The promise to pay now in force for the action's invoices."""
+
+    id: str
+    created: bool = Field(description="False when the same promise was already in force.")
+    replaces: list[str] = Field(description="The promises it replaced (kept in the history).")
+
+
 class OutcomeOut(Out):
     """What was recorded for an action."""
 
@@ -212,6 +220,7 @@ class OutcomeOut(Out):
     outcome: str
     status: str
     created: bool = Field(description="False when the same outcome was already recorded.")
+    promise: PromiseRecordedOut | None = None
     policy_version: PolicyVersionOut
 
 
@@ -314,7 +323,7 @@ class HistoryEntryOut(Out):
 
 
 class PromiseOut(Out):
-    """A promise to pay."""
+    """A promise to pay; one replaced by a later promise names it."""
 
     id: str
     made: dt.date
@@ -322,6 +331,10 @@ class PromiseOut(Out):
     amount: Money
     currency: str
     invoices: list[str]
+    superseded_by: str | None = Field(
+        default=None, description="The later promise that replaced this one, if any."
+    )
+    superseded_on: dt.date | None = None
 
 
 class DisputeOut(Out):

@@ -17,7 +17,8 @@ class ApiSettings:
     revoked token stops working at most this much later). ``policy_url``: the web address of a
     policy file's line in the policy repository, ``{commit}``, ``{file}`` and ``{line}`` filled in
     (``https://git.example/finance/policy/blob/{commit}/{file}#L{line}``); the pages link each
-    setting to it.
+    setting to it. ``busy_seconds``: on SQLite, how long a write waits for another process's
+    write (a ``dunning import``) before answering 503.
     """
 
     database_url: str
@@ -27,3 +28,4 @@ class ApiSettings:
     ledger_check_seconds: float = 2.0
     token_cache_seconds: float = 10.0
     policy_url: str | None = None
+    busy_seconds: float = 10.0

@@ -35,3 +35,13 @@ def ledger_fingerprint(conn: Connection) -> Fingerprint:
         )
     ).one()
     return tuple(int(value) for value in row)
+
+
+def log_rows_after(conn: Connection, after: int, limit: int) -> list[tuple[int, str]]:
+    """Return the ids and customers of the action-log rows newer than id ``after`` (at most
+    ``limit``, oldest first): which customers' histories changed since a fingerprint."""
+    a = action_log.c
+    rows = conn.execute(
+        select(a.id, a.customer_id).where(a.id > after).order_by(a.id).limit(limit)
+    ).all()
+    return [(int(row_id), str(customer_id)) for row_id, customer_id in rows]

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.action_lists import Filters
 from api.action_pages import action_detail_json, page_csv, page_json
-from api.deps import ActionListDep, CollectorDep, SessionDep, ViewerDep
+from api.deps import ActionListDep, CollectorDep, ContextDep, DayDep, PolicyDep, ViewerDep
 from api.errors import NotFoundError, problem_responses
+from api.middleware import stamp_version
 from api.models import ID_PATTERN, ActionDetail, ActionPage, OutcomeIn, OutcomeOut
-from api.outcomes import record
+from api.outcomes import OutcomeRequest, submit
 
 router = APIRouter(prefix="/v1/actions", tags=["actions"])
 
@@ -157,19 +158,25 @@ async def get_action(
         **problem_responses(401, 403, 404, 409, 422, 503),
     },
 )
-def record_outcome(
+async def record_outcome(
     *,
     who: CollectorDep,
-    listing: ActionListDep,
-    conn: SessionDep,
+    context: ContextDep,
+    request: Request,
+    served: PolicyDep,
+    day: DayDep,
     action_id: Annotated[str, Path(max_length=128, pattern=ID_PATTERN)],
     body: OutcomeIn,
     response: Response,
 ) -> dict[str, Any]:
     """Record that the action was done, skipped or failed, or that the customer promised to pay
-    (date, amount) or disputed an invoice. Idempotent: the same outcome again answers 200 with
-    `created: false`; the first answers 201. A done action leaves the list."""
-    recorded = record(conn, listing, action_id, body, who)
-    if not recorded["created"]:
+    (date, amount) or disputed an invoice. The first final outcome (done, skipped, a promise, a
+    dispute) takes the action off the list; the same outcome again answers 200 with
+    `created: false`; a different one answers 409 with the outcome in force. A new promise
+    replaces the one in force for the same invoices."""
+    asked = OutcomeRequest(action_id, day, body, who)
+    listing, recorded = await submit(context, served, asked)
+    stamp_version(request, listing.version)
+    if not recorded.created:
         response.status_code = 200
-    return recorded
+    return recorded.body

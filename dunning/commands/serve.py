@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+SHUTDOWN_SECONDS = 30
 
 
 @click.command("serve")
@@ -106,4 +107,7 @@ def command(
         access_log=False,
         log_level=log_level,
         server_header=False,
+        # SIGTERM (or Ctrl-C): stop taking connections, let the requests in flight finish and
+        # commit, then stop; a request still running after this long is abandoned.
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
     )

@@ -93,3 +93,34 @@ def seed(engine: Engine) -> None:
                 }
             ],
         )
+
+
+def seed_overdue(engine: Engine, count: int) -> list[str]:
+    """Insert ``count`` customers with one invoice each, ten days overdue on DAY (so each has one
+    first-reminder action); return their ids."""
+    ids = [f"LOAD-{n:04d}" for n in range(1, count + 1)]
+    with engine.begin() as conn:
+        conn.execute(
+            insert(customers),
+            [
+                {"id": c, "name": f"Load {c}", "country": "GB", "email": "", "language": "en"}
+                for c in ids
+            ],
+        )
+        conn.execute(
+            insert(invoices),
+            [
+                {
+                    "id": f"INV-{c}",
+                    "customer_id": c,
+                    "number": f"INV-{c}",
+                    "issued": date(2026, 10, 14),
+                    "due": None,
+                    "terms": None,
+                    "amount": Decimal("250.00"),
+                    "currency": "GBP",
+                }
+                for c in ids
+            ],
+        )
+    return ids

@@ -181,3 +181,120 @@ def test_the_recorder_is_the_token_name(client: TestClient, tokens: Tokens, engi
     with engine.connect() as conn:
         who, note = conn.execute(select(action_log.c.who, action_log.c.note)).one()
     assert (who, note) == ("test-collector", "Emailed")
+
+
+# -- one final outcome per action (docs/api.md, "Recording an outcome") -------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "status"),
+    [
+        ("done", "done", 200),
+        ("done", "skipped", 409),
+        ("skipped", "done", 409),
+        ("done", "failed", 409),
+        ("failed", "failed", 200),
+        ("failed", "done", 201),
+    ],
+    ids=str,
+)
+def test_the_first_final_outcome_wins(
+    client: TestClient, tokens: Tokens, first: str, second: str, status: int
+) -> None:
+    action = actions(client, tokens, customer="TEST-0002")[0]
+    assert post(client, tokens, action["id"], {"outcome": first}).status_code == 201
+
+    response = post(client, tokens, action["id"], {"outcome": second})
+
+    assert response.status_code == status
+    if status == 409:
+        problem = response.json()
+        assert response.headers["content-type"] == "application/problem+json"
+        assert problem["type"] == "urn:dunning:problem:conflict"
+        assert problem["outcome_in_force"]["outcome"] == first
+        assert problem["outcome_in_force"]["who"] == "test-collector"
+        assert action["id"] not in problem["detail"]
+
+
+def test_a_conflicting_outcome_writes_nothing(
+    client: TestClient, tokens: Tokens, engine: Engine
+) -> None:
+    from sqlalchemy import func, select
+
+    from store.models import action_log, disputes
+
+    action = actions(client, tokens, customer="TEST-0002")[0]
+    post(client, tokens, action["id"], {"outcome": "skipped", "note": "Customer called"})
+    response = post(
+        client, tokens, action["id"], {"outcome": "dispute", "invoice": "INV-2001", "reason": "x"}
+    )
+    assert response.status_code == 409
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(action_log)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(disputes)).scalar() == 0
+
+
+def test_an_action_never_on_the_list_is_not_found_and_names_no_id(
+    client: TestClient, tokens: Tokens
+) -> None:
+    response = post(client, tokens, "act_00000000000000000000", {"outcome": "done"})
+    assert response.status_code == 404
+    assert "act_00000000000000000000" not in response.text
+
+
+# -- promises to pay ------------------------------------------------------------------------------
+
+PROMISE = {"outcome": "promise", "pay_by": "2026-12-04", "amount": "1200.00"}
+
+
+def promises_of(client: TestClient, tokens: Tokens, customer: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.get(
+        f"/v1/customers/{customer}", params=DATE, headers=tokens.headers("viewer")
+    ).json()["promises"]
+    return found
+
+
+def test_the_same_promise_again_is_one_promise(client: TestClient, tokens: Tokens) -> None:
+    call = actions(client, tokens, kind="phone")[0]
+    first = post(client, tokens, call["id"], PROMISE)
+    again = post(client, tokens, call["id"], PROMISE)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["promise"] == {
+        "id": first.json()["promise"]["id"],
+        "created": False,
+        "replaces": [],
+    }
+    assert len(promises_of(client, tokens, "TEST-0001")) == 1
+
+
+def test_a_different_promise_replaces_the_one_in_force(client: TestClient, tokens: Tokens) -> None:
+    call = actions(client, tokens, kind="phone")[0]
+    first = post(client, tokens, call["id"], PROMISE).json()["promise"]["id"]
+
+    later = post(client, tokens, call["id"], {**PROMISE, "pay_by": "2026-12-11"})
+
+    assert later.status_code == 201
+    body = later.json()
+    assert (body["outcome"], body["promise"]["created"], body["promise"]["replaces"]) == (
+        "promise",
+        True,
+        [first],
+    )
+    history = promises_of(client, tokens, "TEST-0001")
+    assert [(p["pay_by"], p["superseded_by"]) for p in history] == [
+        ("2026-12-04", body["promise"]["id"]),
+        ("2026-12-11", None),
+    ]
+    # The action stays done: the new promise is about the same invoices.
+    assert [a["step"] for a in actions(client, tokens, customer="TEST-0001")] == ["second-reminder"]
+
+
+def test_a_promise_after_another_final_outcome_conflicts(
+    client: TestClient, tokens: Tokens
+) -> None:
+    call = actions(client, tokens, kind="phone")[0]
+    post(client, tokens, call["id"], {"outcome": "done", "note": "Left a message"})
+    response = post(client, tokens, call["id"], PROMISE)
+    assert response.status_code == 409
+    assert response.json()["outcome_in_force"]["outcome"] == "done"
+    assert promises_of(client, tokens, "TEST-0001") == []

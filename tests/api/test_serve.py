@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,17 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from tests.api.conftest import ROOT, Tokens, git
+from tests.api.conftest import Tokens, git
 from tests.api.ledger_data import DAY, seed
+from tests.api.live_server import live_server
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -32,48 +21,8 @@ def server(
     db_url: str, engine: Engine, policy_repo: Path, tokens: Tokens, tmp_path: Path
 ) -> Iterator[tuple[str, Path]]:
     seed(engine)
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dunning",
-                "serve",
-                "--port",
-                str(port),
-                "--database",
-                db_url,
-                "--repo",
-                str(policy_repo),
-                "--policy-ref",
-                "main",
-            ],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"dunning serve did not become ready:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield base, log
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with live_server(db_url, policy_repo, tmp_path / "serve.log") as running:
+        yield running.base, running.log
 
 
 def test_an_outcome_takes_the_action_off_the_list(

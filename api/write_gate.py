@@ -1,0 +1,163 @@
+"""How the app writes: short transactions, a bounded number at once, committed in small groups.
+
+A write runs its whole transaction (begin, write, commit) in one call on the thread pool, so a
+transaction never waits for a thread while it holds the database's write lock. Writers beyond the
+limit wait on the event loop: a waiting writer holds no thread and no connection, so reads and
+the health checks keep their threads however many collectors record outcomes at once.
+
+SQLite has one writer at a time: the limit is 1, and writers queue here in arrival order instead
+of polling SQLite's lock (its busy handler sleeps between tries, so under contention the last
+writer waits far longer than the work in front of it). PostgreSQL writes in parallel; the limit
+keeps the connections in use below the pool.
+
+Outcomes go through ``WriteQueue``: the jobs waiting when a writer slot frees up are run together
+in one thread-pool call and one transaction, each in a savepoint of its own (a refused outcome
+rolls back its own writes only), and committed once. Under load that turns a thread handoff and
+a commit per outcome into one per group, which is what lets one SQLite writer keep up with
+hundreds of collectors (docs/decisions/010-write-path-under-load.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Connection, Engine
+
+from api.ledger_state import LedgerState, Written
+from store.connection import begin_write
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+SQLITE_WRITERS = 1
+POSTGRESQL_WRITERS = 8
+# The most outcomes committed together: a group stays a few milliseconds of work.
+MAX_GROUP = 64
+
+
+class WriteGate:
+    """Admits at most ``limit`` write transactions at once; the others wait in arrival order."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._semaphore: asyncio.Semaphore | None = None
+
+    @classmethod
+    def for_backend(cls, backend: str) -> WriteGate:
+        """Return the gate for a database backend (``sqlite``, ``postgresql``)."""
+        return cls(SQLITE_WRITERS if backend == "sqlite" else POSTGRESQL_WRITERS)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the write slots (waiting on the event loop for one to be free)."""
+        async with self._current():
+            yield
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Return ``fn(*args, **kwargs)`` run on the thread pool while holding a write slot."""
+        async with self._current():
+            return await run_in_threadpool(fn, *args, **kwargs)
+
+    def _current(self) -> asyncio.Semaphore:
+        # One semaphore per event loop: a test client starts a loop of its own for each app run.
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._loop is not loop:
+            self._loop, self._semaphore = loop, asyncio.Semaphore(self.limit)
+        return self._semaphore
+
+
+# A job writes through the connection it is given and returns its result and what it wrote
+# (for the ledger state; None when it wrote nothing new).
+Job = Callable[[Connection], tuple[T, Written | None]]
+
+
+@dataclass(slots=True)
+class _Queued:
+    job: Job[Any]
+    future: asyncio.Future[Any]
+
+
+class WriteQueue:
+    """Runs write jobs in groups: one transaction per group, one savepoint per job."""
+
+    def __init__(self, engine: Engine, gate: WriteGate, ledger: LedgerState) -> None:
+        self._engine = engine
+        self._gate = gate
+        self._ledger = ledger
+        self._waiting: deque[_Queued] = deque()
+        self._writers = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def submit(self, job: Job[T]) -> T:
+        """Return what ``job`` returned once its group has committed (or raise what it raised:
+        its own writes are then rolled back, the others' in its group are not)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._waiting, self._writers = loop, deque(), 0
+        queued = _Queued(job, loop.create_future())
+        self._waiting.append(queued)
+        if self._writers < self._gate.limit:
+            self._writers += 1
+            task = loop.create_task(self._write_groups())
+            self._tasks.add(task)  # held until done: the loop keeps only weak references
+            task.add_done_callback(self._tasks.discard)
+        result: T = await queued.future
+        return result
+
+    async def _write_groups(self) -> None:
+        try:
+            while self._waiting:
+                async with self._gate.slot():
+                    size = min(MAX_GROUP, len(self._waiting))
+                    group = [self._waiting.popleft() for _ in range(size)]
+                    if not group:
+                        continue
+                    try:
+                        results = await run_in_threadpool(self._run, [q.job for q in group])
+                    except Exception as exc:  # the group's commit failed: none of it stands
+                        results = [(False, exc)] * len(group)
+                for queued, (ok, value) in zip(group, results, strict=True):
+                    if queued.future.done():
+                        continue  # the request went away; its write stands
+                    if ok:
+                        queued.future.set_result(value)
+                    else:
+                        queued.future.set_exception(value)
+        finally:
+            self._writers -= 1
+
+    def _run(self, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
+        results: list[tuple[bool, Any]] = []
+        written: list[Written] = []
+        with self._engine.connect() as conn:
+            transaction = begin_write(conn)
+            try:
+                for job in jobs:
+                    savepoint = conn.begin_nested()
+                    try:
+                        value, wrote = job(conn)
+                    except Exception as exc:
+                        savepoint.rollback()
+                        results.append((False, exc))
+                        continue
+                    savepoint.commit()
+                    results.append((True, value))
+                    if wrote is not None:
+                        written.append(wrote)
+                with self._ledger.committing():
+                    transaction.commit()
+                    for wrote in written:
+                        self._ledger.recorded(wrote)
+            except BaseException:
+                if transaction.is_active:
+                    transaction.rollback()
+                raise
+        return results
