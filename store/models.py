@@ -49,7 +49,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ACTION_STATUSES = ("done", "skipped", "failed", "superseded")
+ACTION_STATUSES = ("done", "skipped", "failed", "superseded", "sent")
 # An action has at most one of these: the first recorded wins (docs/api.md, "Recording an outcome").
 FINAL_STATUSES = ("done", "skipped")
 
@@ -269,6 +269,8 @@ class ActionLogRow(Base):
     keeps both facts (docs/ledger-store.md). ``final`` marks the action's one final outcome (done
     or skipped): a partial unique index lets the first one win, atomically, however many are sent
     at once.
+    ``sent`` is a delivery by ``dunning send``, not an outcome: the action stays on the list
+    until it is done (docs/decisions/011).
     """
 
     __tablename__ = "action_log"
@@ -292,7 +294,7 @@ class ActionLogRow(Base):
     __table_args__ = (
         UniqueConstraint("action_id", "status"),
         CheckConstraint(
-            "status IN ('done', 'skipped', 'failed', 'superseded')", name="status_known"
+            "status IN ('done', 'skipped', 'failed', 'superseded', 'sent')", name="status_known"
         ),
         CheckConstraint("NOT final OR status IN ('done', 'skipped')", name="final_status"),
         Index(

@@ -30,6 +30,8 @@ from store.models import outbox
 from store.outcomes import record_outcome
 
 SENDER = "dunning send"
+# The outcome word of a ``sent`` record, per channel: what "sent" means for it.
+DELIVERED = {"email": "accepted by the mail server", "letter": "written to the print folder"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,16 +203,26 @@ def mark_sent(
 ) -> bool:
     """Record ``message`` as delivered, and its action as done unless it needs a person.
 
-    sending -> sent and the action log's entry in one transaction, through the same outcome
-    recording as staff use (``store.outcomes.record_outcome``). False when the claim was lost.
+    sending -> sent and the action log's entries in one transaction, through the same outcome
+    recording as staff use (``store.outcomes.record_outcome``): always ``sent``, with the
+    recipients and the server's answer (the customer's timeline shows it); and ``done`` when no
+    person has to work the step (docs/decisions/011). False when the claim was lost.
     """
     at = datetime.now(UTC)
     with begin_write(conn):
         if not _move(conn, message, worker, state="sent", answer=answer, sent_at=at):
             return False
+        _record(conn, message, "sent", _delivered(message, answer), DELIVERED[message.channel])
         if not message.needs_person:
-            _record(conn, message, "done", answer, outcome)
+            _record(conn, message, "done", "", outcome)
     return True
+
+
+def _delivered(message: Claimed, answer: str) -> str:
+    """Return what the action log says about a delivery: to whom, and the server's answer."""
+    if message.channel == "email" and message.recipients:
+        return f"to {', '.join(message.recipients)}; {answer}"
+    return answer
 
 
 def mark_failed(

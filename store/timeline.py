@@ -50,6 +50,7 @@ STATUS_WORDS = {
     "skipped": "skipped",
     "failed": "tried, not done",
     "superseded": "superseded by a higher step sent the same day",
+    "sent": "sent",
 }
 OUTCOME_WORDS = {"promise": "promise to pay taken", "dispute": "dispute taken"}
 

@@ -123,12 +123,18 @@ class PaymentPlan(NamedTuple):
 
 
 class ActionStatus(StrEnum):
-    """What happened to an action staff were given."""
+    """What happened to an action staff were given.
+
+    ``sent`` records a delivery (the mail server accepted the email, the letter is in the print
+    folder): the customer was contacted, but the step is not worked until it is ``done``, which
+    the sender records too unless the step names a person (docs/decisions/011).
+    """
 
     DONE = "done"
     SKIPPED = "skipped"
     FAILED = "failed"
     SUPERSEDED = "superseded"
+    SENT = "sent"
 
 
 class ActionRecord(NamedTuple):

@@ -2,8 +2,8 @@
 
 With ``guardrails.contact_days: business`` no email, letter, call or text goes out on a closed
 day of the policy calendar: it waits for the next business day. With
-``guardrails.max_contacts_per_7_days`` the contacts done in the seven days up to today plus
-today's stay within the limit: the lowest-ranked of today's contacts wait. Holds, escalations
+``guardrails.max_contacts_per_7_days`` the contacts done (or sent) in the seven days up to today
+plus today's stay within the limit: the lowest-ranked of today's contacts wait. Holds, escalations
 and reviews are not contacts and always go out. What waits is reported with the day it can go
 out. The rules, with their names, are in docs/rules/ladder.md.
 """
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 _ONE_DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
+# A contact was made when its action was done, or when its message was sent (a step that names a
+# person stays on the list after its email or letter went out).
+_CONTACTED = (ActionStatus.DONE, ActionStatus.SENT)
 
 
 def guard(account: Account, actions: list[Action]) -> tuple[list[Action], list[Suppression]]:
@@ -46,6 +49,9 @@ def guard(account: Account, actions: list[Action]) -> tuple[list[Action], list[S
     limit = rules.max_contacts_per_7_days
     if limit is not None and contacts:
         recent = recent_contacts(account.ledger.history, account.ladder.contact_ids, as_of)
+        # An action whose message went out (a person still has to work it) made its contact
+        # already: it needs no room and is never held back.
+        contacts = [a for a in contacts if a.id not in recent]
         room = max(limit - len(recent), 0)
         if len(contacts) > room:
             contacts.sort(key=lambda a: (-a.step_index, -a.occurrence, a.id))
@@ -60,11 +66,11 @@ def guard(account: Account, actions: list[Action]) -> tuple[list[Action], list[S
 def recent_contacts(
     history: Iterable[ActionRecord], contact_ids: frozenset[str], as_of: date
 ) -> dict[str, date]:
-    """Return the contacts done in the 7 days up to ``as_of`` (action id -> date)."""
+    """Return the contacts done or sent in the 7 days up to ``as_of`` (action id -> date)."""
     start = as_of - timedelta(days=6)
     out: dict[str, date] = {}
     for r in history:
-        if r.status == ActionStatus.DONE and r.step in contact_ids and start <= r.date <= as_of:
+        if r.status in _CONTACTED and r.step in contact_ids and start <= r.date <= as_of:
             out[r.action_id or f"{r.step}@{r.date.isoformat()}"] = r.date
     return out
 

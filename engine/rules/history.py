@@ -2,7 +2,9 @@
 credit hold.
 
 ``done`` and ``skipped`` count as a step having been worked; ``superseded`` as passed over;
-``failed`` is ignored (the step is retried); steps of other ladders are ignored. A step at or
+``failed`` is ignored (the step is retried), and so is ``sent`` (a message delivered for a step
+that a person still has to work: it stays on the list until done); steps of other ladders are
+ignored. A step at or
 below the highest one recorded for an invoice is not sent again, unless it repeats
 (``repeat_days``): then it is pending again once that many days have passed since it was last
 done or skipped. The rules, with their names, are in docs/rules/ladder.md.
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
     from engine.rules.ladder import Reached
 
 _DONE = ActionStatus.DONE
-_FAILED = ActionStatus.FAILED
+# Facts about an action that do not work its step: a failed attempt, a delivery. A tuple, not a
+# set: an enum member's hash is a Python call, and this is asked of every record.
+_NOT_WORKED = (ActionStatus.FAILED, ActionStatus.SENT)
 _COUNTED = frozenset({ActionStatus.DONE, ActionStatus.SKIPPED})
 _tuple = tuple.__new__
 
@@ -79,7 +83,7 @@ def invoice_history(
     for record in records:
         index = positions.get(record.step)
         status = record.status
-        if index is None or status == _FAILED:
+        if index is None or status in _NOT_WORKED:
             continue
         if status in _COUNTED:
             per_step = worked.setdefault(index, {})
@@ -139,7 +143,7 @@ def pending_in(  # noqa: PLR0917 - the inputs of the rule, in the order it reads
     seen = False
     for record in records:
         index = positions.get(record.step)
-        if index is None or record.status == _FAILED:
+        if index is None or record.status in _NOT_WORKED:
             continue
         if index > floor:  # noqa: PLR1730 - max() would cost a call per record here
             floor = index
@@ -195,7 +199,7 @@ def pending_steps(
             elif last_hold is None or (on, step) > last_hold:
                 last_hold = Hold(on, step)
         index = positions.get(step)
-        if index is None or status == _FAILED:
+        if index is None or status in _NOT_WORKED:
             continue
         for invoice_id in record.invoice_ids:
             if known(invoice_id, -1) < index:

@@ -115,8 +115,8 @@ def test_a_failed_attempt_is_in_force_until_a_final_outcome(ledger: Engine) -> N
 
 
 def test_an_unknown_status_is_refused(ledger: Engine) -> None:
-    with ledger.connect() as conn, pytest.raises(ValueError, match="'sent'"):
-        record_outcome(conn, **OUTCOME, status="sent")
+    with ledger.connect() as conn, pytest.raises(ValueError, match="'emailed'"):
+        record_outcome(conn, **OUTCOME, status="emailed")
 
 
 def test_a_charge_needs_its_currency(ledger: Engine) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from engine.model.ledger import ActionStatus
 from engine.model.policy import Guardrails
 from tests.engine.builders import (
     INV_1,
@@ -80,3 +81,23 @@ def test_contact_limit(
         (s.code, s.step, s.until.isoformat() if s.until else "") for s in evaluation.suppressions
     ]
     assert held == expected_held
+
+
+def test_a_sent_message_is_a_contact_and_its_action_is_never_held() -> None:
+    """Rule "contact limit": a message sent for an action that a person still has to work (the
+    log says ``sent``, not ``done``) counts as a contact, and that action, still on the list,
+    made its contact already: it needs no room and is not held back."""
+    policy = make_policy(guardrails=Guardrails(1, "any", None))
+    ledger = account("C1", INV_1)
+    (first,) = run(policy, ledger, on="2026-10-16").actions
+    sent = done(first.step, first.invoice_ids, "2026-10-16", status=ActionStatus.SENT,
+                action_id=first.id)  # fmt: skip
+    again = run(policy, ledger._replace(history=(sent,)), on="2026-10-17")
+    assert [a.id for a in again.actions] == [first.id]
+    assert again.suppressions == ()
+    # A second invoice reaches its first reminder: the limit of one is used up by the message
+    # sent, so the new contact waits while the sent action stays.
+    other = account("C1", INV_1, invoice("INV-2", "2026-09-15", "300.00"), history=[sent])
+    later = run(policy, other, on="2026-10-17")
+    assert [a.id for a in later.actions] == [first.id]
+    assert [(s.code, s.step) for s in later.suppressions] == [("contact_limit", "first-reminder")]
