@@ -6,6 +6,7 @@ from typing import Any
 
 from api.action_lists import version_to_dict
 from api.policy_state import PolicyStatus, ReloadAttempt
+from engine.model.money import money_strings
 from engine.model.policy import Ladder, Step, Term
 from engine.model.source import Problem
 
@@ -47,7 +48,7 @@ def _step(step: Step) -> dict[str, Any]:
         "repeat_days": step.repeat_days,
         "assign": step.assign,
         "to": step.to,
-        "min_balance": {c: format(v, "f") for c, v in sorted(step.min_balance.items())},
+        "min_balance": money_strings(step.min_balance),
         "description": step.description,
     }
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from api.action_lists import ActionList, version_to_dict
 from api.auth import Principal
 from api.errors import ConflictError, InvalidRequestError, NotFoundError
+from engine.model.money import money_string
 from store.assignments import AssignmentError, assign_action
 from store.notes import NoteError, add_note, new_key
 from store.payment_plans import (
@@ -100,7 +101,8 @@ def write_plan(
         "currency": plan.currency,
         "invoices": list(plan.invoice_ids),
         "instalments": [
-            {"due": i.due.isoformat(), "amount": format(i.amount, "f")} for i in plan.instalments
+            {"due": i.due.isoformat(), "amount": money_string(i.amount, plan.currency)}
+            for i in plan.instalments
         ],
         "who": plan.who,
         "note": plan.note,

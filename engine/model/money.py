@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
@@ -51,3 +52,21 @@ def fits_minor_units(amount: Decimal, currency: str) -> bool:
 def format_money(amount: Decimal, currency: str) -> str:
     """Return ``amount`` as plain text with its currency, e.g. ``GBP 1,200.00``."""
     return f"{currency} {round_money(amount, currency):,}"
+
+
+def money_string(amount: Decimal, currency: str) -> str:
+    """Return ``amount`` as every JSON output writes money: a decimal string with exactly the
+    minor units of ``currency`` (``"68.80"`` in EUR, ``"1200"`` in JPY, ``"1.500"`` in KWD).
+
+    The one serialisation of money (CLI, API, pages' data, plans, webhooks): rounded half up to
+    the minor unit when it has more decimals, and never ``"-0.00"``.
+    """
+    rounded = round_money(amount, currency)
+    if rounded.is_zero():
+        rounded = abs(rounded)
+    return format(rounded, "f")
+
+
+def money_strings(amounts: Mapping[str, Decimal]) -> dict[str, str]:
+    """Return amounts per currency as ``money_string`` writes them, in currency order."""
+    return {currency: money_string(amounts[currency], currency) for currency in sorted(amounts)}

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
 from engine.model.actions import Action, PolicyVersion, Suppression
-from engine.model.money import ROUNDING_NAME, round_money
+from engine.model.money import ROUNDING_NAME, money_string, money_strings
 from engine.model.plan import (
     ChangedAction,
     DayPlan,
@@ -25,14 +24,6 @@ from engine.report.render import kind_label
 PLAN_JSON_VERSION = 1
 
 
-def _money_dict(amounts: Mapping[str, Decimal]) -> dict[str, str]:
-    return {c: format(round_money(v, c), "f") for c, v in sorted(amounts.items())}
-
-
-def _plain(value: Decimal, currency: str) -> str:
-    return format(round_money(value, currency), "f")
-
-
 def action_json(action: Action) -> dict[str, Any]:
     """Return the parts of an action a plan compares, as JSON-ready data (money as strings)."""
     return {
@@ -47,9 +38,9 @@ def action_json(action: Action) -> dict[str, Any]:
         "tone": action.tone,
         "language": action.language,
         "invoices": list(action.invoice_ids),
-        "open": _money_dict(action.totals),
-        "fees": _money_dict(action.fees()),
-        "interest": _money_dict(action.interest()),
+        "open": money_strings(action.totals),
+        "fees": money_strings(action.fees()),
+        "interest": money_strings(action.interest()),
         "reasons": [r.text for r in action.reasons],
     }
 
@@ -83,9 +74,9 @@ def _charges_json(charges: Sequence[MoneyChange]) -> dict[str, Any]:
         c = m.currency
         out[c] = {
             part: {
-                "base": _plain(getattr(m.base, part), c),
-                "head": _plain(getattr(m.head, part), c),
-                "difference": _plain(getattr(m.head, part) - getattr(m.base, part), c),
+                "base": money_string(getattr(m.base, part), c),
+                "head": money_string(getattr(m.head, part), c),
+                "difference": money_string(getattr(m.head, part) - getattr(m.base, part), c),
             }
             for part in ("fees", "interest", "total")
         }

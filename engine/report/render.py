@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.model.actions import Action, Evaluation, Suppression
-from engine.model.money import ROUNDING_NAME, format_money
+from engine.model.money import ROUNDING_NAME, format_money, money_string, money_strings
 from engine.model.policy import Policy
 from engine.report.messages import render_message
 
@@ -53,10 +53,6 @@ def kind_label(action: Action) -> str:
     return label
 
 
-def _plain(amount: Decimal) -> str:
-    return format(amount, "f")
-
-
 def action_to_dict(action: Action, ctx: RenderContext) -> dict[str, Any]:
     """Return one action as JSON-ready data (money as strings)."""
     data: dict[str, Any] = {
@@ -81,21 +77,21 @@ def action_to_dict(action: Action, ctx: RenderContext) -> dict[str, Any]:
                 "issued": inv.issued.isoformat(),
                 "due": inv.due.isoformat(),
                 "currency": inv.currency,
-                "amount": _plain(inv.amount),
-                "open": _plain(inv.open),
+                "amount": money_string(inv.amount, inv.currency),
+                "open": money_string(inv.open, inv.currency),
                 "days_overdue": inv.days_overdue,
                 "step_date": inv.step_date.isoformat(),
             }
             for inv in action.invoices
         ],
-        "totals": {c: _plain(v) for c, v in sorted(action.totals.items())},
+        "totals": money_strings(action.totals),
         "charges": [
             {
                 "kind": ch.kind,
                 "name": ch.name,
                 "invoice": ch.invoice_id,
                 "currency": ch.currency,
-                "amount": _plain(ch.amount),
+                "amount": money_string(ch.amount, ch.currency),
                 "detail": ch.detail,
             }
             for ch in action.charges
@@ -145,10 +141,8 @@ def evaluation_to_dict(evaluation: Evaluation, ctx: RenderContext) -> dict[str, 
             "actions": len(evaluation.actions),
             "customers": len({a.customer_id for a in evaluation.actions}),
             "by_kind": evaluation.counts_by_kind(),
-            "open_by_currency": {c: _plain(v) for c, v in evaluation.totals_by_currency().items()},
-            "charges_by_currency": {
-                c: _plain(v) for c, v in evaluation.charges_by_currency().items()
-            },
+            "open_by_currency": money_strings(evaluation.totals_by_currency()),
+            "charges_by_currency": money_strings(evaluation.charges_by_currency()),
             "held_back": len(evaluation.suppressions),
             "superseded": len(evaluation.superseded),
             "customers_evaluated": evaluation.customers_evaluated,
@@ -263,8 +257,8 @@ def render_csv(evaluation: Evaluation, ctx: RenderContext) -> str:
                 (
                     action.date.isoformat(), action.id, action.customer_id, action.customer_name,
                     action.step, kind_label(action), action.channel or "", action.assign or "",
-                    action.template or "", currency, _plain(total),
-                    _plain(charged.get(currency, Decimal(0))),
+                    action.template or "", currency, money_string(total, currency),
+                    money_string(charged.get(currency, Decimal(0)), currency),
                     " ".join(inv.id for inv in invoices),
                     max((inv.days_overdue for inv in invoices), default=0),
                     _first_reason(action), version,

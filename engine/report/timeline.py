@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.model.money import money_string
 from engine.model.timeline import Timeline, TimelineEntry
 
 STATUS_LABELS = {
@@ -29,7 +30,11 @@ def entry_to_dict(entry: TimelineEntry) -> dict[str, Any]:
         "detail": entry.detail,
         "who": entry.who or None,
         "status": entry.status,
-        "amount": format(entry.amount, "f") if entry.amount is not None else None,
+        "amount": (
+            money_string(entry.amount, entry.currency)
+            if entry.amount is not None and entry.currency
+            else None
+        ),
         "currency": entry.currency,
         "invoices": list(entry.invoices),
         "ref": entry.ref,
