@@ -35,8 +35,17 @@ from api.ledger_state import LedgerState, LedgerToken
 from api.metrics import Metrics
 from api.policy_state import ServedPolicy
 from engine.evaluate import action_order, evaluate
-from engine.model.actions import Action, Evaluation, PolicyVersion, Superseded, Suppression
+from engine.model.actions import (
+    Action,
+    Evaluation,
+    PolicyVersion,
+    Superseded,
+    Suppression,
+    charges_by_currency,
+    open_by_currency,
+)
 from engine.model.ledger import CustomerLedger
+from engine.model.money import money_strings
 from engine.report.render import RenderContext, action_to_dict
 from store.collector import collector_paused
 from store.reader import iter_customer_ledgers
@@ -118,6 +127,7 @@ class ActionList:
         # changed customer is a new object, rendered again).
         self._json: dict[str, tuple[Action, bytes]] = {}
         self._selections: dict[Filters, Selection] = {}
+        self._totals: dict[Filters, dict[str, dict[str, str]]] = {}
         self._all = Selection(
             evaluation.actions, tuple(action_order(a) for a in evaluation.actions)
         )
@@ -140,6 +150,7 @@ class ActionList:
         out.version_json = self.version_json
         out._ctx = self._ctx
         out._selections = {}
+        out._totals = {}
         gone: list[str] = []
         by_id = dict(self.by_id)
         for customer in ordered:
@@ -167,6 +178,21 @@ class ActionList:
             if len(self._selections) >= _MAX_SELECTIONS:
                 self._selections.clear()
             self._selections[filters] = found
+        return found
+
+    def totals(self, filters: Filters) -> dict[str, dict[str, str]]:
+        """Return the open amounts (each invoice once) and the charges of the actions that pass
+        ``filters``, on all pages, as JSON-ready money (remembered per filter combination)."""
+        found = self._totals.get(filters)
+        if found is None:
+            actions = self.select(filters).actions
+            found = {
+                "open_by_currency": money_strings(open_by_currency(actions)),
+                "charges_by_currency": money_strings(charges_by_currency(actions)),
+            }
+            if len(self._totals) >= _MAX_SELECTIONS:
+                self._totals.clear()
+            self._totals[filters] = found
         return found
 
     def action_dict(self, action: Action) -> dict[str, Any]:

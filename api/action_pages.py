@@ -62,6 +62,7 @@ def page_json(
     head = {
         "date": listing.evaluation.as_of.isoformat(),
         "total": len(selection.actions),
+        "totals": listing.totals(filters),
         "limit": limit,
         "next_cursor": next_cursor,
     }

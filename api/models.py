@@ -143,12 +143,23 @@ class ActionOut(Out):
     message: MessageOut | None = None
 
 
+class ListTotals(Out):
+    """What the actions matching the filters add up to, on all pages."""
+
+    open_by_currency: Amounts = Field(
+        description="Open amounts of their invoices, each invoice counted once however many "
+        "actions it is in."
+    )
+    charges_by_currency: Amounts = Field(description="Fees, interest and compensation charged.")
+
+
 class ActionPage(Out):
     """A page of the day's action list."""
 
     date: dt.date
     policy_version: PolicyVersionOut
     total: int = Field(description="Actions matching the filters, on all pages.")
+    totals: ListTotals
     limit: int
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -171,17 +171,40 @@ class Evaluation:
         return dict(sorted(out.items()))
 
     def totals_by_currency(self) -> dict[str, Decimal]:
-        """Return the open amounts chased today, per currency."""
-        out: dict[str, Decimal] = {}
-        for action in self.actions:
-            for currency, amount in action.totals.items():
-                out[currency] = out.get(currency, Decimal(0)) + amount
-        return dict(sorted(out.items()))
+        """Return the open amounts chased today, per currency, each invoice counted once."""
+        return open_by_currency(self.actions)
 
     def charges_by_currency(self) -> dict[str, Decimal]:
         """Return fees, interest and compensation charged today, per currency."""
-        out: dict[str, Decimal] = {}
-        for action in self.actions:
-            for currency, amount in action.charged().items():
-                out[currency] = out.get(currency, Decimal(0)) + amount
-        return dict(sorted(out.items()))
+        return charges_by_currency(self.actions)
+
+
+def open_by_currency(actions: Iterable[Action]) -> dict[str, Decimal]:
+    """Return the open amounts of the actions' invoices, per currency, in currency order.
+
+    Each invoice counts once, however many actions it is in: an invoice in a credit hold and in
+    a reminder on the same day is owed once (rule "list totals", docs/rules/ladder.md).
+    """
+    out: dict[str, Decimal] = {}
+    seen: set[tuple[str, str]] = set()
+    for action in actions:
+        customer = action.customer_id
+        for invoice in action.invoices:
+            key = (customer, invoice.id)
+            if key in seen:
+                continue
+            seen.add(key)
+            out[invoice.currency] = out.get(invoice.currency, Decimal(0)) + invoice.open
+    return dict(sorted(out.items()))
+
+
+def charges_by_currency(actions: Iterable[Action]) -> dict[str, Decimal]:
+    """Return the fees, interest and compensation the actions charge, per currency.
+
+    Each charge belongs to one action, so the charges of the actions simply add up.
+    """
+    out: dict[str, Decimal] = {}
+    for action in actions:
+        for charge in action.charges:
+            out[charge.currency] = out.get(charge.currency, Decimal(0)) + charge.amount
+    return dict(sorted(out.items()))

@@ -87,7 +87,9 @@ def test_json_parses_with_money_as_strings() -> None:
     assert listing["date"] == "2026-11-23"
     assert listing["ledger"] == str(SMALL)
     assert listing["totals"]["actions"] == len(listing["actions"]) == 8
-    assert listing["totals"]["open_by_currency"] == {"EUR": "4800.00", "GBP": "26280.00"}
+    # Each open invoice once: MUEL-0004's INV-3001 (EUR 2,400.00) is in a credit hold and at
+    # the agency step, BRAM-0001's INV-1001 and SMB-1001's INV-5002 are in two actions too.
+    assert listing["totals"]["open_by_currency"] == {"EUR": "2400.00", "GBP": "22630.00"}
     by_step = {(a["customer"]["id"], a["step"]): a for a in listing["actions"]}
     reminder = by_step["BRAM-0001", "second-reminder"]
     assert [(i["id"], i["amount"], i["open"]) for i in reminder["invoices"]] == [

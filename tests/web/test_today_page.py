@@ -152,3 +152,26 @@ def test_the_pager_moves_on() -> None:
     groups, more = selection.page(decode_cursor("customer", encode_cursor(
         "customer", selection.groups[49].key)), PAGE_CUSTOMERS)
     assert (len(groups), more) == (10, False)
+
+
+def test_totals_count_an_invoice_in_two_actions_once() -> None:
+    """A credit hold and a reminder list the same two EUR 1,200.00 invoices: the customer's
+    group and the page header show EUR 2,400.00, not EUR 4,800.00 (docs/rules/ladder.md,
+    "list totals")."""
+    day = date(2026, 11, 23)
+    invoices = tuple(
+        ActionInvoice(f"INV-{n}", day, day, "EUR", Decimal("1200.00"), Decimal("1200.00"), 5, day)
+        for n in (1, 2)
+    )
+    actions = tuple(
+        Action(f"act_{kind}", day, "C1", "Customer One", "standard", step, index, kind, None,
+               None, "standard", "en", None, None, invoices, {"EUR": Decimal("2400.00")})
+        for step, index, kind in (("first-reminder", 1, "email"), ("credit-limit", 9,
+                                                                   "credit_hold"))
+    )  # fmt: skip
+    version = PolicyVersion(digest="sha256:x")
+    policy = Policy("p", "Europe/London", "GBP", Defaults("net30", "standard"))
+    listing = ActionList(Evaluation(day, version, actions), ServedPolicy(policy, version))
+    selection = select(listing, TodayQuery(), "me", {})
+    assert selection.totals == {"EUR": Decimal("2400.00")}
+    assert [g.totals for g in selection.groups] == [{"EUR": Decimal("2400.00")}]
