@@ -75,6 +75,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("a step is not both skipped and delayed", customers.check_skip_and_delay),
     ("reference rates in date order", interest.check_reference_rates),
     ("compensation bands ascending, one open band last", interest.check_compensation_bands),
+    ("interest margin changes in date order", interest.check_margin_changes),
     ("calendar country and subdivision known", settings.check_calendar),
     ("time zone known", settings.check_timezone),
     ("template placeholders known", templates.check_template_placeholders),

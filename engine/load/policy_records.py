@@ -270,8 +270,20 @@ def _build_fees(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
     for name, scheme in (data.get("interest") or {}).items():
         compensation = scheme.get("compensation") or {}
         bands = tuple(
-            CompensationBand(amount=Decimal(str(band["amount"])), below=_decimal(band.get("below")))
+            CompensationBand(
+                amount=Decimal(str(band["amount"])),
+                below=_decimal(band.get("below")),
+                up_to=_decimal(band.get("up_to")),
+            )
             for band in compensation.get("bands") or ()
+        )
+        margins = tuple(
+            RatePeriod(
+                start=_date(change["from"]),
+                percent=Decimal(str(change["percent"])),
+                origin=locate.origin("interest", name, "margin_changes", index),
+            )
+            for index, change in enumerate(scheme.get("margin_changes") or ())
         )
         interest = InterestScheme(
             name=name,
@@ -279,6 +291,9 @@ def _build_fees(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             margin_percent=Decimal(str(scheme["margin_percent"])),
             day_basis=int(scheme.get("day_basis", 365)),
             fixing=str(scheme.get("fixing", "half_year")),
+            margin_changes=margins,
+            margin_by=str(scheme.get("margin_by", "invoice_date")),
+            compound=str(scheme.get("compound", "none")),
             compensation_currency=_optional(compensation.get("currency")),
             compensation=bands,
             description=_text(scheme.get("description")),

@@ -145,34 +145,49 @@ class Fee:
 
 
 @dataclass(frozen=True, slots=True)
+class RatePeriod:
+    """A rate (or a margin) in force from a date."""
+
+    start: date
+    percent: Decimal
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class CompensationBand:
-    """A fixed compensation sum for debts below ``below`` (None: any size)."""
+    """A fixed compensation sum for debts below ``below`` (exclusive: "less than") or up to
+    ``up_to`` (inclusive: "not exceeding"); a band with neither covers any size."""
 
     amount: Decimal
     below: Decimal | None = None
+    up_to: Decimal | None = None
+
+    @property
+    def bound(self) -> Decimal | None:
+        """Return the band's upper bound, exclusive or inclusive (None: open)."""
+        return self.below if self.below is not None else self.up_to
 
 
 @dataclass(frozen=True, slots=True)
 class InterestScheme:
-    """Statutory (or contractual) late-payment interest: reference rate plus a margin."""
+    """Statutory (or contractual) late-payment interest: reference rate plus a margin.
+
+    ``margin_percent`` is the margin before the first of ``margin_changes``; ``margin_by`` says
+    whether the margin of the day the debt arose (``invoice_date``) or of each day (``day``)
+    applies. ``compound: yearly`` adds each full year's interest to what interest runs on.
+    """
 
     name: str
     reference: str
     margin_percent: Decimal
     day_basis: int = 365
     fixing: str = "half_year"
+    margin_changes: tuple[RatePeriod, ...] = ()
+    margin_by: str = "invoice_date"
+    compound: str = "none"
     compensation_currency: str | None = None
     compensation: tuple[CompensationBand, ...] = ()
     description: str = ""
-    origin: Origin = NOWHERE
-
-
-@dataclass(frozen=True, slots=True)
-class RatePeriod:
-    """A reference rate in force from a date."""
-
-    start: date
-    percent: Decimal
     origin: Origin = NOWHERE
 
 

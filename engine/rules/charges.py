@@ -6,7 +6,8 @@ last charged, and the fixed compensation once per invoice. A repetition of a rep
 nothing new; a customer exempt from fees or interest is charged none, and the action says so.
 The total per currency is capped by ``guardrails.max_fee_share`` of the overdue amount:
 compensation is trimmed first, then interest, then fees. The amounts themselves are
-``engine.rules.fees``'; the rules, with worked examples, are in docs/rules/dates-and-money.md.
+``engine.rules.fees``' and ``engine.rules.interest``'s; the rules, with worked examples, are in
+docs/rules/dates-and-money.md.
 """
 
 from __future__ import annotations
@@ -21,12 +22,8 @@ from engine.model.ledger import ActionRecord, ActionStatus
 from engine.model.money import ROUNDING_NAME, ZERO, format_money, minor_units
 from engine.model.policy import Step
 from engine.rules import explain
-from engine.rules.fees import (
-    MissingReferenceRateError,
-    compensation,
-    fee_amount,
-    statutory_interest,
-)
+from engine.rules.fees import compensation, fee_amount
+from engine.rules.interest import MissingReferenceRateError, statutory_interest
 
 if TYPE_CHECKING:
     from engine.rules.account import Account
@@ -118,6 +115,7 @@ def interest_charges(
                 account.as_of,
                 currency,
                 since,
+                invoice.issued,
             )
         except MissingReferenceRateError as error:
             # The fixed compensation does not depend on the rate: it is still charged.

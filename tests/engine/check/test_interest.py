@@ -1,4 +1,5 @@
-"""Reference rates and compensation bands (engine/check/interest.py): P030-P031.
+"""Reference rates, compensation bands and margin changes (engine/check/interest.py): P030,
+P031, P043.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -37,8 +38,8 @@ CASES: list[Case] = [
         "P031 open band not last",
         {FEES: ('- {below: "10000.00", amount: "70.00"}', '- {amount: "70.00"}')},
         [(FEES, 16, 11, "P031",
-          "interest 'statutory-uk': only the last compensation band may leave out 'below'; "
-          "bands after an open band would never apply")],
+          "interest 'statutory-uk': only the last compensation band may leave out 'below' and "
+          "'up_to'; bands after an open band would never apply")],
     ),
     (
         "P031 last band closed",
@@ -53,6 +54,22 @@ CASES: list[Case] = [
         [(FEES, 16, 19, "P031",
           "interest 'statutory-uk': compensation bands must go up: 'below: 500.00' comes after "
           "'below: 1000.00'")],
+    ),
+    (
+        "P031 an inclusive bound below the exclusive one before it",
+        {FEES: ('below: "10000.00"', 'up_to: "500.00"')},
+        [(FEES, 16, 19, "P031",
+          "interest 'statutory-uk': compensation bands must go up: 'up_to: 500.00' comes after "
+          "'below: 1000.00'")],
+    ),
+    (
+        "P043 margin changes out of date order",
+        {FEES: ("day_basis: 365", 'day_basis: 365\n    margin_changes:\n'
+                '      - {from: 2014-07-29, percent: "9"}\n'
+                '      - {from: 2014-01-01, percent: "10"}')},
+        [(FEES, 14, 16, "P043",
+          "interest 'statutory-uk': the margin change from 2014-01-01 is listed after the one "
+          "from 2014-07-29: list the changes in date order")],
     ),
 ]  # fmt: skip
 

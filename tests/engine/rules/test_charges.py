@@ -51,10 +51,11 @@ INTEREST_CASES = [
     # compensation for a debt from 1,000 to 10,000: 70.00.
     ("interest-and-compensation", INV_1, [], {},
      [("interest", "INV-1", "GBP", m("17.75")), ("compensation", "INV-1", "GBP", m("70.00"))]),
-    # 13 days on 1,200.00 then 32 days on 1,000.00: (15,600 + 32,000) x 12 / 36,500 = 15.649...
+    # Interest runs to the day of payment included (BW 6:119a(1)): 14 days on 1,200.00 (2-15
+    # Oct) then 31 days on 1,000.00: (16,800 + 31,000) x 12 / 36,500 = 15.715... -> 15.72.
     ("principal-net-of-payments", invoice("INV-1", "2026-09-01", "1200.00",
      paid=[("2026-10-15", "200.00")]), [], {},
-     [("interest", "INV-1", "GBP", m("15.65")), ("compensation", "INV-1", "GBP", m("70.00"))]),
+     [("interest", "INV-1", "GBP", m("15.72")), ("compensation", "INV-1", "GBP", m("70.00"))]),
     # Interest was charged up to 1 Nov by an earlier step: 14 more days, 5.523... -> 5.52;
     # compensation is once per invoice.
     ("no-second-compensation", INV_1,
