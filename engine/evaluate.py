@@ -25,7 +25,7 @@ from engine.rules.grouping import group, group_actions
 from engine.rules.guardrails import guard
 from engine.rules.history import pending_steps
 from engine.rules.ladder import ineligible_steps, steps_reached
-from engine.rules.open_items import apply_unapplied, open_by_currency, open_items
+from engine.rules.open_items import open_by_currency, open_items, with_unapplied_cash
 from engine.rules.output import (
     NOTHING,
     CustomerOutcome,
@@ -92,8 +92,9 @@ def evaluate_customer(
     # Effective policy: the customer's ladder, terms and overrides (the layers it shares).
     account = Account(context, ledger, as_of)
     context.dates.set_day(as_of)
-    if opens and ledger.unapplied and context.policy.unapplied_cash == "oldest_first":
-        opens, account.allocated = apply_unapplied(opens, ledger.unapplied, as_of, account.due_date)
+    opens, account.allocated = with_unapplied_cash(
+        context.policy, ledger, opens, as_of, account.due_date
+    )
     account.open_total = open_by_currency(opens)
     if ledger.disputes:
         account.disputes = open_disputes(ledger.disputes, as_of)

@@ -17,8 +17,9 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from engine.model.ledger import CreditNote, Invoice, Payment, Settlement
+from engine.model.ledger import CreditNote, CustomerLedger, Invoice, Payment, Settlement
 from engine.model.money import ZERO
+from engine.model.policy import Policy
 
 _tuple = tuple.__new__
 
@@ -63,6 +64,24 @@ def open_items(invoices: Iterable[Invoice], as_of: date) -> list[OpenItem]:
         if amount > 0:
             opens.append(_tuple(OpenItem, (invoice, amount)))
     return opens
+
+
+def with_unapplied_cash(
+    policy: Policy,
+    ledger: CustomerLedger,
+    opens: list[OpenItem],
+    as_of: date,
+    due_of: Callable[[Invoice], date],
+) -> tuple[list[OpenItem], dict[str, list[Settlement]]]:
+    """Return the customer's open items once the unapplied cash and credits are applied, when the
+    policy applies them (``unapplied_cash: oldest_first``), and what was applied to each invoice.
+
+    ``opens`` are the customer's ``open_items``; with ``unapplied_cash: ignore`` they are returned
+    as they are.
+    """
+    if opens and ledger.unapplied and policy.unapplied_cash == "oldest_first":
+        return apply_unapplied(opens, ledger.unapplied, as_of, due_of)
+    return opens, {}
 
 
 def apply_unapplied(

@@ -322,3 +322,25 @@ def test_reading_the_action_log_once_finds_the_steps_the_history_rule_finds(scen
             if pending is not None:
                 want[entry.invoice.id] = pending
         assert got == want
+
+
+@PROPERTY
+@given(scenarios())
+def test_every_invoice_on_the_list_has_the_open_amount_and_dates_the_balances_give(
+    scenario: Any,
+) -> None:
+    """Rule "balances": the customer page and the list compute open amounts once: each invoice of
+    each action has the open amount, due date and days overdue of ``account_balances``."""
+    from engine.rules.balances import account_balances
+    from engine.rules.context import EvaluationContext
+
+    policy, ledgers, on = scenario
+    context = EvaluationContext(policy)
+    owed = {
+        entry.invoice.id: (entry.open, entry.due, max(entry.days_overdue, 0))
+        for ledger in ledgers
+        for entry in account_balances(context, ledger, on).invoices
+    }
+    for action in evaluate_on(policy, ledgers, on).actions:
+        for line in action.invoices:
+            assert (line.open, line.due, line.days_overdue) == owed[line.id], (action.step, line)
