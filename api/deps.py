@@ -10,9 +10,8 @@ cache) has no answer, so serving a computed list never leaves the event loop.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, TypeAlias
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,6 +24,7 @@ from api.context import AppContext
 from api.errors import InvalidRequestError, PolicyUnavailableError
 from api.middleware import stamp_version
 from api.policy_state import ServedPolicy
+from engine.tools.today import today_in
 from store.connection import begin_write
 from store.tokens import Role
 
@@ -131,11 +131,6 @@ async def get_policy(request: Request, context: ContextDep) -> ServedPolicy:
 
 
 PolicyDep: TypeAlias = Annotated[ServedPolicy, Depends(get_policy)]
-
-
-def today_in(timezone: str) -> date:
-    """Return today's date in ``timezone`` (the policy's): the default day of every list."""
-    return datetime.now(ZoneInfo(timezone)).date()
 
 
 async def get_day(

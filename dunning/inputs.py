@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -46,11 +44,6 @@ def load_valid_policy(path: str | Path) -> LoadedPolicy:
         raise SystemExit(1)
     root = result.root or Path(path)
     return LoadedPolicy(result.policy, working_tree_version(root, result.policy.digest), root)
-
-
-def today_in(policy: Policy) -> date:
-    """Return today's date in the policy's time zone."""
-    return datetime.now(ZoneInfo(policy.timezone)).date()
 
 
 def ledger_spec(explicit: str | None) -> str:

@@ -6,10 +6,11 @@ from datetime import date
 
 import click
 
-from dunning.inputs import ledger_spec, load_valid_policy, read_ledger, today_in
+from dunning.inputs import ledger_spec, load_valid_policy, read_ledger
 from dunning.params import DAY
 from engine.evaluate import evaluate
 from engine.report.render import REPORTERS, RenderContext, render_actions
+from engine.tools.today import today_in
 from store.collector import collector_paused
 
 
@@ -31,7 +32,7 @@ def command(as_of: date | None, ledger: str | None, customers: tuple[str, ...], 
             policy_path: str, no_messages: bool) -> None:
     """Print the day's action list: who to email, call, hold, charge, escalate or write off."""
     loaded = load_valid_policy(policy_path)
-    day = as_of if as_of is not None else today_in(loaded.policy)
+    day = as_of if as_of is not None else today_in(loaded.policy.timezone)
     spec = ledger_spec(ledger)
     with collector_paused():  # a whole ledger's records, none of them in a cycle
         evaluation = evaluate(loaded.policy, read_ledger(spec, customers), day, loaded.version)

@@ -45,15 +45,16 @@ def command(
 ) -> None:
     """Print the customer's timeline, newest first: actions worked (who, outcome, note), promises
     kept or broken, disputes, payment plans, payments, credit notes, hand-overs and notes."""
-    from dunning.inputs import load_valid_policy, today_in  # noqa: PLC0415 - keep --help fast
+    from dunning.inputs import load_valid_policy  # noqa: PLC0415 - keep --help fast
     from engine.report.timeline import render_timeline_text, timeline_to_dict  # noqa: PLC0415
+    from engine.tools.today import today_in  # noqa: PLC0415
     from store.connection import create_store_engine, missing_sqlite_file  # noqa: PLC0415
     from store.migrate import DatabaseNotReadyError, require_current  # noqa: PLC0415
     from store.settings import database_url  # noqa: PLC0415
     from store.timeline import CustomerNotFoundError, read_timeline  # noqa: PLC0415
 
     loaded = load_valid_policy(policy_path)
-    day = as_of if as_of is not None else today_in(loaded.policy)
+    day = as_of if as_of is not None else today_in(loaded.policy.timezone)
     url = database_url(database)
     missing = missing_sqlite_file(url)
     if missing is not None:

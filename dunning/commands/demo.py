@@ -52,16 +52,17 @@ DEFAULT_DEMO_DATABASE = "sqlite:///dunning-demo.db"
 )
 def command(database: str, as_of: date | None, seed: int, policy_path: str, fmt: str) -> None:
     """Build a realistic demo ledger (500 customers, 5,000 invoices) and list today's actions."""
-    from dunning.inputs import load_valid_policy, today_in  # noqa: PLC0415 - keep --help fast
+    from dunning.inputs import load_valid_policy  # noqa: PLC0415 - keep --help fast
     from engine.evaluate import evaluate  # noqa: PLC0415
     from engine.report.render import RenderContext, render_actions  # noqa: PLC0415
+    from engine.tools.today import today_in  # noqa: PLC0415
     from store.connection import create_store_engine  # noqa: PLC0415
     from store.demo import NotADemoDatabaseError, build_demo  # noqa: PLC0415
     from store.reader import iter_customer_ledgers  # noqa: PLC0415
     from store.settings import database_url  # noqa: PLC0415
 
     loaded = load_valid_policy(policy_path)
-    day = as_of if as_of is not None else today_in(loaded.policy)
+    day = as_of if as_of is not None else today_in(loaded.policy.timezone)
     engine = create_store_engine(database_url(database))
     shown = engine.url.render_as_string(hide_password=True)
     try:

@@ -112,7 +112,7 @@ def command(
     neither a ledger file nor a database URL).
     """
     # Imported here so that `dunning --help` stays fast.
-    from dunning.inputs import ledger_spec, read_ledger, today_in  # noqa: PLC0415
+    from dunning.inputs import ledger_spec, read_ledger  # noqa: PLC0415
     from engine.check.validate import check  # noqa: PLC0415
     from engine.load.policy_loader import (  # noqa: PLC0415
         LoadResult,
@@ -130,6 +130,7 @@ def command(
     from engine.report.plan_render import render_plan  # noqa: PLC0415
     from engine.report.problems import report_text  # noqa: PLC0415
     from engine.tools.plan import empty_evaluations, make_plan, simulate  # noqa: PLC0415
+    from engine.tools.today import today_in  # noqa: PLC0415
     from store.collector import collector_paused  # noqa: PLC0415
 
     top = git_root(policy_path.resolve())
@@ -184,7 +185,7 @@ def command(
             err=True,
         )
 
-    first: date = as_of if as_of is not None else today_in(head_policy)
+    first: date = as_of if as_of is not None else today_in(head_policy.timezone)
     dates = [first + timedelta(days=n) for n in range(days)]
     spec = ledger_spec(ledger)
     customers = list(read_ledger(spec))  # read once: both policies see the very same ledger

@@ -51,11 +51,11 @@ def command(as_of: date | None, ledger: str | None, policy_path: str, dry_run: b
         ledger_spec,
         load_valid_policy,
         read_ledger,
-        today_in,
     )
+    from engine.tools.today import today_in  # noqa: PLC0415
 
     loaded = load_valid_policy(policy_path)
-    day = as_of if as_of is not None else today_in(loaded.policy)
+    day = as_of if as_of is not None else today_in(loaded.policy.timezone)
     spec = ledger_spec(ledger)
     if dry_run or to_file:
         evaluation, customers = evaluate_with_customers(
