@@ -17,17 +17,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from engine.check.validate import check
-from engine.load.policy_loader import LoadResult, load_policy, load_policy_from_texts
-from engine.load.policy_repo import GitError, files_at_ref, git_root, resolve_commit
+from engine.load.policy_loader import load_policy
+from engine.load.policy_repo import GitError, git_root, resolve_commit
 from engine.model.actions import PolicyVersion
 from engine.model.policy import Policy
 from engine.model.source import Problem
+from engine.tools.policy_at_ref import CheckedPolicy, checked, policy_at_ref
 
 log = logging.getLogger("api.policy")
 
@@ -70,12 +70,6 @@ class PolicyStatus:
     def degraded(self) -> bool:
         """Return whether the last attempt failed (an older policy, or none, is served)."""
         return self.last_attempt is not None and not self.last_attempt.ok
-
-
-@dataclass(slots=True)
-class _Checked:
-    result: LoadResult
-    problems: list[Problem] = field(default_factory=list)
 
 
 class PolicyHolder:
@@ -191,41 +185,33 @@ class PolicyHolder:
         if self.mode == "files":
             return self._load_files(trigger, now)
         try:
-            ref_files = files_at_ref(self.repo, self.ref)
+            commit = resolve_commit(self.repo, self.ref)
+            if self._served is not None and self._served.version.commit == commit:
+                return ReloadAttempt(
+                    now,
+                    trigger,
+                    ok=True,
+                    commit=commit,
+                    digest=self._served.version.digest,
+                    message=f"commit {commit[:12]} of {self.ref} is already in force",
+                )
+            loaded = policy_at_ref(self.repo, self.ref, loaded_at=now)
         except GitError as exc:
             return ReloadAttempt(now, trigger, ok=False, message=str(exc))
-        commit = ref_files.commit
-        if self._served is not None and self._served.version.commit == commit:
-            return ReloadAttempt(
-                now,
-                trigger,
-                ok=True,
-                commit=commit,
-                digest=self._served.version.digest,
-                message=f"commit {commit[:12]} of {self.ref} is already in force",
-            )
-        checked = _checked(load_policy_from_texts(ref_files.files))
-        version = PolicyVersion(
-            digest=checked.result.policy.digest if checked.result.policy else "",
-            commit=commit,
-            ref=self.ref,
-            source="git",
-            loaded_at=now,
-        )
-        return self._swap(checked, version, trigger, f"commit {commit[:12]} of {self.ref}")
+        commit = loaded.version.commit or commit
+        return self._swap(loaded, trigger, f"commit {commit[:12]} of {self.ref}")
 
     def _load_files(self, trigger: Trigger, now: datetime) -> ReloadAttempt:
-        checked = _checked(load_policy([self.repo]))
-        digest = checked.result.policy.digest if checked.result.policy else ""
+        result = load_policy([self.repo])
+        digest = result.policy.digest if result.policy else ""
         version = PolicyVersion(digest=digest, source="files", loaded_at=now)
-        return self._swap(checked, version, trigger, f"the policy files in {self.repo}")
+        return self._swap(checked(result, version), trigger, f"the policy files in {self.repo}")
 
-    def _swap(
-        self, checked: _Checked, version: PolicyVersion, trigger: Trigger, what: str
-    ) -> ReloadAttempt:
-        policy = checked.result.policy
-        if policy is None or checked.problems:
-            count = len(checked.problems)
+    def _swap(self, loaded: CheckedPolicy, trigger: Trigger, what: str) -> ReloadAttempt:
+        version = loaded.version
+        policy = loaded.policy
+        if policy is None:
+            count = len(loaded.problems)
             kept = (
                 f"; {self._served.version.label()} stays in force"
                 if self._served
@@ -237,7 +223,7 @@ class PolicyHolder:
                 ok=False,
                 commit=version.commit,
                 digest=version.digest or None,
-                problems=tuple(checked.problems),
+                problems=loaded.problems,
                 message=f"{what} is invalid ({count} problem{'s' if count != 1 else ''}){kept}",
             )
         self._served = ServedPolicy(policy, version)
@@ -249,10 +235,3 @@ class PolicyHolder:
             digest=version.digest,
             message=f"{what} is in force ({version.label()})",
         )
-
-
-def _checked(result: LoadResult) -> _Checked:
-    problems = check(result)
-    if result.policy is None and not problems:
-        problems = [Problem("policies/policy.yaml", 1, 1, "P001", "no policy found")]
-    return _Checked(result, problems)

@@ -113,23 +113,12 @@ def command(
     """
     # Imported here so that `dunning --help` stays fast.
     from dunning.inputs import ledger_spec, read_ledger  # noqa: PLC0415
-    from engine.check.validate import check  # noqa: PLC0415
-    from engine.load.policy_loader import (  # noqa: PLC0415
-        LoadResult,
-        find_root,
-        load_policy,
-        load_policy_from_texts,
-    )
-    from engine.load.policy_repo import (  # noqa: PLC0415
-        GitError,
-        files_at_ref,
-        git_root,
-        working_tree_version,
-    )
-    from engine.model.actions import PolicyVersion  # noqa: PLC0415
+    from engine.load.policy_loader import find_root, load_policy  # noqa: PLC0415
+    from engine.load.policy_repo import GitError, git_root, working_tree_version  # noqa: PLC0415
     from engine.report.plan_render import render_plan  # noqa: PLC0415
     from engine.report.problems import report_text  # noqa: PLC0415
     from engine.tools.plan import empty_evaluations, make_plan, simulate  # noqa: PLC0415
+    from engine.tools.policy_at_ref import CheckedPolicy, checked, policy_at_ref  # noqa: PLC0415
     from engine.tools.today import today_in  # noqa: PLC0415
     from store.collector import collector_paused  # noqa: PLC0415
 
@@ -146,38 +135,34 @@ def command(
             "policies/ and customers/ from the top of the repository"
         )
 
-    def at_ref(ref: str, option: str) -> tuple[LoadResult, PolicyVersion]:
+    def at_ref(ref: str, option: str) -> CheckedPolicy:
         try:
-            files = files_at_ref(top, ref)
+            return policy_at_ref(top, ref)
         except GitError as error:
             raise click.BadParameter(str(error), param_hint=option) from error
-        result = load_policy_from_texts(files.files)
-        digest = result.policy.digest if result.policy is not None else ""
-        return result, PolicyVersion(digest=digest, commit=files.commit, ref=ref, source="git")
 
     # The head first: an invalid head is the finance lead's to fix, and nothing else matters.
     if head_ref is None:
-        head_result = load_policy([root])
-        head_version = working_tree_version(
-            root, head_result.policy.digest if head_result.policy is not None else ""
-        )
+        result = load_policy([root])
+        digest = result.policy.digest if result.policy is not None else ""
+        head = checked(result, working_tree_version(root, digest))
     else:
-        head_result, head_version = at_ref(head_ref, "--head")
-    head_problems = policy_problems(check(head_result))
-    if head_problems or head_result.policy is None:
-        click.echo(report_text(head_problems, len(head_result.files)), err=True)
+        head = at_ref(head_ref, "--head")
+    head_problems = policy_problems(head.problems)
+    if head_problems or head.result.policy is None:
+        click.echo(report_text(head_problems, len(head.result.files)), err=True)
         click.echo(
             f"The head policy ({head_ref or 'working tree'}) is invalid, so no plan was made. "
             "Fix the problems above (`dunning validate` shows them too).",
             err=True,
         )
         ctx.exit(INVALID_HEAD)
-    head_policy = head_result.policy
+    head_policy = head.result.policy
     assert head_policy is not None  # for the type checker: ctx.exit does not return
 
-    base_result, base_version = at_ref(base_ref, "--base")
-    base_problems = policy_problems(check(base_result))
-    base_policy = None if base_problems else base_result.policy
+    base = at_ref(base_ref, "--base")
+    base_problems = policy_problems(base.problems)
+    base_policy = None if base_problems else base.result.policy
     if base_policy is None:
         click.echo(
             f"Warning: the base policy ({base_ref}) is invalid; it is taken as producing no "
@@ -191,10 +176,10 @@ def command(
     customers = list(read_ledger(spec))  # read once: both policies see the very same ledger
 
     with collector_paused():  # each day's lists: records that never form a cycle
-        head_lists = simulate(head_policy, customers, dates, head_version)
+        head_lists = simulate(head_policy, customers, dates, head.version)
         if base_policy is None:
-            base_lists = empty_evaluations(dates, base_version)
+            base_lists = empty_evaluations(dates, base.version)
         else:
-            base_lists = simulate(base_policy, customers, dates, base_version)
+            base_lists = simulate(base_policy, customers, dates, base.version)
     plan = make_plan(base_lists, head_lists, ledger_label(spec), base_problems)
     click.echo(render_plan(plan, fmt), nl=False)
