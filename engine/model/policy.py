@@ -18,8 +18,9 @@ from typing import NamedTuple
 from engine.model.payment import PAYMENT_PLACEHOLDERS, PaymentOptions
 from engine.model.source import NOWHERE, Origin
 
+# What a step date counts from: the issue date, the early-payment discount deadline, the due date.
 ANCHORS = ("invoice", "discount", "due")
-_OFFSET = re.compile(r"^(invoice|discount|due)([+-])(\d{1,4})(bd|d)$")
+_OFFSET = re.compile(rf"^({'|'.join(ANCHORS)})([+-])(\d{{1,4}})(bd|d)$")
 _DURATION = re.compile(r"^(\d{1,4})d$")
 
 
@@ -60,13 +61,6 @@ class StepAction(StrEnum):
     ESCALATE = "escalate"
     WRITE_OFF_REVIEW = "write_off_review"
 
-
-class Tone(StrEnum):
-    """The voice of a message: picks the template variant."""
-
-    STANDARD = "standard"
-    SYMPATHETIC = "sympathetic"
-    FIRM = "firm"
 
 
 @dataclass(frozen=True, slots=True)

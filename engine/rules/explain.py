@@ -118,14 +118,6 @@ def quoted(names: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def money_list(amounts: Mapping[str, Decimal]) -> str:
-    """Return amounts per currency as ``GBP 1,200.00 and EUR 40.00``."""
-    parts = [format_money(amount, currency) for currency, amount in sorted(amounts.items())]
-    if len(parts) <= 1:
-        return "".join(parts) or "nothing"
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 class StepSentence(NamedTuple):
     """What the reason of every invoice at the same dates, step and policy layer shares."""
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from engine.model.policy import Ladder, Term
+from engine.model.policy import ANCHORS, Ladder, Term
 from engine.rules.calendar import BusinessCalendar
 from engine.rules.terms import TermDates, term_dates
 
@@ -136,7 +136,7 @@ class StepDates:
         if plan is None:
             plan = self._plans[(ladder.name, delays)] = _plan(ladder, delay)
         due_date = due if due is not None else terms.due
-        by_anchor = (issued, terms.discount_deadline, due_date)
+        by_anchor = (issued, terms.discount_deadline, due_date)  # in the order of ANCHORS
         add_business_days = self.calendar.add_business_days
         anchors: list[date | None] = []
         dates: list[date | None] = []
@@ -165,7 +165,7 @@ class _StepPlan(NamedTuple):
     extra: timedelta  # a business-day step: the delay, added after the business days
 
 
-_ANCHORS = {"invoice": 0, "discount": 1, "due": 2}
+_ANCHORS = {anchor: index for index, anchor in enumerate(ANCHORS)}
 
 
 def _plan(ladder: Ladder, delay: Mapping[str, int] | None) -> tuple[_StepPlan, ...]:
