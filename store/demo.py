@@ -33,7 +33,8 @@ DEMO_INVOICES = 5000
 DEMO_MARK = "demo"  # the ``imports.kind`` that marks a database built by ``build_demo``
 HISTORY_DAYS = 548  # eighteen months
 _OFFSET = re.compile(r"^(invoice|due)([+-])(\d+)(?:bd|d)$")
-# The standard ladder of DESIGN.md, for a demo built without the policy's ladder files.
+# The example policy's standard ladder (policies/ladders/standard.yaml), for a demo built
+# without the policy's ladder files.
 _STANDARD_LADDER = (
     ("delivery-check", "invoice", 2),
     ("courtesy", "due", -3),
