@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,25 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
     commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines()]
     assert [c for c in commands if c] == ["make demo", "make test"]
     assert {"demo", "test"} <= _makefile_targets()
+
+
+def test_the_readme_folder_table_names_every_folder() -> None:
+    """README's "What is in the repository" names every folder the repository holds at the top,
+    and every folder of engine/ and policies/, so a reader finds where anything lives."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("## What is in the repository", 1)[1].split("\n\n", 2)[1]
+    listed = re.findall(r"^\| `([^`]+)`", table, flags=re.MULTILINE)
+    tracked = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    folders = {path.split("/", 1)[0] + "/" for path in tracked if "/" in path}
+    folders |= {
+        "/".join(path.split("/", 2)[:2]) + "/"
+        for path in tracked
+        if path.startswith(("engine/", "policies/")) and path.count("/") >= 2
+    }
+    missing = sorted(f for f in folders if not any(name.startswith(f) for name in listed))
+    assert not missing, f"add them to the README's folder table: {missing}"
 
 
 def test_ci_runs_the_readme_test_command() -> None:
