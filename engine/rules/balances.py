@@ -94,11 +94,9 @@ def account_balances(context: EvaluationContext, ledger: CustomerLedger, as_of: 
     )
     disputed = open_disputes(ledger.disputes, as_of) if ledger.disputes else {}
     invoices = []
-    for item in opens:
-        due, days_overdue = dates_of(item.invoice)
-        invoices.append(
-            OpenInvoice(item.invoice, item.open, due, days_overdue, item.invoice.id in disputed)
-        )
+    for invoice, amount in opens:
+        due, days_overdue = dates_of(invoice)
+        invoices.append(OpenInvoice(invoice, amount, due, days_overdue, invoice.id in disputed))
     # Cash and credits lower the balance whether or not they were matched to an invoice.
     balance = open_by_currency(before)
     for currency, amount in unapplied_by_currency(ledger.unapplied, as_of).items():

@@ -53,12 +53,11 @@ def hold_cause_remains(account: Account) -> bool:
     if not holds:
         return False
     # Only invoices that reached an eligible step can have reached an eligible hold step.
-    for entry in account.reached:
-        invoice = entry.invoice
+    for invoice, _open, day, _top in account.reached:
         if invoice.id in account.disputes:
             continue
         inel = account.ineligible.get(invoice.currency, _NO_STEPS)
-        if any(i in holds and i not in inel for i in entry.day.reached):
+        if any(i in holds and i not in inel for i in day.reached):
             return True
     return False
 
@@ -90,7 +89,7 @@ def credit_actions(account: Account, opens: list[OpenItem], actions: list[Action
         exceeded = limit_exceeded(account)
         if exceeded is None or limit is None:
             return []
-        chosen = [item for item in opens if item.invoice.currency == limit.currency]
+        chosen = [(inv, amount) for inv, amount in opens if inv.currency == limit.currency]
         step = Step(CREDIT_LIMIT_STEP, _AT_TODAY, StepAction.CREDIT_HOLD)
         return [_outside_ladder(account, step, index, chosen, [exceeded])]
     if hold_cause_remains(account):
@@ -113,12 +112,11 @@ def _outside_ladder(  # noqa: PLR0917 - the parts of one action
 ) -> Action:
     """Return a credit-limit hold or a release: an action outside the ladder."""
     chosen = sorted(
-        (item for item in opens if item.invoice.id not in account.disputes),
-        key=lambda item: item.invoice.id,
+        ((inv, amount) for inv, amount in opens if inv.id not in account.disputes),
+        key=lambda entry: entry[0].id,
     )
     invoices = []
-    for item in chosen:
-        inv = item.invoice
+    for inv, amount in chosen:
         day = account.context.dates_of(inv, account.policy, account.as_of)
         invoices.append(
             ActionInvoice(
@@ -127,7 +125,7 @@ def _outside_ladder(  # noqa: PLR0917 - the parts of one action
                 day.dates.due,
                 inv.currency,
                 inv.amount,
-                item.open,
+                amount,
                 max(day.days_overdue, 0),
                 account.as_of,
             )

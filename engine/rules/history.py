@@ -176,16 +176,17 @@ def pending_steps(
         # tuple.__new__, as the reader builds its records: the NamedTuple's own __new__ is a
         # Python function, and this runs for every open invoice.
         first_run: list[PendingItem] = []
-        for entry in reached:
-            day, top = entry.day, entry.top
+        for invoice, open_amount, day, top in reached:
             pending = _tuple(Pending, (top, 0, -1, day.dates.steps[top] or day.dates.due))
-            first_run.append(_tuple(PendingItem, (entry.invoice, entry.open, day, pending)))
+            first_run.append(_tuple(PendingItem, (invoice, open_amount, day, pending)))
         return first_run, None
     positions = account.ladder.positions
     floor_of: dict[str, int] = {}
     known = floor_of.get
     hold_steps = account.context.hold_or_release
-    last_hold: Hold | None = None
+    # The latest hold done (its date, then its step) and the latest release done.
+    hold_on: date | None = None
+    hold_step = ""
     last_release: date | None = None
     # The log is the longest list a customer has: each record is touched as little as possible.
     for record in history:
@@ -196,8 +197,8 @@ def pending_steps(
             if step == CREDIT_RELEASE_STEP:
                 if last_release is None or on > last_release:
                     last_release = on
-            elif last_hold is None or (on, step) > last_hold:
-                last_hold = Hold(on, step)
+            elif hold_on is None or on > hold_on or (on == hold_on and step > hold_step):
+                hold_on, hold_step = on, step
         index = positions.get(step)
         if index is None or status in _NOT_WORKED:
             continue
@@ -205,23 +206,22 @@ def pending_steps(
             if known(invoice_id, -1) < index:
                 floor_of[invoice_id] = index
     hold = None
-    if last_hold is not None and (last_release is None or last_release < last_hold.since):
-        hold = last_hold
+    if hold_on is not None and (last_release is None or last_release < hold_on):
+        hold = Hold(hold_on, hold_step)
     steps, as_of = account.steps, account.as_of
     items: list[PendingItem] = []
-    for entry in reached:
-        invoice, top, day = entry.invoice, entry.top, entry.day
+    for invoice, open_amount, day, top in reached:
         floor = known(invoice.id, -1)
         if floor < top:
             step_due = day.dates.steps[top]
             assert step_due is not None  # a reached step has a date
             first = _tuple(Pending, (top, 0, floor, step_due))
-            items.append(_tuple(PendingItem, (invoice, entry.open, day, first)))
+            items.append(_tuple(PendingItem, (invoice, open_amount, day, first)))
         elif steps[top].repeat_days:
             records = [r for r in history if invoice.id in r.invoice_ids]
             again = pending_in(top, day, records, positions, steps, as_of)
             if again is not None:
-                items.append(PendingItem(invoice, entry.open, day, again))
+                items.append(PendingItem(invoice, open_amount, day, again))
         # else the step, or a later one, was worked already
     return items, hold
 

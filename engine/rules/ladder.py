@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from engine.model.ledger import Invoice
 from engine.model.money import ZERO
@@ -26,16 +26,10 @@ if TYPE_CHECKING:
     from engine.rules.open_items import OpenItem
 
 _NO_STEPS: frozenset[int] = frozenset()
-_tuple = tuple.__new__
-
-
-class Reached(NamedTuple):
-    """An open invoice that reached an eligible step of its ladder."""
-
-    invoice: Invoice
-    open: Decimal
-    day: DayDates
-    top: int  # the index of the highest eligible step reached
+# An open invoice that reached an eligible step of its ladder: ``(invoice, open amount, its dates
+# on the day, the index of the highest eligible step reached)``. A plain tuple, destructured by
+# name where it is read: one is built for every open invoice that reached a step.
+Reached = tuple[Invoice, Decimal, DayDates, int]
 
 
 def ineligible_steps(
@@ -83,8 +77,7 @@ def steps_reached(
     # Invoices without their own terms or due date share their dates by issue date alone.
     plain = dates.by_issue_date(ladder_name, term_name, delays)
     reached_by: list[Reached] = []
-    for item in opens:
-        invoice = item.invoice
+    for invoice, open_amount in opens:
         terms = invoice.terms
         due = invoice.due
         if terms is None and due is None:
@@ -101,7 +94,7 @@ def steps_reached(
                 day = context.day_dates(key, invoice, rules)
         if count_overdue and day.days_overdue > 0:
             currency = invoice.currency
-            overdue_total[currency] = overdue_total.get(currency, ZERO) + item.open
+            overdue_total[currency] = overdue_total.get(currency, ZERO) + open_amount
         reached = day.reached
         if not reached:
             continue
@@ -111,5 +104,5 @@ def steps_reached(
                 continue
         else:
             top = reached[0]
-        reached_by.append(_tuple(Reached, (invoice, item.open, day, top)))
+        reached_by.append((invoice, open_amount, day, top))
     return reached_by, overdue_total

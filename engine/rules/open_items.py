@@ -15,20 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
 
 from engine.model.ledger import CreditNote, CustomerLedger, Invoice, Payment, Settlement
 from engine.model.money import ZERO
 from engine.model.policy import Policy
 
-_tuple = tuple.__new__
-
-
-class OpenItem(NamedTuple):
-    """An invoice with something still open on the day, and how much."""
-
-    invoice: Invoice
-    open: Decimal
+# An invoice with something still open on the day, and how much: ``(invoice, open amount)``.
+# A plain pair, destructured by name where it is read: one is built for every open invoice of
+# the ledger, and a NamedTuple would cost a call (three times a pair) to build and to read.
+OpenItem = tuple[Invoice, Decimal]
 
 
 def open_items(invoices: Iterable[Invoice], as_of: date) -> list[OpenItem]:
@@ -49,10 +44,7 @@ def open_items(invoices: Iterable[Invoice], as_of: date) -> list[OpenItem]:
                 first = settlements[0]
                 if first.date > as_of:
                     if amount > 0:
-                        # Built with tuple.__new__, as the reader builds its records: the
-                        # NamedTuple's own __new__ is a Python function, and this runs for every
-                        # open invoice.
-                        opens.append(_tuple(OpenItem, (invoice, amount)))
+                        opens.append((invoice, amount))
                     continue
                 if first.amount == amount:
                     continue
@@ -62,7 +54,7 @@ def open_items(invoices: Iterable[Invoice], as_of: date) -> list[OpenItem]:
                     if settlement.date <= as_of:
                         amount -= settlement.amount
         if amount > 0:
-            opens.append(_tuple(OpenItem, (invoice, amount)))
+            opens.append((invoice, amount))
     return opens
 
 
@@ -106,18 +98,18 @@ def apply_unapplied(
         return opens, allocated
 
     def oldest(entry: OpenItem) -> tuple[date, date, str]:
-        invoice = entry.invoice
+        invoice, _open = entry
         return (due_of(invoice), invoice.issued, invoice.id)
 
-    remaining = {entry.invoice.id: entry.open for entry in opens}
+    remaining = {invoice.id: amount for invoice, amount in opens}
     for currency, items in cash.items():
-        queue = sorted((e for e in opens if e.invoice.currency == currency), key=oldest)
+        queue = sorted((e for e in opens if e[0].currency == currency), key=oldest)
         position = 0
         for item in sorted(items, key=lambda i: (i.date, i.id)):
             left = item.amount
             kind = "credit_note" if isinstance(item, CreditNote) else "unapplied_cash"
             while left > 0 and position < len(queue):
-                invoice = queue[position].invoice
+                invoice, _open = queue[position]
                 take = min(left, remaining[invoice.id])
                 remaining[invoice.id] -= take
                 left -= take
@@ -126,18 +118,16 @@ def apply_unapplied(
                 )
                 if remaining[invoice.id] <= 0:
                     position += 1
-    kept = [
-        OpenItem(e.invoice, remaining[e.invoice.id]) for e in opens if remaining[e.invoice.id] > 0
-    ]
+    kept = [(invoice, remaining[invoice.id]) for invoice, _ in opens if remaining[invoice.id] > 0]
     return kept, allocated
 
 
 def open_by_currency(opens: Iterable[OpenItem]) -> dict[str, Decimal]:
     """Return the open amounts summed per currency (the open balance the rules compare)."""
     totals: dict[str, Decimal] = {}
-    for item in opens:
-        currency = item.invoice.currency
-        totals[currency] = totals.get(currency, ZERO) + item.open
+    for invoice, amount in opens:
+        currency = invoice.currency
+        totals[currency] = totals.get(currency, ZERO) + amount
     return totals
 
 

@@ -310,17 +310,16 @@ def test_reading_the_action_log_once_finds_the_steps_the_history_rule_finds(scen
             day = context.day_dates(key, inv, rules)
             top = top_step(day, frozenset())
             if top is not None:
-                reached_by.append(Reached(inv, inv.amount, day, top))
+                entry: Reached = (inv, inv.amount, day, top)
+                reached_by.append(entry)
         items, _ = pending_steps(account, reached_by)
         got = {item.invoice.id: item.pending for item in items}
         history = index_history(rules.ladder, ledger.history)
         want = {}
-        for entry in reached_by:
-            pending = pending_step(
-                entry.day, frozenset(), history.get(entry.invoice.id), rules.ladder.steps, on
-            )
+        for inv, _, day, _ in reached_by:
+            pending = pending_step(day, frozenset(), history.get(inv.id), rules.ladder.steps, on)
             if pending is not None:
-                want[entry.invoice.id] = pending
+                want[inv.id] = pending
         assert got == want
 
 
