@@ -113,6 +113,7 @@ def _money(balances: Balances) -> dict[str, Any]:
         "aging": [
             {
                 "bucket": bucket.name,
+                "label": bucket.label,
                 "invoices": bucket.invoices,
                 "amounts": _amounts(bucket.amounts),
             }

@@ -262,9 +262,10 @@ class OpenInvoiceOut(Out):
 
 
 class AgingBucketOut(Out):
-    """Open amounts by how long they have been overdue."""
+    """Open amounts by how long they have been overdue (the policy's aging buckets)."""
 
     bucket: str
+    label: str
     invoices: int
     amounts: Amounts
 

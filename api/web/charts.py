@@ -17,14 +17,6 @@ from engine.model.money import format_money
 WIDTH, HEIGHT = 440, 160
 TOP, BOTTOM, LEFT = 18, 28, 8
 BAR_GAP = 12
-BUCKET_LABELS = {
-    "current": "Not due",
-    "1-30": "1–30",
-    "31-60": "31–60",
-    "61-90": "61–90",
-    "over-90": "Over 90",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Bar:
@@ -69,7 +61,7 @@ def aging_charts(aging: Sequence[Mapping[str, Any]]) -> list[AgingChart]:
             bars.append(
                 Bar(
                     bucket["bucket"],
-                    BUCKET_LABELS.get(bucket["bucket"], bucket["bucket"]),
+                    str(bucket["label"]),
                     format_money(value, currency),
                     int(bucket["invoices"]),
                     LEFT + index * slot + BAR_GAP // 2,

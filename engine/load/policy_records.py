@@ -34,6 +34,7 @@ from engine.model.policy import (
     Policy,
     RatePeriod,
     ReferenceRate,
+    ReportSettings,
     Step,
     StepAction,
     Template,
@@ -173,9 +174,25 @@ def _build_policy(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             max_fee_share=_decimal(guardrails.get("max_fee_share")),
             max_emails_per_minute=guardrails.get("max_emails_per_minute"),
         ),
+        reports=_report_settings(data.get("reports") or {}),
         origin=locate.origin(),
     )
     parts.policies.append((rel, policy))
+
+
+def _report_settings(data: dict[str, Any]) -> ReportSettings:
+    aging = data.get("aging") or {}
+    dso = data.get("dso") or {}
+    cei = data.get("cei") or {}
+    default = ReportSettings()
+    return ReportSettings(
+        aging_buckets=tuple(int(day) for day in aging.get("buckets", default.aging_buckets)),
+        aging_by=str(aging.get("by", default.aging_by)),
+        current=str(data.get("current", default.current)),
+        dso_period_days=int(dso.get("period_days", default.dso_period_days)),
+        countback_months=str(dso.get("countback_months", default.countback_months)),
+        cei_credit_sales=str(cei.get("credit_sales", default.cei_credit_sales)),
+    )
 
 
 def _build_terms(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:

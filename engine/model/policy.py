@@ -319,6 +319,23 @@ class Defaults:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """How the reports define their figures (``reports:`` in policy.yaml, docs/rules/reports.md).
+
+    The defaults are the Credit Research Foundation's: aged on the due date, "current" meaning
+    not yet due, countback over calendar months of their actual length, CEI on the period's
+    average monthly credit sales.
+    """
+
+    aging_buckets: tuple[int, ...] = (30, 60, 90)  # the last day of each bucket but the last
+    aging_by: str = "due_date"  # due_date | invoice_date
+    current: str = "not_yet_due"  # not_yet_due | first_bucket
+    dso_period_days: int = 90
+    countback_months: str = "actual"  # actual | thirty_days
+    cei_credit_sales: str = "monthly_average"  # monthly_average | full
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """The whole collections policy as committed."""
 
@@ -341,5 +358,6 @@ class Policy:
     templates: Mapping[str, Template] = field(default_factory=dict)
     customers: Mapping[str, CustomerPolicy] = field(default_factory=dict)
     payment: PaymentOptions | None = None  # policies/payment.yaml, when there is one
+    reports: ReportSettings = ReportSettings()
     digest: str = ""
     origin: Origin = NOWHERE

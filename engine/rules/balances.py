@@ -8,8 +8,9 @@ chases. The customer page of the API and the web, and every report, take them fr
 - **balance**, per currency: the open amounts less the unapplied cash and credits left on the
   account (a credit balance is negative);
 - **overdue**, per currency: the open amounts of the invoices past their due date;
-- **aging**: the open invoices in buckets by days overdue, ``current`` (not yet due), ``1-30``,
-  ``31-60``, ``61-90`` and ``over-90``, with their count and open amounts per currency.
+- **aging**: the open invoices in the policy's aging buckets (rule "aging",
+  ``engine.rules.aging``; by default ``current`` (not yet due), ``1-30``, ``31-60``, ``61-90``
+  and ``over-90`` days past due), with their count and open amounts per currency.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from decimal import Decimal
 
 from engine.model.ledger import CustomerLedger, Invoice
 from engine.model.money import ZERO
+from engine.rules.aging import aging_scheme
 from engine.rules.context import EvaluationContext
 from engine.rules.open_items import (
     open_by_currency,
@@ -29,15 +31,6 @@ from engine.rules.open_items import (
     with_unapplied_cash,
 )
 from engine.rules.suppressions import open_disputes
-
-# Each aging bucket and the first day overdue it holds (None: not yet overdue), in order.
-AGING_BUCKETS: tuple[tuple[str, int | None], ...] = (
-    ("current", None),
-    ("1-30", 1),
-    ("31-60", 31),
-    ("61-90", 61),
-    ("over-90", 91),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +42,7 @@ class OpenInvoice:
     due: date
     days_overdue: int  # negative before the due date
     disputed: bool  # a dispute is open on the day
+    bucket: int  # the position of its aging bucket in ``Balances.aging``
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +50,7 @@ class AgingBucket:
     """The open invoices of one aging bucket: how many, and how much per currency."""
 
     name: str
+    label: str
     invoices: int
     amounts: Mapping[str, Decimal]
 
@@ -71,18 +66,10 @@ class Balances:
     aging: tuple[AgingBucket, ...]
 
 
-def aging_bucket(days_overdue: int) -> str:
-    """Return the name of the aging bucket of an invoice ``days_overdue`` days late."""
-    name = AGING_BUCKETS[0][0]
-    for bucket, start in AGING_BUCKETS[1:]:
-        if start is not None and days_overdue >= start:
-            name = bucket
-    return name
-
-
 def account_balances(context: EvaluationContext, ledger: CustomerLedger, as_of: date) -> Balances:
     """Return the customer's open invoices, balance, overdue balance and aging on ``as_of``."""
     rules = context.effective.shared(ledger.customer, context.rule_currencies(ledger))
+    scheme = aging_scheme(context.policy.reports)
 
     def dates_of(invoice: Invoice) -> tuple[date, int]:
         day = context.dates_of(invoice, rules, as_of)
@@ -96,28 +83,30 @@ def account_balances(context: EvaluationContext, ledger: CustomerLedger, as_of: 
     invoices = []
     for invoice, amount in opens:
         due, days_overdue = dates_of(invoice)
-        invoices.append(OpenInvoice(invoice, amount, due, days_overdue, invoice.id in disputed))
+        bucket = scheme.bucket_index(scheme.age(invoice.issued, days_overdue, as_of))
+        invoices.append(
+            OpenInvoice(invoice, amount, due, days_overdue, invoice.id in disputed, bucket)
+        )
     # Cash and credits lower the balance whether or not they were matched to an invoice.
     balance = open_by_currency(before)
     for currency, amount in unapplied_by_currency(ledger.unapplied, as_of).items():
         balance[currency] = balance.get(currency, ZERO) - amount
     overdue: dict[str, Decimal] = {}
-    counts = dict.fromkeys((name for name, _ in AGING_BUCKETS), 0)
-    amounts: dict[str, dict[str, Decimal]] = {name: {} for name, _ in AGING_BUCKETS}
+    counts = [0] * len(scheme.buckets)
+    amounts: list[dict[str, Decimal]] = [{} for _ in scheme.buckets]
     for entry in invoices:
         currency = entry.invoice.currency
         if entry.days_overdue > 0:
             overdue[currency] = overdue.get(currency, ZERO) + entry.open
-        bucket = aging_bucket(entry.days_overdue)
-        counts[bucket] += 1
-        amounts[bucket][currency] = amounts[bucket].get(currency, ZERO) + entry.open
+        counts[entry.bucket] += 1
+        amounts[entry.bucket][currency] = amounts[entry.bucket].get(currency, ZERO) + entry.open
     return Balances(
         as_of,
         tuple(invoices),
         dict(sorted(balance.items())),
         dict(sorted(overdue.items())),
         tuple(
-            AgingBucket(name, counts[name], dict(sorted(amounts[name].items())))
-            for name, _ in AGING_BUCKETS
+            AgingBucket(spec.name, spec.label, counts[i], dict(sorted(amounts[i].items())))
+            for i, spec in enumerate(scheme.buckets)
         ),
     )

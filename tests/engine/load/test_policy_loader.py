@@ -324,3 +324,40 @@ def test_file_level_rule_reports_the_exact_place(
     root = policy_tree(tmp_path / "repo", changes)
     monkeypatch.chdir(root)
     assert_problems(check(load_policy(["."])), expected)
+
+
+def test_report_settings_are_read_from_the_policy(tmp_path: Path) -> None:
+    """``reports:`` in policy.yaml sets the aging buckets and the definitions (bounds in any
+    order); a policy without it gets the Credit Research Foundation's defaults."""
+    policy_yaml = (
+        "apiVersion: dunning/v1\nkind: Policy\nname: x\ntimezone: UTC\nbase_currency: GBP\n"
+        "defaults: {terms: net30, ladder: standard}\n"
+    )
+    settings = (
+        "reports:\n  aging: {buckets: [60, 30], by: invoice_date}\n  current: first_bucket\n"
+        "  dso: {period_days: 30, countback_months: thirty_days}\n"
+        "  cei: {credit_sales: full}\n"
+    )
+    plain = load_policy_from_texts({"policies/policy.yaml": policy_yaml.encode()})
+    assert plain.policy is not None
+    assert plain.policy.reports.aging_buckets == (30, 60, 90)
+    assert plain.policy.reports.aging_by == "due_date"
+    read = load_policy_from_texts({"policies/policy.yaml": (policy_yaml + settings).encode()})
+    assert read.policy is not None
+    reports = read.policy.reports
+    assert (reports.aging_buckets, reports.aging_by, reports.current) == (
+        (60, 30),
+        "invoice_date",
+        "first_bucket",
+    )
+    assert (reports.dso_period_days, reports.countback_months, reports.cei_credit_sales) == (
+        30,
+        "thirty_days",
+        "full",
+    )
+    wrong = load_policy_from_texts(
+        {"policies/policy.yaml": (policy_yaml + "reports: {aging: {by: due}}\n").encode()}
+    )
+    assert [(p.line, p.column, p.code, p.message) for p in wrong.problems] == [
+        (7, 23, "S005", "by cannot be 'due': use one of due_date, invoice_date")
+    ]
