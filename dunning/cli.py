@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "demo": "dunning.commands.demo",
     "import": "dunning.commands.import_",
     "plan": "dunning.commands.plan",
+    "report": "dunning.commands.report",
     "send": "dunning.commands.send",
     "serve": "dunning.commands.serve",
     "test": "dunning.commands.test",

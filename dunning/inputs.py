@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,11 @@ from engine.model.actions import PolicyVersion
 from engine.model.ledger import CustomerLedger
 from engine.model.policy import Policy
 from engine.report.problems import REPORTERS as PROBLEM_REPORTERS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from store.migrate import DatabaseNotReadyError
 
 DEFAULT_DATABASE_URL = "sqlite:///dunning.db"
 LEDGER_FILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -74,30 +80,65 @@ def read_ledger(spec: str, customers: Sequence[str] = ()) -> Iterable[CustomerLe
             "or a database URL such as sqlite:///dunning.db"
         )
     # SQLAlchemy only for database ledgers, so a file ledger or --help never imports it.
-    from store.migrate import DatabaseMissingError, DatabaseNotReadyError  # noqa: PLC0415
+    from store.migrate import DatabaseNotReadyError  # noqa: PLC0415
     from store.reader import open_ledger  # noqa: PLC0415
 
     try:
         return open_ledger(spec, customers or None)
-    except DatabaseMissingError as error:
+    except DatabaseNotReadyError as error:
+        _explain_not_ready(error)
+    raise SystemExit(1)
+
+
+def open_database(spec: str) -> Engine:
+    """Return an engine on the ledger database ``spec`` at the current schema, or exit with
+    what to do (no file, no tables, an older schema)."""
+    from store.connection import create_store_engine, missing_sqlite_file  # noqa: PLC0415
+    from store.migrate import (  # noqa: PLC0415
+        DatabaseMissingError,
+        DatabaseNotReadyError,
+        require_current,
+    )
+
+    if "://" not in spec:
+        raise click.UsageError(
+            f"--ledger {spec}: expected a ledger file ending in .yaml, .yml or .json, "
+            "or a database URL such as sqlite:///dunning.db"
+        )
+    missing = missing_sqlite_file(spec)
+    if missing is not None:
+        _explain_not_ready(DatabaseMissingError("", url=spec, path=missing))
+        raise SystemExit(1)
+    engine = create_store_engine(spec)
+    try:
+        require_current(engine)
+    except DatabaseNotReadyError as error:
+        engine.dispose()
+        _explain_not_ready(error)
+        raise SystemExit(1) from error
+    return engine
+
+
+def _explain_not_ready(error: DatabaseNotReadyError) -> None:
+    from store.migrate import DatabaseMissingError  # noqa: PLC0415
+
+    if isinstance(error, DatabaseMissingError):
         click.echo(
             f"There is no ledger at {error.url}: the file {error.path.resolve()} does not exist."
             f" Create it with `dunning db upgrade --database {error.url}` then"
             " `dunning import ...`, or try `dunning demo`.",
             err=True,
         )
-    except DatabaseNotReadyError as error:
-        if error.revision is None:
-            click.echo(
-                f"The database at {error.url} has no ledger yet: run"
-                f" `dunning db upgrade --database {error.url}` then `dunning import ...`, or"
-                " try `dunning demo`.",
-                err=True,
-            )
-        else:
-            click.echo(
-                f"The database at {error.url} has an older schema (revision {error.revision})"
-                f" than this version of dunning: run `dunning db upgrade --database {error.url}`.",
-                err=True,
-            )
-    raise SystemExit(1)
+    elif error.revision is None:
+        click.echo(
+            f"The database at {error.url} has no ledger yet: run"
+            f" `dunning db upgrade --database {error.url}` then `dunning import ...`, or"
+            " try `dunning demo`.",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"The database at {error.url} has an older schema (revision {error.revision})"
+            f" than this version of dunning: run `dunning db upgrade --database {error.url}`.",
+            err=True,
+        )

@@ -1,0 +1,108 @@
+"""The bodies of ``/v1/reports/...``: what ``engine.report.report_render`` writes as JSON.
+
+Money is a decimal string with the currency's minor units; days and percentages are decimal
+strings too (two decimals), or null when the figure has no meaning (no credit sales).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from api.models import Currency, Money, Out
+
+Figure = Annotated[
+    str | None,
+    Field(
+        pattern=r"^-?[0-9]{1,9}(\.[0-9]{1,2})?$",
+        description="Days or percent, two decimals; null when it has no meaning.",
+        examples=["42.17"],
+    ),
+]
+
+
+class AgingBucketAmountOut(Out):
+    """One aging bucket of one currency."""
+
+    bucket: str = Field(examples=["31-60"])
+    label: str = Field(examples=["31–60"])
+    invoices: int
+    amount: Money
+
+
+class AgedAmountsOut(Out):
+    """Open receivables in one currency, by aging bucket."""
+
+    currency: Currency
+    total: Money
+    current: Money
+    overdue: Money
+    invoices: int
+    customers: int
+    buckets: list[AgingBucketAmountOut]
+
+
+class CustomerAgingOut(AgedAmountsOut):
+    """One customer's open receivables in one currency."""
+
+    customer_id: str
+    name: str
+
+
+class AgingReportOut(Out):
+    """The portfolio's aging on a day, per currency and per customer (largest first)."""
+
+    report: Literal["aging"]
+    as_of: dt.date
+    definition: str
+    currencies: list[AgedAmountsOut]
+    customers: list[CustomerAgingOut]
+
+
+class CurrencyDsoOut(Out):
+    """The DSO figures of one currency."""
+
+    currency: Currency
+    receivables: Money
+    current: Money
+    credit_sales: Money
+    dso: Figure
+    countback_dso: Figure
+    countback_more_than: bool
+    best_possible_dso: Figure
+    average_days_delinquent: Figure
+
+
+class DsoReportOut(Out):
+    """DSO (standard and countback), best possible DSO and average days delinquent."""
+
+    report: Literal["dso"]
+    as_of: dt.date
+    from_: dt.date = Field(alias="from")
+    period_days: int
+    definition: str
+    currencies: list[CurrencyDsoOut]
+
+
+class CurrencyCeiOut(Out):
+    """The CEI of one currency and what it is computed from."""
+
+    currency: Currency
+    beginning_receivables: Money
+    credit_sales: Money
+    ending_receivables: Money
+    ending_current: Money
+    cei: Figure
+
+
+class CeiReportOut(Out):
+    """The collection effectiveness index of a period."""
+
+    report: Literal["cei"]
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    months: str = Field(description="N, the months the credit sales are averaged over.")
+    definition: str
+    currencies: list[CurrencyCeiOut]
