@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,8 +63,16 @@ def is_ledger_file(spec: str) -> bool:
     return "://" not in spec and spec.lower().endswith(LEDGER_FILE_SUFFIXES)
 
 
-def read_ledger(spec: str, customers: Sequence[str] = ()) -> Iterable[CustomerLedger]:
-    """Return the customers' ledgers from a ledger file or a database URL, or exit with a reason."""
+def read_ledger(
+    spec: str, customers: Sequence[str] = (), as_of: date | None = None, *,
+    open_from: date | None = None,
+) -> Iterable[CustomerLedger]:
+    """Return the customers' ledgers from a ledger file or a database URL, or exit with a reason.
+
+    ``as_of``: the day to be evaluated (a database then reads the ledger as it stood that day,
+    invoices paid in full later included); ``open_from`` with it: every day from ``open_from`` to
+    ``as_of`` (a plan). A ledger file is read whole: the evaluation leaves out what is dated later.
+    """
     if is_ledger_file(spec):
         from engine.load.ledger_file import read_ledger_file  # noqa: PLC0415 - only file ledgers need it
 
@@ -84,7 +93,7 @@ def read_ledger(spec: str, customers: Sequence[str] = ()) -> Iterable[CustomerLe
     from store.reader import open_ledger  # noqa: PLC0415
 
     try:
-        return open_ledger(spec, customers or None)
+        return open_ledger(spec, customers or None, as_of, open_from=open_from)
     except DatabaseNotReadyError as error:
         _explain_not_ready(error)
     raise SystemExit(1)

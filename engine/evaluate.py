@@ -19,6 +19,7 @@ from engine.model.actions import Action, Evaluation, PolicyVersion, Superseded, 
 from engine.model.ledger import CustomerLedger
 from engine.model.policy import Policy
 from engine.rules.account import Account
+from engine.rules.as_of import ledger_as_of
 from engine.rules.context import EvaluationContext
 from engine.rules.credit_hold import credit_actions, hold_cause_remains
 from engine.rules.grouping import group, group_actions
@@ -85,6 +86,8 @@ def evaluate_customer(
     context: EvaluationContext, ledger: CustomerLedger, as_of: date
 ) -> CustomerOutcome:
     """Return one customer's actions, suppressions and superseded steps on ``as_of``."""
+    # As of the day: records dated later do not count (a file ledger, a plan over several days).
+    ledger = ledger_as_of(ledger, as_of)
     # Open items: what is still owed on each invoice.
     opens = open_items(ledger.invoices, as_of)
     if not opens and not ledger.history:

@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     func,
     literal,
     literal_column,
@@ -90,6 +91,7 @@ def iter_customer_ledgers(
     customer_ids: Iterable[str] | None = None,
     as_of: date | None = None,
     *,
+    open_from: date | None = None,
     chunk_size: int = CHUNK_CUSTOMERS,
 ) -> Iterator[CustomerLedger]:
     """Return each customer's ledger (``CustomerLedger``), in customer id order, streamed.
@@ -99,22 +101,30 @@ def iter_customer_ledgers(
     disputes, promises, plans and actions are left out. Given an ``Engine``, the whole read runs
     in one read transaction (a repeatable snapshot on PostgreSQL), so a concurrent import never
     shows up half-way through the list.
+
+    ``open_from`` (with ``as_of``) reads for every day from ``open_from`` to ``as_of`` at once
+    (a plan over several days): the invoices open on any of those days, each with its cash up to
+    ``as_of``; the evaluation of each day leaves out what is dated later (rule "as of a date").
     """
+    if open_from is not None and (as_of is None or open_from > as_of):
+        raise ValueError("open_from needs an as_of on or after it")
     if isinstance(source, Engine):
         with source.connect() as opened:
             conn = opened
             if conn.dialect.name == "postgresql":
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
-                yield from _iter(conn, customer_ids, as_of, chunk_size)
+                yield from _iter(conn, customer_ids, as_of, open_from, chunk_size)
     else:
-        yield from _iter(source, customer_ids, as_of, chunk_size)
+        yield from _iter(source, customer_ids, as_of, open_from, chunk_size)
 
 
 def open_ledger(
     url: str | None,
     customer_ids: Iterable[str] | None = None,
     as_of: date | None = None,
+    *,
+    open_from: date | None = None,
 ) -> Iterator[CustomerLedger]:
     """Return the customers' ledgers streamed from the database at ``url`` (see ``database_url``).
 
@@ -138,14 +148,17 @@ def open_ledger(
     except BaseException:
         engine.dispose()
         raise
-    return _streamed(engine, customer_ids, as_of)
+    return _streamed(engine, customer_ids, as_of, open_from)
 
 
 def _streamed(
-    engine: Engine, customer_ids: Iterable[str] | None, as_of: date | None
+    engine: Engine,
+    customer_ids: Iterable[str] | None,
+    as_of: date | None,
+    open_from: date | None,
 ) -> Iterator[CustomerLedger]:
     try:
-        yield from iter_customer_ledgers(engine, customer_ids, as_of)
+        yield from iter_customer_ledgers(engine, customer_ids, as_of, open_from=open_from)
     finally:
         engine.dispose()
 
@@ -164,9 +177,13 @@ def load_snapshot(
 
 
 def _iter(
-    conn: Connection, customer_ids: Iterable[str] | None, as_of: date | None, chunk_size: int
+    conn: Connection,
+    customer_ids: Iterable[str] | None,
+    as_of: date | None,
+    open_from: date | None,
+    chunk_size: int,
 ) -> Iterator[CustomerLedger]:
-    reader = _ChunkReader(conn, as_of, by_range=customer_ids is None)
+    reader = _ChunkReader(conn, as_of, open_from, by_range=customer_ids is None)
     if customer_ids is None:
         after: str | None = None
         while True:
@@ -186,26 +203,30 @@ def _iter(
                 yield from reader.chunk(rows, {"ids": ids})
 
 
-# The statements of a read, by (SQLite, read by id range, no as-of date): see _ChunkReader.
-_STATEMENTS: dict[tuple[bool, bool, bool], dict[str, Any]] = {}
+# The statements of a read, by (SQLite, read by id range, no as-of date, a single day): see
+# _ChunkReader.
+_STATEMENTS: dict[tuple[bool, bool, bool, bool], dict[str, Any]] = {}
 
 
 class _ChunkReader:
     """The statements of one read, built once, and the conversion of their rows to records."""
 
-    def __init__(self, conn: Connection, as_of: date | None, *, by_range: bool) -> None:
+    def __init__(
+        self, conn: Connection, as_of: date | None, open_from: date | None, *, by_range: bool
+    ) -> None:
         self.conn = conn
         self.as_of = as_of
+        self.open_from = open_from
         self.sqlite = conn.dialect.name == "sqlite"
         self._dates: dict[Any, date] = {}
         self._money = self._sqlite_money if self.sqlite else self._numeric_money
         self._factors: dict[str, tuple[int, int, Decimal]] = {}
         self._statuses = {s.value: s for s in ActionStatus}
         self._by_range = by_range
-        # The statements depend only on these three; building them costs more than reading a
+        # The statements depend only on these four; building them costs more than reading a
         # few customers (the service reads a few after every outcome), so they are built once.
-        # ``as_of`` itself is a parameter of each execution (``chunk``).
-        shape = (self.sqlite, by_range, as_of is None)
+        # ``as_of`` and ``open_from`` are parameters of each execution (``chunk``).
+        shape = (self.sqlite, by_range, as_of is None, open_from is None)
         built = _STATEMENTS.get(shape)
         if built is None:
             self._build()
@@ -252,20 +273,43 @@ class _ChunkReader:
         # indexes and joined on; a correlated sum per invoice seeks all over the cash indexes
         # instead and was twice as slow on a million invoices (docs/ledger-store.md).
         p, n, i = payments.c, credit_notes.c, invoices.c
+        # The date only over a range: the single-day sums read the covering indexes alone.
+        dated = self.open_from is not None
         cash = union_all(
-            select(p.invoice_id, p.amount).where(
+            select(p.invoice_id, p.amount, *([p.date] if dated else [])).where(
                 p.invoice_id.is_not(None), self._in_chunk(p.customer_id), *self._until(p.date)
             ),
-            select(n.invoice_id, n.amount).where(
+            select(n.invoice_id, n.amount, *([n.date] if dated else [])).where(
                 n.invoice_id.is_not(None), self._in_chunk(n.customer_id), *self._until(n.date)
             ),
         ).subquery("cash")
-        sums = (
-            select(cash.c.invoice_id, func.sum(cash.c.amount).label("applied"))
-            .group_by(cash.c.invoice_id)
-            .subquery("sums")
-        )
-        applied = func.coalesce(sums.c.applied, literal_column("0"))
+        if self.open_from is None:
+            sums = (
+                select(cash.c.invoice_id, func.sum(cash.c.amount).label("applied"))
+                .group_by(cash.c.invoice_id)
+                .subquery("sums")
+            )
+            applied = func.coalesce(sums.c.applied, literal_column("0"))
+            still_open: ColumnElement[bool] = i.amount > applied
+        else:
+            # Over a range of days (a plan): every invoice open on the first day, or whose cash
+            # moved during the range, since it is open on some day of it.
+            start = bindparam("open_from", type_=Date())
+            sums = (
+                select(
+                    cash.c.invoice_id,
+                    func.sum(cash.c.amount).label("applied"),
+                    func.sum(case((cash.c.date <= start, cash.c.amount), else_=0)).label("before"),
+                    func.max(case((cash.c.date > start, 1), else_=0)).label("moved"),
+                )
+                .group_by(cash.c.invoice_id)
+                .subquery("sums")
+            )
+            applied = func.coalesce(sums.c.applied, literal_column("0"))
+            still_open = or_(
+                i.amount > func.coalesce(sums.c.before, literal_column("0")),
+                func.coalesce(sums.c.moved, literal_column("0")) == 1,
+            )
         self.invoices_stmt = (
             select(
                 i.customer_id,
@@ -278,7 +322,7 @@ class _ChunkReader:
                 money(applied).label("applied"),
             )
             .select_from(invoices.outerjoin(sums, sums.c.invoice_id == i.id))
-            .where(self._in_chunk(i.customer_id), *self._until(i.issued), i.amount > applied)
+            .where(self._in_chunk(i.customer_id), *self._until(i.issued), still_open)
             .order_by(i.customer_id, i.issued, i.id)
         )
 
@@ -449,6 +493,8 @@ class _ChunkReader:
         """Return the ledgers of one chunk of customers."""
         if self.as_of is not None:
             params = {**params, "as_of": self.as_of}
+        if self.open_from is not None:
+            params = {**params, "open_from": self.open_from}
         # Building a few hundred thousand tuples triggers the cyclic collector over and over
         # although none of them can form a cycle; pause it for the chunk.
         with collector_paused():

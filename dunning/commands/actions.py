@@ -35,6 +35,6 @@ def command(as_of: date | None, ledger: str | None, customers: tuple[str, ...], 
     day = as_of if as_of is not None else today_in(loaded.policy.timezone)
     spec = ledger_spec(ledger)
     with collector_paused():  # a whole ledger's records, none of them in a cycle
-        evaluation = evaluate(loaded.policy, read_ledger(spec, customers), day, loaded.version)
+        evaluation = evaluate(loaded.policy, read_ledger(spec, customers, day), day, loaded.version)
     ctx = RenderContext(policy=loaded.policy, ledger_label=spec, with_messages=not no_messages)
     click.echo(render_actions(evaluation, fmt, ctx), nl=False)

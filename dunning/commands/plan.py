@@ -173,7 +173,8 @@ def command(
     first: date = as_of if as_of is not None else today_in(head_policy.timezone)
     dates = [first + timedelta(days=n) for n in range(days)]
     spec = ledger_spec(ledger)
-    customers = list(read_ledger(spec))  # read once: both policies see the very same ledger
+    # Read once for every day: both policies see the very same ledger.
+    customers = list(read_ledger(spec, as_of=dates[-1], open_from=dates[0]))
 
     with collector_paused():  # each day's lists: records that never form a cycle
         head_lists = simulate(head_policy, customers, dates, head.version)

@@ -59,7 +59,7 @@ def command(as_of: date | None, ledger: str | None, policy_path: str, dry_run: b
     spec = ledger_spec(ledger)
     if dry_run or to_file:
         evaluation, customers = evaluate_with_customers(
-            loaded.policy, read_ledger(spec), day, loaded.version
+            loaded.policy, read_ledger(spec, as_of=day), day, loaded.version
         )
         report = SendReport()
         messages = messages_of(evaluation, loaded.policy, customers, root=loaded.root,

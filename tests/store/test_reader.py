@@ -328,6 +328,32 @@ def test_without_a_date_everything_recorded_counts(small_ledger: Engine) -> None
     assert acme.history[2].status is ActionStatus.FAILED
 
 
+def test_a_range_of_days_reads_every_invoice_open_on_one_of_them(small_ledger: Engine) -> None:
+    """A plan over 2026-10-11..2026-11-20: INV-2 was open until its last part came on 10-12,
+    INV-5 until 10-20 and INV-3 until 11-15; each comes with all its cash up to the last day
+    (the evaluation of each day leaves out what is dated later)."""
+    acme = next(
+        iter_customer_ledgers(
+            small_ledger, ["ACME"], date(2026, 11, 20), open_from=date(2026, 10, 11)
+        )
+    )
+    assert [(inv.id, [s.ref for s in inv.settlements]) for inv in acme.invoices] == [
+        ("INV-1", ["CN-1", "PAY-1"]),
+        ("INV-2", ["PAY-2", "PAY-3", "PAY-4"]),
+        ("INV-5", ["PAY-6"]),
+        ("INV-3", ["PAY-5"]),
+        ("INV-4", []),
+    ]
+    later = next(
+        iter_customer_ledgers(
+            small_ledger, ["ACME"], date(2026, 11, 20), open_from=date(2026, 10, 13)
+        )
+    )
+    assert "INV-2" not in [inv.id for inv in later.invoices]  # settled in full on 10-12
+    with pytest.raises(ValueError, match="open_from needs an as_of on or after it"):
+        next(iter_customer_ledgers(small_ledger, open_from=date(2026, 10, 11)))
+
+
 @pytest.mark.parametrize("chunk_size", [1, 2, 1000], ids=["chunk-1", "chunk-2", "chunk-1000"])
 def test_chunking_never_changes_what_is_read(small_ledger: Engine, chunk_size: int) -> None:
     read = list(iter_customer_ledgers(small_ledger, as_of=AS_OF, chunk_size=chunk_size))
