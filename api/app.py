@@ -14,6 +14,7 @@ from api.context import AppContext
 from api.errors import FailureMiddleware, install_problem_handlers
 from api.middleware import ObserveMiddleware, PolicyVersionMiddleware
 from api.models import Problem
+from api.request_guard import RequestGuardMiddleware
 from api.routers import actions, customers, health, ledger, policy, reports, workspace
 from api.settings import ApiSettings
 from api.web import install_web
@@ -56,7 +57,11 @@ def create_app(settings: ApiSettings, *, context: AppContext | None = None) -> F
 
     install_web(app)
     # Added innermost first. From the outside: request id, metrics and access log; the
-    # policy-version header on every response; unexpected failures answered as problems.
+    # policy-version header on every response; unexpected failures answered as problems; who
+    # sends a request and how large its body is, checked before the body is read.
+    app.add_middleware(
+        RequestGuardMiddleware, tokens=ctx.tokens, max_body_bytes=settings.max_body_bytes
+    )
     app.add_middleware(FailureMiddleware)
     app.add_middleware(PolicyVersionMiddleware, in_force=in_force)
     app.add_middleware(ObserveMiddleware, metrics=ctx.metrics)

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import Engine
 
 from api.errors import ForbiddenError, UnauthenticatedError
@@ -68,6 +70,16 @@ class TokenVerifier:
         """Drop every remembered token (after a revocation through the API or in tests)."""
         with self._lock:
             self._cache.clear()
+
+
+async def bearer_principal(tokens: TokenVerifier, authorization: str | None) -> Principal | None:
+    """Return who an ``Authorization`` header names: a known ``Bearer`` token's principal, else
+    None (no header, another scheme, an unknown or revoked token). The cache answers on the event
+    loop; only a token it does not hold costs a database lookup, in the thread pool."""
+    scheme, token = get_authorization_scheme_param(authorization)
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return tokens.cached(token) or await run_in_threadpool(tokens.verify, token)
 
 
 def authorise(principal: Principal | None, needed: Role) -> Principal:

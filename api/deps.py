@@ -9,9 +9,9 @@ cache) has no answer, so serving a computed list never leaves the event loop.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from datetime import date
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, TypeAlias
 
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 
 from api.action_lists import ActionList
-from api.auth import Principal, authorise
+from api.auth import Principal, authorise, bearer_principal
 from api.context import AppContext
 from api.errors import InvalidRequestError, PolicyUnavailableError
 from api.middleware import stamp_version
@@ -93,24 +93,24 @@ def _end(conn: Connection, *, commit: bool) -> None:
 SessionDep: TypeAlias = Annotated[Connection, Depends(get_session, scope="function")]
 
 
-def RequireRole(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:  # noqa: N802 - reads as a type in signatures
-    """Return a dependency that admits a bearer token whose role allows ``role`` (else 401/403)."""
-    needed = Role(role)
+class RequireRole:
+    """A dependency that admits a bearer token whose role allows ``role`` (else 401 or 403).
 
-    async def require(
+    The request guard (``api.request_guard``) finds these in a route's dependencies and runs the
+    same check before the request's body is read; here it is answered from the token cache.
+    """
+
+    def __init__(self, role: str) -> None:
+        self.role = Role(role)
+        self.__name__ = f"require_{self.role.value}"
+
+    async def __call__(
+        self,
         context: ContextDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            return authorise(None, needed)
-        token = credentials.credentials
-        principal = context.tokens.cached(token)
-        if principal is None:
-            principal = await run_in_threadpool(context.tokens.verify, token)
-        return authorise(principal, needed)
-
-    require.__name__ = f"require_{needed.value}"
-    return require
+        header = f"{credentials.scheme} {credentials.credentials}" if credentials else None
+        return authorise(await bearer_principal(context.tokens, header), self.role)
 
 
 ViewerDep: TypeAlias = Annotated[Principal, Depends(RequireRole("viewer"))]

@@ -208,12 +208,31 @@ def instance(scope: Scope) -> str:
     return f"urn:uuid:{request_id(scope)}"
 
 
+def problem_response(scope: Scope, exc: ApiError) -> ProblemResponse:
+    """Return the problem response of ``exc`` for the request of ``scope``."""
+    body = problem_body(exc.status, exc.code, exc.title, exc.detail, instance(scope),
+                        **exc.extensions)  # fmt: skip
+    return ProblemResponse(body, status_code=exc.status, headers=dict(exc.headers()))
+
+
 async def _api_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, ApiError)
-    body = problem_body(
-        exc.status, exc.code, exc.title, exc.detail, _instance(request), **exc.extensions
-    )
-    return ProblemResponse(body, status_code=exc.status, headers=dict(exc.headers()))
+    return problem_response(request.scope, exc)
+
+
+class BodyTooLargeError(ApiError):
+    """The request's body is larger than the service takes (``ApiSettings.max_body_bytes``)."""
+
+    status = 413
+    code = "content-too-large"
+    title = "The request is too large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"The request's body is larger than {limit:,} bytes, the most this service takes; "
+            "nothing was read or changed. Send the rows in smaller batches.",
+            limit_bytes=limit,
+        )
 
 
 async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
@@ -237,6 +256,20 @@ async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     detail = exc.detail if isinstance(exc.detail, str) else phrase
     body = problem_body(status, code, phrase, detail, _instance(request))
     return ProblemResponse(body, status_code=status, headers=dict(exc.headers or {}))
+
+
+class RequestRefused(StarletteHTTPException):
+    """A request refused while its body is read (``api.request_guard``), carrying the problem:
+    an HTTP exception, because FastAPI turns any other error raised from a body read into a 400."""
+
+    def __init__(self, problem: ApiError) -> None:
+        super().__init__(problem.status)
+        self.problem = problem
+
+
+async def _refused(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestRefused)
+    return problem_response(request.scope, exc.problem)
 
 
 class LedgerBusyError(ApiError):
@@ -332,6 +365,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestRefused, _refused)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

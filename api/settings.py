@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# The largest request body taken by default: an import of about ten thousand rows.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class ApiSettings:
@@ -18,7 +21,8 @@ class ApiSettings:
     policy file's line in the policy repository, ``{commit}``, ``{file}`` and ``{line}`` filled in
     (``https://git.example/finance/policy/blob/{commit}/{file}#L{line}``); the pages link each
     setting to it. ``busy_seconds``: on SQLite, how long a write waits for another process's
-    write (a ``dunning import``) before answering 503.
+    write (a ``dunning import``) before answering 503. ``max_body_bytes``: the largest request
+    body the service reads (a larger one answers 413 unread).
     """
 
     database_url: str
@@ -29,3 +33,4 @@ class ApiSettings:
     token_cache_seconds: float = 10.0
     policy_url: str | None = None
     busy_seconds: float = 10.0
+    max_body_bytes: int = MAX_BODY_BYTES

@@ -53,6 +53,13 @@ SHUTDOWN_SECONDS = 30
     help="Where the web pages link a policy file's line: an address with {commit}, {file} and"
     " {line}, e.g. https://github.com/ORG/REPO/blob/{commit}/{file}#L{line}.",
 )
+@click.option(
+    "--max-body-mb",
+    default=4.0,
+    show_default=True,
+    type=click.FloatRange(0, min_open=True),
+    help="The largest request body taken, in MB (a larger one answers 413 unread).",
+)
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
 def command(
     *,
@@ -63,6 +70,7 @@ def command(
     policy_ref: str,
     ref_check_seconds: float,
     policy_url: str | None,
+    max_body_mb: float,
     log_level: str,
 ) -> None:
     """Serve the daily action list, outcomes, customers and the policy in force over HTTP, and
@@ -96,6 +104,7 @@ def command(
         policy_ref=policy_ref,
         ref_check_seconds=ref_check_seconds,
         policy_url=policy_url,
+        max_body_bytes=round(max_body_mb * 1024 * 1024),
     )
     # uvicorn's access log prints paths and query strings (customer ids, notes): ours logs the
     # route template instead (api.middleware).
