@@ -246,7 +246,7 @@ def statement_pdf(action: Action, policy: Policy, payment: PaymentOptions, *, ro
 
 
 def _pdf(html: str, root: Path) -> bytes:
-    from weasyprint import HTML  # type: ignore[import-untyped]  # noqa: PLC0415 - heavy: only for a PDF
+    from weasyprint import HTML  # noqa: PLC0415 - heavy: only for a PDF
 
     pdf: bytes = HTML(string=html, base_url=str(root)).write_pdf()
     return pdf

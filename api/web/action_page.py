@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Request
@@ -39,7 +39,7 @@ ActionId = Annotated[str, Path(max_length=128, pattern=ID_PATTERN)]
 PLAN_ROWS = 6
 RECENT_ENTRIES = 6
 # The simple outcomes: what the API records for each, and the words put before the note.
-SIMPLE = {
+SIMPLE: dict[str, tuple[Literal["done", "skipped", "failed"], str]] = {
     "done": ("done", ""),
     "no_answer": ("failed", "Called – no answer"),
     "left_message": ("done", "Left a message"),
@@ -191,19 +191,20 @@ def outcome_bodies(form: FormData, action: Action) -> list[OutcomeBody]:
             status, prefix = SIMPLE[outcome]
             if outcome == "skip" and not note:
                 raise FormInvalidError({"note": "Say why the action is skipped."})
-            return [StatusOutcomeIn(outcome=status, note=_note(prefix, note))]  # type: ignore[arg-type]
+            return [StatusOutcomeIn(outcome=status, note=_note(prefix, note))]
         if outcome == "promise":
             pay_by = _field(form, "pay_by")
             if pay_by and pay_by < action.date.isoformat():
                 errors["pay_by"] = f"The promised date is before {action.date}."
             currency = _field(form, "currency") or None
-            body = PromiseOutcomeIn(
-                outcome="promise",
-                pay_by=pay_by or None,  # type: ignore[arg-type]  # pydantic parses the text
-                amount=_field(form, "amount").replace(",", ""),
-                currency=currency,
-                note=note,
-            )
+            # Validated from the form's text, as the API validates a JSON body.
+            body = PromiseOutcomeIn.model_validate({
+                "outcome": "promise",
+                "pay_by": pay_by or None,
+                "amount": _field(form, "amount").replace(",", ""),
+                "currency": currency,
+                "note": note,
+            })
             if errors:
                 raise FormInvalidError(errors)
             return [body]

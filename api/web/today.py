@@ -27,6 +27,7 @@ from engine.model.actions import Action
 
 Sort = Literal["customer", "amount", "overdue"]
 SORTS: tuple[Sort, ...] = ("customer", "amount", "overdue")
+_SORT_NAMED: dict[str, Sort] = {name: name for name in SORTS}
 Queue = Literal["everyone", "mine"]
 PAGE_CUSTOMERS = 25
 KINDS = (
@@ -92,9 +93,10 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> tuple[TodayQuery, list[s
             return None
         return value
 
-    sort = one("sort") or "customer"
-    if sort not in SORTS:
-        problems.append(f"unknown sort {sort!r}: sorted by customer")
+    asked = one("sort") or "customer"
+    sort = _SORT_NAMED.get(asked)
+    if sort is None:
+        problems.append(f"unknown sort {asked!r}: sorted by customer")
         sort = "customer"
     queue: Queue = "mine" if one("queue") == "mine" else "everyone"
     currencies = frozenset(c.upper() for c in many("currency") if len(c) == 3 and c.isalpha())
@@ -106,7 +108,7 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> tuple[TodayQuery, list[s
         currencies=currencies,
         min_amount=amount("min", "minimum amount"),
         max_amount=amount("max", "maximum amount"),
-        sort=sort,  # type: ignore[arg-type]  # checked against SORTS just above
+        sort=sort,
         cursor=one("cursor") or None,
     )
     return query, problems

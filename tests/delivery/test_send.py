@@ -38,8 +38,14 @@ def sending(
         yield opened
 
 
-def send(ledger_url: str, smtp_url: str, loaded: LoadedPolicy, **options: object) -> SendReport:
-    with sending(ledger_url, smtp_url, **options) as opened:  # type: ignore[arg-type]
+def send(
+    ledger_url: str,
+    smtp_url: str,
+    loaded: LoadedPolicy,
+    letters: Path | None = None,
+    retry: Retry = QUICK,
+) -> SendReport:
+    with sending(ledger_url, smtp_url, letters, retry) as opened:
         return send_day(opened, loaded, DAY)
 
 

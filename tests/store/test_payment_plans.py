@@ -6,9 +6,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, FromClause, func, select
 
 from store.models import customers, instalments, invoices, payment_plans, plan_invoices
 from store.outcomes import Recorded
@@ -49,19 +50,19 @@ def ledger(ledger_engine: Engine) -> Engine:
 
 
 def _record(engine: Engine, **changes: object) -> Recorded:
-    args: dict[str, object] = {
+    args: dict[str, Any] = {
         "customer_id": "ACME", "agreed": DAY, "currency": "GBP",
         "invoice_ids": ["INV-2", "INV-1"], "schedule": SCHEDULE, "who": "ann",
         "note": "Agreed on the phone",
     }
     args.update(changes)
     with engine.connect() as conn:
-        return record_payment_plan(conn, **args)  # type: ignore[arg-type]
+        return record_payment_plan(conn, **args)
 
 
-def _count(engine: Engine, table: object) -> int:
+def _count(engine: Engine, table: FromClause) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def test_a_plan_is_recorded_with_its_invoices_and_schedule(ledger: Engine) -> None:

@@ -14,8 +14,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from playwright.sync_api import Browser, Playwright
@@ -96,9 +98,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, repo: Path, **settings: object) -> Iterator[str]:
+def serve(url: str, repo: Path, **settings: Any) -> Iterator[str]:
     """Serve the app on a free loopback port while the block runs; yield its base URL."""
-    config = ApiSettings(database_url=url, repo=repo, policy_ref="main", **settings)  # type: ignore[arg-type]
+    config = replace(ApiSettings(database_url=url, repo=repo, policy_ref="main"), **settings)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning",

@@ -10,7 +10,7 @@ import pytest
 
 from api.action_lists import ActionList
 from api.policy_state import ServedPolicy
-from api.web.today import PAGE_CUSTOMERS, TodayQuery, decode_cursor, encode_cursor, select
+from api.web.today import PAGE_CUSTOMERS, Sort, TodayQuery, decode_cursor, encode_cursor, select
 from engine.model.actions import Action, ActionInvoice, Evaluation, PolicyVersion
 from engine.model.policy import Defaults, Policy
 from tests.web.conftest import DATE, SignedIn
@@ -104,9 +104,9 @@ def _big_list(customers: int) -> ActionList:
 
 
 @pytest.mark.parametrize("sort", ["customer", "amount", "overdue"])
-def test_paging_visits_every_customer_once_in_order(sort: str) -> None:
+def test_paging_visits_every_customer_once_in_order(sort: Sort) -> None:
     listing = _big_list(5000)  # 10,000 actions
-    query = TodayQuery(sort=sort)  # type: ignore[arg-type]
+    query = TodayQuery(sort=sort)
     selection = select(listing, query, "me", {})
     assert selection.actions == 10_000
     seen: list[str] = []
