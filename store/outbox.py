@@ -324,13 +324,23 @@ class Delivery:
 
 
 def deliveries(
-    conn: Connection, *, customer_id: str | None = None, states: Sequence[str] = ()
+    conn: Connection,
+    *,
+    customer_id: str | None = None,
+    action_id: str | None = None,
+    states: Sequence[str] = (),
+    as_of: date | None = None,
 ) -> list[Delivery]:
-    """Return outbox messages (of one customer, in some states), newest first."""
+    """Return outbox messages (of one customer or action, in some states, up to a day), newest
+    first."""
     c = outbox.c
     conditions: list[Any] = []
     if customer_id is not None:
         conditions.append(c.customer_id == customer_id)
+    if action_id is not None:
+        conditions.append(c.action_id == action_id)
+    if as_of is not None:
+        conditions.append(c.date <= as_of)
     if states:
         conditions.append(c.state.in_(list(states)))
     rows = conn.execute(

@@ -31,6 +31,7 @@ from api.workspace_writes import hand_over, write_plan
 from engine.model.actions import Action
 from store.assignments import current_assignees
 from store.notes import new_key
+from store.outbox import Delivery, deliveries
 from store.timeline import read_timeline
 from store.tokens import list_tokens
 
@@ -85,14 +86,15 @@ async def _action_page(
     served = context.policies.served()
     policy = served.policy if served else None
 
-    def read() -> tuple[Any, dict[str, str], list[str]]:
+    def read() -> tuple[Any, dict[str, str], list[str], list[Delivery]]:
         with context.engine.connect() as conn:
             timeline = read_timeline(conn, action.customer_id, listing.evaluation.as_of, policy)
             holders = current_assignees(conn, [action.id])
             names = [t.name for t in list_tokens(conn) if t.revoked_at is None]
-        return timeline, holders, names
+            sent = deliveries(conn, action_id=action.id)
+        return timeline, holders, names, sent
 
-    timeline, holders, colleagues = await run_in_threadpool(read)
+    timeline, holders, colleagues, sent = await run_in_threadpool(read)
     data = listing.action_dict(action)
     data_context = page_context(
         request,
@@ -106,6 +108,7 @@ async def _action_page(
         recent=timeline.entries[:RECENT_ENTRIES],
         more_history=len(timeline.entries) > RECENT_ENTRIES,
         holder=holders.get(action.id),
+        deliveries=sent,
         colleagues=sorted(n for n in colleagues if n != user.name),
         currencies=sorted(action.totals),
         plan_rows=range(1, PLAN_ROWS + 1),

@@ -21,6 +21,7 @@ from api.web.provenance import provenance
 from api.web.security import CollectorFormDep, PageError, UserDep
 from api.workspace_writes import write_note
 from store.notes import new_key
+from store.outbox import Delivery, deliveries
 from store.timeline import customer_charges, read_timeline
 
 router = APIRouter(include_in_schema=False)
@@ -56,15 +57,16 @@ async def customer_page(
 ) -> Response:
     """Return the customer's page."""
 
-    def read() -> tuple[dict[str, Any], Any, Any]:
+    def read() -> tuple[dict[str, Any], Any, Any, list[Delivery]]:
         detail = customer_detail(context.engine, served, customer_id, day)
         with context.engine.connect() as conn:
             timeline = read_timeline(conn, customer_id, day, served.policy)
             charges = customer_charges(conn, customer_id, day)
-        return detail, timeline, charges
+            sent = deliveries(conn, customer_id=customer_id, as_of=day)
+        return detail, timeline, charges, sent
 
     try:
-        detail, timeline, charges = await run_in_threadpool(read)
+        detail, timeline, charges, sent = await run_in_threadpool(read)
     except ApiError as exc:
         raise PageError(exc.status, "No such customer", exc.detail, "/") from exc
     effective = detail["effective_policy"]
@@ -93,6 +95,7 @@ async def customer_page(
             entries=timeline.entries if show_all else timeline.entries[:TIMELINE_FIRST],
             all_url=f"/customers/{customer_id}?" + urlencode({"date": day, "timeline": "all"}),
             charges=charges,
+            deliveries=sent[:TIMELINE_FIRST],
             key=new_key(),
             note_error=request.query_params.get("note_error", ""),
             back="/?" + urlencode({"date": day.isoformat()}),

@@ -4,6 +4,7 @@ reruns, crashes, temporary refusals or parallel runs happen (docs/decisions/007)
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import threading
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from delivery.daily import Sending, evaluate_day, open_sending, send_day
-from delivery.send import Retry, SendReport, smtp_transport
+from delivery.send import Retry, SendReport, send_evaluation, smtp_transport
 from delivery.smtp import parse_smtp_url
 from dunning.inputs import LoadedPolicy
 from engine.rules.payment import amounts_due, payment_placeholders
@@ -293,3 +294,22 @@ def test_amounts_in_the_message_are_the_engines(
     values = payment_placeholders(loaded.policy.payment, action)
     assert f"To pay GBP {amounts_due(action)['GBP']:,}:" in body.get_content()
     assert f"Reference {values['payment_reference']}" in body.get_content()
+
+
+def test_emails_leave_no_faster_than_the_guardrail_allows(
+    ledger_url: str, smtp_server: tuple[Mailbox, str], loaded: LoadedPolicy
+) -> None:
+    """``max_emails_per_minute: 20``: the second email waits three seconds after the first."""
+    mailbox, smtp_url = smtp_server
+    guardrails = dataclasses.replace(loaded.policy.guardrails, max_emails_per_minute=20)
+    policy = dataclasses.replace(loaded.policy, guardrails=guardrails)
+    waits: list[float] = []
+    with sending(ledger_url, smtp_url) as opened:
+        evaluation, customers = evaluate_day(opened, loaded, DAY)
+        report = send_evaluation(
+            opened.engine, policy, evaluation, customers, root=loaded.root,
+            transport=opened.transport, letters_dir=None, retry=QUICK, sleep=waits.append,
+        )  # fmt: skip
+    assert report.sent == 2 and len(mailbox.messages) == 2
+    (wait,) = waits
+    assert 2.5 < wait <= 3.0
