@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "test": "dunning.commands.test",
     "token": "dunning.commands.token",
     "validate": "dunning.commands.validate",
+    "webhook": "dunning.commands.webhook",
 }
 
 

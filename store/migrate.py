@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +11,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
+
+from store.connection import create_store_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -58,6 +62,18 @@ def current_revision(conn: Connection) -> str | None:
 def head_revision() -> str | None:
     """Return the newest migration revision shipped with the store."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+@contextmanager
+def open_current(url: str | None) -> Iterator[Engine]:
+    """Yield an engine on ``url`` whose schema is the newest (else raise
+    ``DatabaseNotReadyError`` saying what to run), disposed at the end."""
+    engine = create_store_engine(url)
+    try:
+        require_current(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def require_current(engine: Engine) -> None:

@@ -458,6 +458,60 @@ class OutboxRow(Base):
     )
 
 
+class WebhookEndpointRow(Base):
+    """A URL that receives signed event POSTs, with its signing secret (store.webhooks).
+
+    ``events`` is ``*`` or the event types it wants, comma-separated (``action.listed``,
+    ``outcome.recorded``). The secret is kept as written: signing needs it (docs/webhooks.md).
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(String(128))
+    events: Mapped[str] = mapped_column(Text, default="*", server_default="*")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookDeliveryRow(Base):
+    """One event for one endpoint: queued in the transaction that made the event, then POSTed
+    until the endpoint answers 2xx (at least once; receivers drop a repeated event id).
+
+    queued --claim--> sending --2xx--> delivered; any other answer: back to queued with a later
+    ``next_attempt_at`` (backoff), ``failed`` after the last attempt. A ``sending`` row older
+    than the lease (its process stopped) is queued again.
+    """
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    endpoint_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "event_id"),
+        CheckConstraint(
+            "state IN ('queued', 'sending', 'delivered', 'failed')", name="state_known"
+        ),
+        # What is due now, oldest first.
+        Index(None, "state", "next_attempt_at"),
+    )
+
+
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -478,6 +532,8 @@ action_log = _table(ActionLogRow)
 imports = _table(ImportRow)
 api_tokens = _table(ApiTokenRow)
 outbox = _table(OutboxRow)
+webhook_endpoints = _table(WebhookEndpointRow)
+webhook_deliveries = _table(WebhookDeliveryRow)
 customer_notes = _table(CustomerNoteRow)
 action_assignments = _table(ActionAssignmentRow)
 web_sessions = _table(WebSessionRow)

@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.model.ledger import ActionStatus
 from engine.model.money import fits_minor_units, is_currency, round_money
+from store import webhooks
 from store.connection import begin_write
 from store.models import (
     FINAL_STATUSES,
@@ -101,6 +102,9 @@ def record_outcome(
     }
     with _writing(conn):
         row = conn.execute(_log_insert(conn.dialect.name), values).scalar()
+        if row is not None:
+            # In the same transaction: an outcome and its webhook events are written together.
+            webhooks.enqueue(conn, [webhooks.outcome_event(values)])
     return Recorded(action_id, row is not None, None if row is None else int(row))
 
 
