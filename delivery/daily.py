@@ -2,11 +2,14 @@
 
 ``open_sending`` gathers what sending needs (the ledger database with its outbox, the mail
 server from ``DUNNING_SMTP_URL``, the print folder); ``send_day`` evaluates the day's list and
-delivers it.
+delivers it; ``run_day`` is the daily job: evaluate, log the list, send, and say what it did.
+Each step is safe to repeat: a second run on the same day finds every message in the outbox
+and sends nothing new.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,13 +23,22 @@ from sqlalchemy import Engine
 
 from delivery.send import Retry, SendReport, Transport, evaluate_with_customers, send_evaluation
 from delivery.smtp import SMTP_URL_ENV, SmtpUrlError, parse_smtp_url
+from delivery.webhooks import (
+    Post,
+    WebhookReport,
+    deliver_due,
+    http_post,
+    open_client,
+    queue_listed,
+)
 from engine.model.actions import Evaluation, PolicyVersion
 from engine.model.ledger import Customer
 from engine.model.policy import Policy
 from store import outbox
-from store.connection import create_store_engine
-from store.migrate import DatabaseNotReadyError, require_current
+from store.migrate import DatabaseNotReadyError, open_current
 from store.reader import iter_customer_ledgers
+
+log = logging.getLogger("dunning.run")
 
 
 class LoadedPolicy(Protocol):
@@ -62,17 +74,14 @@ def open_sending(
     """Yield what sending needs; exit with a clear message when the database or URL is wrong."""
     if transport is None:
         transport = _transport_from_environment()
-    engine = create_store_engine(url)
     try:
-        try:
-            require_current(engine)
-        except DatabaseNotReadyError as error:
-            raise click.ClickException(str(error)) from error
-        yield Sending(engine, transport, letters_dir)
+        with open_current(url) as engine:
+            yield Sending(engine, transport, letters_dir)
+    except DatabaseNotReadyError as error:
+        raise click.ClickException(str(error)) from error
     finally:
         if transport is not None:
             transport.close()
-        engine.dispose()
 
 
 def _transport_from_environment() -> Transport | None:
@@ -98,6 +107,13 @@ def evaluate_day(
 def send_day(sending: Sending, loaded: LoadedPolicy, day: date) -> SendReport:
     """Return what sending ``day`` did: its new emails and letters queued, all that is due sent."""
     evaluation, customers = evaluate_day(sending, loaded, day)
+    return send_listed(sending, loaded, evaluation, customers)
+
+
+def send_listed(
+    sending: Sending, loaded: LoadedPolicy, evaluation: Evaluation, customers: dict[str, Customer]
+) -> SendReport:
+    """Return what sending the emails and letters of ``evaluation`` did."""
     report = send_evaluation(
         sending.engine,
         loaded.policy,
@@ -113,3 +129,59 @@ def send_day(sending: Sending, loaded: LoadedPolicy, day: date) -> SendReport:
             ("-", f"no mail server: set {SMTP_URL_ENV} to send the queued emails")
         )
     return report
+
+
+@dataclass(slots=True)
+class DailyReport:
+    """What the daily job did: the list it evaluated, what it sent, the webhooks it delivered."""
+
+    evaluation: Evaluation
+    sent: SendReport
+    webhooks: WebhookReport
+
+    def lines(self) -> list[str]:
+        """Return the summary as people read it (counts only: the job's output may be mailed)."""
+        evaluation = self.evaluation
+        kinds = evaluation.counts_by_kind()
+        customers = len({a.customer_id for a in evaluation.actions})
+        held = len({s.customer_id for s in evaluation.suppressions})
+        listed = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in kinds.items())
+        return [
+            f"Daily run for {evaluation.as_of.isoformat()}, policy "
+            f"{evaluation.policy_version.label()}",
+            f"list: {len(evaluation.actions)} actions for {customers} customers"
+            + (f" ({listed})" if listed else "")
+            + f"; {held} customers held back",
+            *self.sent.lines(),
+            *self.webhooks.lines(),
+        ]
+
+
+def log_list(evaluation: Evaluation) -> None:
+    """Log the day's list by counts and policy version: nothing personal (no names, amounts)."""
+    version = evaluation.policy_version
+    log.info(
+        "daily list %s: %d actions, %d customers evaluated, %d suppressions, %d superseded; "
+        "by kind %s; policy commit %s digest %s",
+        evaluation.as_of.isoformat(), len(evaluation.actions), evaluation.customers_evaluated,
+        len(evaluation.suppressions), len(evaluation.superseded), evaluation.counts_by_kind(),
+        version.commit or "-", version.digest,
+    )  # fmt: skip
+
+
+def run_day(
+    sending: Sending, loaded: LoadedPolicy, day: date, *, post: Post | None = None
+) -> DailyReport:
+    """Return what the daily job did for ``day``: the list evaluated and logged, its new actions
+    announced to webhooks, its messages sent, and the webhooks due delivered (over ``post``, by
+    default HTTP)."""
+    evaluation, customers = evaluate_day(sending, loaded, day)
+    log_list(evaluation)
+    queue_listed(sending.engine, evaluation)
+    sent = send_listed(sending, loaded, evaluation, customers)
+    if post is not None:
+        hooks = deliver_due(sending.engine, post)
+    else:
+        with open_client() as client:
+            hooks = deliver_due(sending.engine, http_post(client))
+    return DailyReport(evaluation, sent, hooks)

@@ -24,6 +24,7 @@ from delivery.webhook_signature import HEADER, sign
 from engine.model.actions import Evaluation
 from engine.report.render import RenderContext, action_to_dict
 from store import webhooks
+from store.connection import begin_write
 from store.webhooks import Claimed, Event
 
 log = logging.getLogger("dunning.webhooks")
@@ -103,11 +104,12 @@ def queue_listed(engine: Engine, evaluation: Evaluation) -> int:
     """Queue the day's ``action.listed`` events for the endpoints that want them; return how
     many deliveries were new (none without endpoints)."""
     with engine.connect() as conn:
-        if not webhooks.has_endpoints(conn):
-            return 0
-        events = listed_events(evaluation)
-        with conn.begin():
-            return webhooks.enqueue(conn, events)
+        wanted = webhooks.has_endpoints(conn)
+    if not wanted:
+        return 0
+    events = listed_events(evaluation)
+    with engine.connect() as conn, begin_write(conn):
+        return webhooks.enqueue(conn, events)
 
 
 def deliver_due(

@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "import": "dunning.commands.import_",
     "plan": "dunning.commands.plan",
     "report": "dunning.commands.report",
+    "run": "dunning.commands.run",
     "send": "dunning.commands.send",
     "serve": "dunning.commands.serve",
     "test": "dunning.commands.test",

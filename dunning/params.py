@@ -34,3 +34,21 @@ class Day(click.ParamType[date]):
 
 
 DAY = Day()
+
+
+# Options the sending commands (`send`, `run`) share, written once.
+day_option = click.option(
+    "--date", "as_of", type=DAY,
+    help="The day (YYYY-MM-DD). Default: today in the policy's time zone.",
+)  # fmt: skip
+policy_option = click.option(
+    "--policy", "policy_path", default=".", show_default=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="The policy repository (the folder holding policies/ and customers/).",
+)  # fmt: skip
+letters_dir_option = click.option(
+    "--letters-dir", "letters_dir", metavar="DIR", type=click.Path(file_okay=False),
+    envvar="DUNNING_LETTERS_DIR",
+    help="The print folder: letters are written there as PDFs, one folder a day, with a "
+         "manifest.csv. Default: $DUNNING_LETTERS_DIR; without it letters wait in the outbox.",
+)  # fmt: skip

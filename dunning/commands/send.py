@@ -7,28 +7,21 @@ from pathlib import Path
 
 import click
 
-from dunning.params import DAY
+from dunning.params import day_option, letters_dir_option, policy_option
 
 
 @click.command("send")
-@click.option("--date", "as_of", type=DAY,
-              help="The day whose list is sent (YYYY-MM-DD). Default: today in the policy's "
-                   "time zone.")
+@day_option
 @click.option("--ledger", "ledger", metavar="URL",
               help="The ledger database, which holds the outbox. Default: $DUNNING_DATABASE_URL, "
                    "else sqlite:///dunning.db. --dry-run and --to-file also take a ledger file.")
-@click.option("--policy", "policy_path", default=".", show_default=True,
-              type=click.Path(exists=True, file_okay=False),
-              help="The policy repository (the folder holding policies/ and customers/).")
+@policy_option
 @click.option("--dry-run", is_flag=True,
               help="Print what would go out; send, write and record nothing.")
 @click.option("--to-file", "to_file", metavar="DIR", type=click.Path(file_okay=False),
               help="Write each email as DIR/….eml and each letter as DIR/….pdf instead of "
                    "sending; record nothing.")
-@click.option("--letters-dir", "letters_dir", metavar="DIR", type=click.Path(file_okay=False),
-              envvar="DUNNING_LETTERS_DIR",
-              help="The print folder: letters are written there as PDFs, one folder a day, with "
-                   "a manifest.csv. Default: $DUNNING_LETTERS_DIR; without it letters wait.")
+@letters_dir_option
 @click.option("--retry", "retry_ids", multiple=True, metavar="ACTION_ID",
               help="Send again a message that failed or is uncertain (after you fixed the "
                    "address or checked it never arrived). Repeat for several.")
