@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from api.action_lists import version_to_dict
-from api.errors import NotFoundError
+from api.errors import CUSTOMER_NOT_FOUND, NotFoundError
 from api.policy_state import ServedPolicy
 from engine.evaluate import evaluate_customer
 from engine.model.policy import Policy
@@ -44,7 +44,7 @@ def customer_detail(
     """Return the ``CustomerDetail`` of ``customer_id`` on ``day``, or raise ``NotFoundError``."""
     snapshot = load_snapshot(engine, [customer_id], as_of=day)
     if not snapshot.customers:
-        raise NotFoundError(f"customer {customer_id} is not in the ledger")
+        raise NotFoundError(CUSTOMER_NOT_FOUND)
     ledger = snapshot.customers[0]
     policy = served.policy
     context = EvaluationContext(policy)

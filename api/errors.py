@@ -79,11 +79,17 @@ class ForbiddenError(ApiError):
 
 
 class NotFoundError(ApiError):
-    """The thing named in the path does not exist (or is not on the list for that day)."""
+    """The thing named in the path does not exist (or is not on the list for that day).
+
+    Its detail names the kind of thing, never the id: the caller has the path.
+    """
 
     status = 404
     code = "not-found"
     title = "Not found"
+
+
+CUSTOMER_NOT_FOUND = "The customer named in the path is not in the ledger."
 
 
 class ConflictError(ApiError):

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from api.action_lists import ActionList, version_to_dict
 from api.auth import Principal
-from api.errors import ConflictError, InvalidRequestError, NotFoundError
+from api.errors import CUSTOMER_NOT_FOUND, ConflictError, InvalidRequestError, NotFoundError
 from engine.model.money import money_string
 from store.assignments import AssignmentError, assign_action
 from store.notes import NoteError, add_note, new_key
@@ -48,7 +48,7 @@ def write_note(
         )
     except NoteError as exc:
         if exc.field == "customer":
-            raise NotFoundError(str(exc)) from exc
+            raise NotFoundError(CUSTOMER_NOT_FOUND) from exc
         raise field_problem(exc.field, str(exc)) from exc
     return {
         "id": recorded.id,
@@ -90,7 +90,7 @@ def write_plan(
         raise ConflictError(str(exc)) from exc
     except PlanError as exc:
         if exc.field == "customer":
-            raise NotFoundError(str(exc)) from exc
+            raise NotFoundError(CUSTOMER_NOT_FOUND) from exc
         raise field_problem(exc.field, str(exc)) from exc
     plan = find_plan(conn, recorded.id)
     assert plan is not None  # just written, in this transaction

@@ -141,8 +141,8 @@ async def get_action(
     action = listing.by_id.get(action_id)
     if action is None:
         raise NotFoundError(
-            f"action {action_id} is not on the list of {listing.evaluation.as_of.isoformat()} "
-            "(done already, or its ledger changed)"
+            f"The action named in the path is not on the list of "
+            f"{listing.evaluation.as_of.isoformat()} (done already, or its ledger changed)."
         )
     return Response(action_detail_json(listing, action), media_type="application/json")
 

@@ -21,7 +21,7 @@ from api.deps import (
     SessionDep,
     ViewerDep,
 )
-from api.errors import NotFoundError, problem_responses
+from api.errors import CUSTOMER_NOT_FOUND, NotFoundError, problem_responses
 from api.models import ID_PATTERN
 from api.workspace_models import (
     AssignmentIn,
@@ -63,7 +63,7 @@ async def get_timeline(
     try:
         return await run_in_threadpool(read)
     except CustomerNotFoundError as exc:
-        raise NotFoundError(str(exc)) from exc
+        raise NotFoundError(CUSTOMER_NOT_FOUND) from exc
 
 
 @router.post(

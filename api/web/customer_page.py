@@ -68,7 +68,9 @@ async def customer_page(
     try:
         detail, timeline, charges, sent = await run_in_threadpool(read)
     except ApiError as exc:
-        raise PageError(exc.status, "No such customer", exc.detail, "/") from exc
+        # The page names the customer asked for (the API's problem never echoes the path).
+        words = f"customer {customer_id} is not in the ledger" if exc.status == 404 else exc.detail
+        raise PageError(exc.status, "No such customer", words, "/") from exc
     effective = detail["effective_policy"]
     show_all = request.query_params.get("timeline") == "all"
     sources = provenance(
