@@ -106,3 +106,72 @@ class CeiReportOut(Out):
     months: str = Field(description="N, the months the credit sales are averaged over.")
     definition: str
     currencies: list[CurrencyCeiOut]
+
+
+class TrendPointOut(Out):
+    """One currency's receivables at the end of one day."""
+
+    day: dt.date
+    total: Money
+    current: Money
+    overdue: Money
+    overdue_percent: Figure
+
+
+class CurrencyTrendOut(Out):
+    """The series of one currency and how much its overdue amount moved."""
+
+    currency: Currency
+    overdue_change: Money
+    points: list[TrendPointOut]
+
+
+class TrendReportOut(Out):
+    """The overdue trend of a period, from the daily snapshots."""
+
+    report: Literal["trend"]
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    definition: str
+    missing_days: list[dt.date] = Field(description="Days without a snapshot.")
+    currencies: list[CurrencyTrendOut]
+
+
+class PolicyVersionOut(Out):
+    """A policy version the figures name: the commit and the first day it was in force."""
+
+    version: str
+    since: dt.date | None
+    subject: str
+
+
+class PaidWithinOut(Out):
+    """Of the invoices whose window had ended, how many were paid within it."""
+
+    observed: int
+    paid: int
+    percent: Figure
+
+
+class EffectOut(Out):
+    """The figures of one step, tone, channel, template or variant under one policy version."""
+
+    dimension: Literal["step", "tone", "channel", "template", "variant"]
+    value: str
+    version: str
+    reached: int
+    paid_within: dict[str, PaidWithinOut] = Field(description="By window: 7, 14 and 30 days.")
+    median_days_to_payment: Figure
+    collected: dict[str, Money]
+
+
+class EffectivenessReportOut(Out):
+    """What works: each step's figures, split by the policy version in force when it fired."""
+
+    report: Literal["effectiveness"]
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    as_of: dt.date
+    definition: str
+    versions: list[PolicyVersionOut]
+    rows: list[EffectOut]

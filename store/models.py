@@ -512,6 +512,22 @@ class WebhookDeliveryRow(Base):
     )
 
 
+class DailySnapshotRow(Base):
+    """A day's portfolio figures, per currency, for the overdue trend (store.snapshots).
+
+    ``figures`` is the day's aging as the engine computed it (per currency: total, current,
+    overdue, invoices, customers and the buckets, money as decimal strings); ``rebuilt`` says it
+    was computed from the ledger afterwards rather than by the daily job on the day.
+    """
+
+    __tablename__ = "daily_snapshots"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    figures: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    rebuilt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -537,3 +553,4 @@ webhook_deliveries = _table(WebhookDeliveryRow)
 customer_notes = _table(CustomerNoteRow)
 action_assignments = _table(ActionAssignmentRow)
 web_sessions = _table(WebSessionRow)
+daily_snapshots = _table(DailySnapshotRow)

@@ -7,25 +7,41 @@ reads the parameters and serves what the engine's reporters write, the very byte
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import ContextDep, DayDep, PolicyDep, ViewerDep
 from api.errors import InvalidRequestError, problem_responses
-from api.report_models import AgingReportOut, CeiReportOut, DsoReportOut
+from api.report_models import (
+    AgingReportOut,
+    CeiReportOut,
+    DsoReportOut,
+    EffectivenessReportOut,
+    TrendReportOut,
+)
 from api.routers.actions import CSV_MEDIA_TYPE, wants_csv
+from engine.load.policy_repo import policy_history
+from engine.model.policy import Policy
 from engine.report.report_render import (
     RenderedReport,
     aging_rendered,
     cei_rendered,
     dso_rendered,
     render_report,
+    trend_rendered,
+    what_works_rendered,
 )
+from engine.tools.effectiveness import what_works_report
+from engine.tools.policy_at_ref import policy_at_ref
 from engine.tools.reports import aging_report, cei_report, dso_report
 from store.collector import collector_paused
+from store.effectiveness_source import StoreEffectivenessSource
 from store.report_source import StoreReportSource
+from store.snapshots import read_trend
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -90,6 +106,42 @@ def get_dso(
     return _serve(request, dso_rendered(report), fmt, f"dso-{day}")
 
 
+def _period(
+    first: date | None, last: date | None, day: date, default_start: date
+) -> tuple[date, date]:
+    end = last or day
+    start = first or default_start
+    if start > end:
+        raise InvalidRequestError(
+            f"the period starts on {start}, after its last day {end}",
+            errors=[{"field": "query.from", "detail": "after `to`", "code": "period_order"}],
+        )
+    return start, end
+
+
+FromQuery = Annotated[date | None, Query(alias="from", description="The first day.")]
+ToQuery = Annotated[date | None, Query(alias="to", description="The last day (default: `date`).")]
+
+
+@router.get(
+    "/trend",
+    operation_id="getTrendReport",
+    summary="Open and overdue receivables day by day, from the daily snapshots",
+    response_model=TrendReportOut,
+    responses=RESPONSES,
+)
+def get_trend(
+    *, _: ViewerDep, request: Request, context: ContextDep, day: DayDep,
+    first: FromQuery = None, last: ToQuery = None, fmt: Format = None,
+) -> Response:  # fmt: skip
+    """Return the series of `from`..`to` (default: the 30 days to `date`) per currency, with
+    the days that have no snapshot."""
+    start, end = _period(first, last, day, (last or day) - timedelta(days=29))
+    with context.engine.connect() as conn:
+        trend = read_trend(conn, start, end)
+    return _serve(request, trend_rendered(trend), fmt, f"trend-{start}-{end}")
+
+
 @router.get(
     "/cei",
     operation_id="getCeiReport",
@@ -99,23 +151,44 @@ def get_dso(
 )
 def get_cei(
     *, _: ViewerDep, request: Request, context: ContextDep, served: PolicyDep, day: DayDep,
-    first: Annotated[
-        date | None,
-        Query(alias="from", description="First day (default: the first of the month of `to`)."),
-    ] = None,
-    last: Annotated[
-        date | None, Query(alias="to", description="Last day (default: `date`).")
-    ] = None,
-    fmt: Format = None,
+    first: FromQuery = None, last: ToQuery = None, fmt: Format = None,
 ) -> Response:  # fmt: skip
-    """Return the CEI of `from`..`to` per currency, with the amounts it is computed from."""
-    end = last or day
-    start = first or end.replace(day=1)
-    if start > end:
-        raise InvalidRequestError(
-            f"the period starts on {start}, after its last day {end}",
-            errors=[{"field": "query.from", "detail": "after `to`", "code": "period_order"}],
-        )
+    """Return the CEI of `from`..`to` (default: from the first of the month of `to`) per
+    currency, with the amounts it is computed from."""
+    start, end = _period(first, last, day, (last or day).replace(day=1))
     with collector_paused():
         report = cei_report(served.policy, StoreReportSource(context.engine), start, end)
     return _serve(request, cei_rendered(report), fmt, f"cei-{start}-{end}")
+
+
+@lru_cache(maxsize=64)
+def _policy_at(repo: Path, commit: str) -> Policy | None:
+    # A commit's policy never changes: load each one once per process.
+    return policy_at_ref(repo, commit).policy
+
+
+@router.get(
+    "/effectiveness",
+    operation_id="getEffectivenessReport",
+    summary="What works: each step's figures by the policy version in force when it fired",
+    response_model=EffectivenessReportOut,
+    responses=RESPONSES,
+)
+def get_effectiveness(
+    *, _: ViewerDep, request: Request, context: ContextDep, served: PolicyDep, day: DayDep,
+    first: FromQuery = None, last: ToQuery = None, fmt: Format = None,
+) -> Response:  # fmt: skip
+    """Return, for the steps fired `from`..`to` (default: the 90 days to `date`), the invoices
+    each step, tone, channel and template reached, the share paid within 7, 14 and 30 days, the
+    median days to payment and the cash collected, per policy version; payments up to `date`."""
+    start, end = _period(first, last, day, (last or day) - timedelta(days=89))
+    repo = context.settings.repo
+    commit = served.version.commit
+    history = policy_history(repo, commit) if commit else []
+    with collector_paused():
+        report = what_works_report(
+            StoreEffectivenessSource(context.engine), history=history,
+            policy_at=lambda c: _policy_at(repo, c), current=served.policy,
+            first=start, last=end, as_of=day,
+        )  # fmt: skip
+    return _serve(request, what_works_rendered(report), fmt, f"effectiveness-{start}-{end}")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import click
 
 from dunning.inputs import LoadedPolicy, is_ledger_file, ledger_spec, load_valid_policy, read_ledger
 from dunning.params import DAY
+from engine.model.policy import Policy
 from engine.report.report_render import (
     RenderedReport,
     aging_rendered,
@@ -23,6 +24,8 @@ from engine.report.report_render import (
     dso_rendered,
     format_names,
     render_report,
+    trend_rendered,
+    what_works_rendered,
 )
 from engine.tools.reports import (
     ReportSource,
@@ -30,6 +33,7 @@ from engine.tools.reports import (
     aging_report,
     cei_report,
     dso_report,
+    trend_from_ledger,
 )
 from engine.tools.today import today_in
 from store.collector import collector_paused
@@ -129,3 +133,143 @@ def cei(first: date | None, last: date | None, ledger: str | None, policy_path: 
         report = cei_report(loaded.policy, source, start, end)
     _print(cei_rendered(report), fmt)
 
+
+def _period(first: date | None, last: date | None, loaded: LoadedPolicy) -> tuple[date, date]:
+    end = _today(loaded, last)
+    start = first if first is not None else end - timedelta(days=29)
+    if start > end:
+        raise click.BadParameter(
+            f"the period starts on {start}, after its last day {end}: give --from before --to",
+            param_hint="--from",
+        )
+    return start, end
+
+
+@command.command("trend")
+@click.option("--from", "first", type=DAY, help="The first day. Default: 30 days to --to.")
+@click.option("--to", "last", type=DAY, help="The last day. Default: today.")
+@_common
+def trend(first: date | None, last: date | None, ledger: str | None, policy_path: str,
+          fmt: str) -> None:
+    """Open and overdue receivables day by day, per currency, from the daily snapshots (a ledger
+    file is computed day by day); days without a snapshot are named."""
+    loaded = load_valid_policy(policy_path)
+    start, end = _period(first, last, loaded)
+    spec = ledger_spec(ledger)
+    if is_ledger_file(spec):
+        with collector_paused():
+            found = trend_from_ledger(loaded.policy, SnapshotReportSource(read_ledger(spec)),
+                                      start, end)
+    else:
+        from dunning.inputs import open_database  # noqa: PLC0415
+        from store.snapshots import read_trend  # noqa: PLC0415
+
+        engine = open_database(spec)
+        try:
+            with engine.connect() as conn:
+                found = read_trend(conn, start, end)
+        finally:
+            engine.dispose()
+    _print(trend_rendered(found), fmt)
+
+
+@command.command("snapshot")
+@click.option("--date", "as_of", type=DAY, help="Write this day's snapshot. Default: today.")
+@click.option("--from", "first", type=DAY,
+              help="Rebuild from this day to --date (or --to) from the ledger.")
+@click.option("--to", "last", type=DAY, help="The last day to rebuild (same as --date).")
+@click.option("--replace", is_flag=True,
+              help="Rebuild days that already have a snapshot too (after correcting the ledger).")
+@click.option("--ledger", "ledger", metavar="URL",
+              help="The ledger database. Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.")
+@click.option("--policy", "policy_path", default=".", show_default=True,
+              type=click.Path(exists=True, file_okay=False), help="The policy repository.")
+def snapshot(as_of: date | None, first: date | None, last: date | None, replace: bool,
+             ledger: str | None, policy_path: str) -> None:
+    """Write the day's portfolio snapshot (what the daily job does), or rebuild past days from
+    the ledger with --from: the days without a snapshot, every day with --replace."""
+    from dunning.inputs import open_database  # noqa: PLC0415
+    from store.snapshots import rebuild_snapshots, write_daily_snapshot  # noqa: PLC0415
+
+    loaded = load_valid_policy(policy_path)
+    end = last or as_of
+    spec = ledger_spec(ledger)
+    if is_ledger_file(spec):
+        raise click.UsageError("snapshots are kept in the ledger database: give --ledger URL")
+    engine = open_database(spec)
+    try:
+        if first is None:
+            day = _today(loaded, end)
+            written = [write_daily_snapshot(engine, loaded.policy, day)]
+        else:
+            start, stop = _period(first, end, loaded)
+
+            def progress(day: date, done: int, total: int) -> None:
+                click.echo(f"{done + 1}/{total} {day}", err=True)
+
+            try:
+                written = rebuild_snapshots(engine, loaded.policy, start, stop, replace=replace,
+                                            progress=progress)
+            except ValueError as error:
+                raise click.BadParameter(str(error), param_hint="--from") from error
+    finally:
+        engine.dispose()
+    for item in written:
+        currencies = ", ".join(item.currencies) or "nothing open"
+        how = "rebuilt from the ledger" if item.rebuilt else "written"
+        click.echo(f"Snapshot of {item.day} {how}: {currencies}")
+    if not written:
+        click.echo("Every day of the period already has a snapshot (--replace rebuilds them).")
+
+
+@command.command("effectiveness")
+@click.option("--from", "first", type=DAY,
+              help="The first day steps fired. Default: 90 days before --to.")
+@click.option("--to", "last", type=DAY, help="The last day steps fired. Default: today.")
+@click.option("--date", "as_of", type=DAY,
+              help="The day payments are counted up to. Default: today.")
+@click.option("--ref", default="HEAD", show_default=True,
+              help="The git ref whose history says which policy version was in force when.")
+@_common
+def effectiveness(first: date | None, last: date | None, as_of: date | None, ref: str,
+                  ledger: str | None, policy_path: str, fmt: str) -> None:
+    """What works: for each ladder step, tone, channel and template, the invoices it reached,
+    the share paid within 7, 14 and 30 days, the median days to payment and the cash collected,
+    split by the policy version (git commit) in force on the day the step fired."""
+    from dunning.inputs import open_database  # noqa: PLC0415
+    from engine.load.policy_repo import GitError, git_root, policy_history  # noqa: PLC0415
+    from engine.tools.effectiveness import what_works_report  # noqa: PLC0415
+    from engine.tools.policy_at_ref import policy_at_ref  # noqa: PLC0415
+    from store.effectiveness_source import StoreEffectivenessSource  # noqa: PLC0415
+
+    loaded = load_valid_policy(policy_path)
+    seen = _today(loaded, as_of)
+    stop = last or seen
+    start = first if first is not None else stop - timedelta(days=89)
+    if start > stop:
+        raise click.BadParameter(
+            f"the period starts on {start}, after its last day {stop}: give --from before --to",
+            param_hint="--from",
+        )
+    repo = git_root(loaded.root)
+    try:
+        history = policy_history(repo, ref) if repo is not None else []
+    except GitError as error:
+        raise click.BadParameter(str(error), param_hint="--ref") from error
+
+    def policy_at(commit: str) -> Policy | None:
+        return policy_at_ref(repo, commit).policy if repo is not None else None
+
+    spec = ledger_spec(ledger)
+    if is_ledger_file(spec):
+        raise click.UsageError("what works reads the action log: give --ledger URL")
+    engine = open_database(spec)
+    try:
+        with collector_paused():
+            report = what_works_report(
+                StoreEffectivenessSource(engine), history=history, policy_at=policy_at,
+                current=loaded.policy, first=start, last=stop, as_of=seen,
+            )
+    finally:
+        engine.dispose()
+    _print(what_works_rendered(report), fmt)

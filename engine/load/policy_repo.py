@@ -96,6 +96,30 @@ def files_at_ref(root: Path, ref: str) -> RefFiles:
     return RefFiles(commit=commit, ref=ref, files=files)
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyCommit:
+    """A commit that changed the policy: its id, when it was committed, and its subject."""
+
+    commit: str
+    committed: datetime
+    subject: str
+
+
+def policy_history(root: Path, ref: str = "HEAD") -> list[PolicyCommit]:
+    """Return the commits reachable from ``ref`` that changed policies/ or customers/, oldest
+    first (the policy's version history: which version was in force on which day)."""
+    out = _git(
+        root, "log", "--first-parent", "--format=%H%x1f%cI%x1f%s", resolve_commit(root, ref),
+        "--", *POLICY_DIRS,
+    )  # fmt: skip
+    commits = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        commit, committed, subject = line.split("\x1f", 2)
+        commits.append(PolicyCommit(commit, datetime.fromisoformat(committed), subject))
+    commits.reverse()
+    return commits
+
+
 def working_tree_version(root: Path, digest: str) -> PolicyVersion:
     """Return the version of the policy in the working tree: the commit when it is clean."""
     now = datetime.now(UTC)

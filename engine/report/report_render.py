@@ -13,14 +13,16 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from engine.model.money import format_money, money_string
 from engine.rules.aging import AgingScheme
 from engine.rules.cei import CeiReport
 from engine.rules.dso import DsoReport
+from engine.rules.effectiveness import WINDOWS, WhatWorksReport
 from engine.rules.portfolio import AgedAmounts, PortfolioAging
+from engine.rules.trend import Trend
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,8 @@ def _json_days(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _amounts_json(scheme: AgingScheme, amounts: AgedAmounts) -> dict[str, Any]:
+def aged_amounts_json(scheme: AgingScheme, amounts: AgedAmounts) -> dict[str, Any]:
+    """Return one currency's aged amounts as JSON writes them (money with its minor units)."""
     currency = amounts.currency
     return {
         "currency": currency,
@@ -115,9 +118,9 @@ def aging_rendered(aging: PortfolioAging) -> RenderedReport:
         "report": "aging",
         "as_of": aging.as_of.isoformat(),
         "definition": definition,
-        "currencies": [_amounts_json(scheme, amounts) for amounts in aging.currencies],
+        "currencies": [aged_amounts_json(scheme, amounts) for amounts in aging.currencies],
         "customers": [
-            {"customer_id": c.customer_id, "name": c.name, **_amounts_json(scheme, c.amounts)}
+            {"customer_id": c.customer_id, "name": c.name, **aged_amounts_json(scheme, c.amounts)}
             for c in aging.customers
         ],
     }
@@ -199,6 +202,136 @@ def cei_rendered(report: CeiReport) -> RenderedReport:
     }
     title = f"Collection effectiveness index, {report.first} to {report.last}"
     return RenderedReport(Sheet(title, report.definition, columns, rows), document)
+
+
+def _share(part: Decimal | None) -> str | None:
+    # A fraction as a percentage with two decimals, half up like every figure of the reports.
+    if part is None:
+        return None
+    return str((part * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def trend_rendered(trend: Trend) -> RenderedReport:
+    """Return the overdue trend as a sheet (a row per day and currency) and a JSON document."""
+    columns = ("Day", "Currency", "Total", "Current", "Overdue", "Overdue %")
+    rows = tuple(
+        (
+            _text(p.day.isoformat()), _text(p.currency), _money(p.total, p.currency),
+            _money(p.current, p.currency), _money(p.overdue, p.currency),
+            _text(_share(p.overdue_share) or "n/a"),
+        )
+        for series in trend.currencies
+        for p in series.points
+    )  # fmt: skip
+    missing = ", ".join(day.isoformat() for day in trend.missing[:10])
+    if len(trend.missing) > 10:
+        missing += f" and {len(trend.missing) - 10} more"
+    definition = (
+        "Open and overdue receivables at the end of each day, from the daily snapshots (the"
+        " aging of that day, as the daily job wrote it or as rebuilt from the ledger)."
+    )
+    if missing:
+        definition += f" No snapshot on {missing}: `dunning report snapshot` rebuilds them."
+    document = {
+        "report": "trend",
+        "from": trend.first.isoformat(),
+        "to": trend.last.isoformat(),
+        "definition": definition,
+        "missing_days": [day.isoformat() for day in trend.missing],
+        "currencies": [
+            {
+                "currency": series.currency,
+                "overdue_change": money_string(series.overdue_change, series.currency),
+                "points": [
+                    {
+                        "day": p.day.isoformat(),
+                        "total": money_string(p.total, p.currency),
+                        "current": money_string(p.current, p.currency),
+                        "overdue": money_string(p.overdue, p.currency),
+                        "overdue_percent": _share(p.overdue_share),
+                    }
+                    for p in series.points
+                ],
+            }
+            for series in trend.currencies
+        ],
+    }
+    title = f"Overdue trend, {trend.first} to {trend.last}"
+    return RenderedReport(Sheet(title, definition, columns, rows), document)
+
+
+def _percent(part: Decimal | None) -> Cell:
+    shown = _share(part)
+    return Cell(f"{shown} %" if shown is not None else "n/a", shown or "")
+
+
+def what_works_rendered(report: WhatWorksReport) -> RenderedReport:
+    """Return the "what works" figures as a sheet and a JSON document."""
+    windows = [f"Paid within {w} days" for w in WINDOWS]
+    columns = (
+        "Dimension", "Value", "Policy version", "Invoices reached", *windows,
+        "Median days to payment", "Collected in 30 days",
+    )  # fmt: skip
+    rows = tuple(
+        (
+            _text(e.dimension), _text(e.value), _text(e.version), _text(e.reached),
+            *(_percent(e.share(index)) for index in range(len(WINDOWS))),
+            _days(e.median_days),
+            Cell(
+                ", ".join(format_money(a, c) for c, a in e.collected.items()) or "-",
+                " ".join(f"{c} {money_string(a, c)}" for c, a in e.collected.items()),
+            ),
+        )
+        for e in report.effects
+    )  # fmt: skip
+    versions = "; ".join(
+        f"{v.version} ({f'from {v.since}: ' if v.since else ''}{v.subject})"
+        for v in report.versions
+    )
+    definition = (
+        f"Steps worked or delivered from {report.first} to {report.last}, seen on"
+        f" {report.as_of}: an invoice is reached when something was open on it at the end of"
+        " the day the step fired, paid on the day its payments and credit notes cover it; a"
+        " share counts only the invoices whose window had ended by then; collected is the cash"
+        " applied in the 30 days after the step. Split by the policy version in force on the"
+        f" day the step fired: {versions or 'none'}."
+    )
+    document = {
+        "report": "effectiveness",
+        "from": report.first.isoformat(),
+        "to": report.last.isoformat(),
+        "as_of": report.as_of.isoformat(),
+        "definition": definition,
+        "versions": [
+            {
+                "version": v.version,
+                "since": v.since.isoformat() if v.since else None,
+                "subject": v.subject,
+            }
+            for v in report.versions
+        ],
+        "rows": [
+            {
+                "dimension": e.dimension,
+                "value": e.value,
+                "version": e.version,
+                "reached": e.reached,
+                "paid_within": {
+                    str(window): {
+                        "observed": e.observed[index],
+                        "paid": e.paid[index],
+                        "percent": _share(e.share(index)),
+                    }
+                    for index, window in enumerate(WINDOWS)
+                },
+                "median_days_to_payment": _json_days(e.median_days),
+                "collected": {c: money_string(a, c) for c, a in e.collected.items()},
+            }
+            for e in report.effects
+        ],
+    }
+    title = f"What works: steps fired {report.first} to {report.last}"
+    return RenderedReport(Sheet(title, definition, columns, rows), document)
 
 
 def _table(report: RenderedReport) -> str:

@@ -35,6 +35,7 @@ from engine.rules.dso import (
     standard_dso,
 )
 from engine.rules.portfolio import PortfolioAging, portfolio_aging
+from engine.rules.trend import Trend, TrendPoint, overdue_trend, snapshot_points
 
 # Credit sales keyed by (currency, month as "YYYY-MM").
 MonthlySales = Mapping[tuple[str, str], Decimal]
@@ -199,3 +200,17 @@ def cei_report(policy: Policy, source: ReportSource, first: date, last: date) ->
         f" {scheme.current_words()} (Credit Research Foundation)."
     )
     return CeiReport(first, last, months, definition, tuple(figures))
+
+
+def trend_from_ledger(policy: Policy, source: ReportSource, first: date, last: date) -> Trend:
+    """Return the overdue trend of ``first``..``last`` computed day by day from the ledger (what
+    the daily snapshots hold; for a ledger file, which has none)."""
+    context = EvaluationContext(policy)
+    points: list[TrendPoint] = []
+    days: list[date] = []
+    day = first
+    while day <= last:
+        points.extend(snapshot_points(portfolio_aging(context, source.ledgers(day), day)))
+        days.append(day)
+        day += timedelta(days=1)
+    return overdue_trend(points, days, first, last)

@@ -7,13 +7,17 @@ DSO is 8,400 / 4,500 x 90 = 168.00 days.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.api.conftest import Tokens
+from engine.load.policy_loader import load_policy
+from store.outcomes import record_outcome
+from store.snapshots import write_daily_snapshot
+from tests.api.conftest import ROOT, Tokens
 from tests.api.ledger_data import DAY, seed
 
 
@@ -83,3 +87,42 @@ def test_cei_period_must_be_in_order(client: TestClient, tokens: Tokens) -> None
 
 def test_reports_need_a_token(client: TestClient) -> None:
     assert client.get("/v1/reports/aging").status_code == 401
+
+
+def test_trend_reads_the_daily_snapshots(
+    client: TestClient, tokens: Tokens, engine: Engine
+) -> None:
+    policy = load_policy([ROOT]).policy
+    assert policy is not None
+    write_daily_snapshot(engine, policy, DAY)
+    body = get(client, tokens, "/v1/reports/trend", date=DAY.isoformat())
+    assert (body["from"], body["to"]) == ("2026-10-25", "2026-11-23")
+    assert len(body["missing_days"]) == 29
+    [gbp] = body["currencies"]
+    # Every invoice of the test ledger is past its due date on 23 Nov.
+    assert gbp["points"] == [
+        {
+            "day": "2026-11-23",
+            "total": "8400.00",
+            "current": "0.00",
+            "overdue": "8400.00",
+            "overdue_percent": "100.00",
+        }
+    ]
+
+
+def test_effectiveness_counts_the_steps_of_the_action_log(
+    client: TestClient, tokens: Tokens, engine: Engine
+) -> None:
+    """A reminder sent on 10 Nov before the policy repository's first commit (made today) is
+    read with the policy in force now, labelled "current"."""
+    with engine.connect() as conn:
+        record_outcome(conn, action_id="act-1", customer_id="TEST-0002", step="first-reminder",
+                       invoice_ids=["INV-2001"], date=date(2026, 11, 10), status="sent")
+        conn.commit()
+    body = get(client, tokens, "/v1/reports/effectiveness", date=DAY.isoformat())
+    assert body["from"] == "2026-08-26"
+    assert [v["version"] for v in body["versions"]] == ["current"]
+    steps = [r for r in body["rows"] if r["dimension"] == "step"]
+    assert [(r["value"], r["reached"]) for r in steps] == [("standard/first-reminder", 1)]
+    assert steps[0]["paid_within"]["7"] == {"observed": 1, "paid": 0, "percent": "0.00"}

@@ -66,3 +66,34 @@ def test_a_missing_database_or_a_backwards_period_is_explained(tmp_path: Path) -
     )
     assert backwards.exit_code == 2
     assert "after its last day" in backwards.output
+
+
+def test_snapshot_then_trend(tmp_path: Path) -> None:
+    """The day's snapshot is written; a rebuild fills the days before; the trend shows them
+    and names a day left out."""
+    url = _database(tmp_path)
+    assert _run("snapshot", "--ledger", url, "--date", DAY.isoformat()).strip() == (
+        "Snapshot of 2026-11-23 written: GBP"
+    )
+    rebuilt = _run("snapshot", "--ledger", url, "--from", "2026-11-20", "--to", "2026-11-22")
+    assert rebuilt.splitlines()[-1] == "Snapshot of 2026-11-22 rebuilt from the ledger: GBP"
+    again = _run("snapshot", "--ledger", url, "--from", "2026-11-20", "--to", "2026-11-23")
+    assert "already has a snapshot" in again
+    body = json.loads(_run("trend", "--ledger", url, "--from", "2026-11-19", "--to",
+                           DAY.isoformat(), "--format", "json"))
+    assert body["missing_days"] == ["2026-11-19"]
+    [gbp] = body["currencies"]
+    assert [p["day"] for p in gbp["points"]] == [
+        "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"
+    ]
+    assert gbp["points"][-1]["total"] == "8400.00"
+    table = _run("trend", "--ledger", url, "--from", "2026-11-19", "--to", DAY.isoformat())
+    assert "No snapshot on 2026-11-19" in table
+
+
+def test_trend_of_a_ledger_file_is_computed_day_by_day() -> None:
+    ledger = str(ROOT / "tests" / "fixtures" / "ledger" / "small.yaml")
+    body = json.loads(_run("trend", "--ledger", ledger, "--from", "2026-11-20", "--to",
+                           "2026-11-23", "--format", "json"))
+    assert body["missing_days"] == []
+    assert body["currencies"]
