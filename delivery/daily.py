@@ -37,6 +37,7 @@ from engine.model.policy import Policy
 from store import outbox
 from store.migrate import DatabaseNotReadyError, open_current
 from store.reader import iter_customer_ledgers
+from store.snapshots import SnapshotWritten, write_daily_snapshot
 
 log = logging.getLogger("dunning.run")
 
@@ -138,6 +139,7 @@ class DailyReport:
     evaluation: Evaluation
     sent: SendReport
     webhooks: WebhookReport
+    snapshot: SnapshotWritten | None = None
 
     def lines(self) -> list[str]:
         """Return the summary as people read it (counts only: the job's output may be mailed)."""
@@ -154,7 +156,14 @@ class DailyReport:
             + f"; {held} customers held back",
             *self.sent.lines(),
             *self.webhooks.lines(),
+            *self._snapshot_lines(),
         ]
+
+    def _snapshot_lines(self) -> list[str]:
+        if self.snapshot is None:
+            return []
+        currencies = ", ".join(self.snapshot.currencies) or "nothing open"
+        return [f"snapshot of the day's aging written for the overdue trend: {currencies}"]
 
 
 def log_list(evaluation: Evaluation) -> None:
@@ -177,6 +186,9 @@ def run_day(
     default HTTP)."""
     evaluation, customers = evaluate_day(sending, loaded, day)
     log_list(evaluation)
+    # The day's figures for the overdue trend (docs/reports.md), before anything is sent: a
+    # sending failure must not leave a gap in the trend.
+    snapshot = write_daily_snapshot(sending.engine, loaded.policy, day)
     queue_listed(sending.engine, evaluation)
     sent = send_listed(sending, loaded, evaluation, customers)
     if post is not None:
@@ -184,4 +196,4 @@ def run_day(
     else:
         with open_client() as client:
             hooks = deliver_due(sending.engine, http_post(client))
-    return DailyReport(evaluation, sent, hooks)
+    return DailyReport(evaluation, sent, hooks, snapshot)

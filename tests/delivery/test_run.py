@@ -41,6 +41,7 @@ def test_the_daily_job_sends_once_and_says_what_it_did(
         "list: 5 actions for 4 customers (1 credit hold, 3 email, 1 letter); 0 customers held back"
     )
     assert "sent 2 emails, wrote 1 letters; 0 deferred after temporary failures" in lines
+    assert "snapshot of the day's aging written for the overdue trend: GBP" in lines
     assert len(mailbox.messages) == 2
 
     code, again = run(*options, env={"DUNNING_SMTP_URL": smtp_url})
