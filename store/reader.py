@@ -546,6 +546,7 @@ class _ChunkReader:
                         terms,
                         None if due is None else (known_day(due) or day(due)),
                         tuple(settlements[iid]) if iid in settlements else empty,
+                        None,  # the store keeps no delivery date yet
                     ),
                 )
             )

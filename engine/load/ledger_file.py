@@ -335,6 +335,7 @@ class _Reader:
                     _opt(f.get("terms")),
                     _date(f["due"]) if "due" in f else None,
                     tuple(sorted(settlements.get(iid, ()), key=lambda s: (s.date, s.ref))),
+                    _date(f["delivered"]) if "delivered" in f else None,
                 )
             )
         return LedgerSnapshot(

@@ -49,6 +49,8 @@ class Invoice(NamedTuple):
     terms: str | None = None
     due: date | None = None
     settlements: tuple[Settlement, ...] = ()
+    # The delivery (goods-receipt) date, for terms counted from it (``basis: delivery``).
+    delivered: date | None = None
 
     @property
     def settled(self) -> Decimal:

@@ -277,6 +277,7 @@ RECORDS: dict[str, dict[str, FieldRule]] = {
         "currency": FieldRule(ValueKind.CURRENCY, True),
         "terms": FieldRule(ValueKind.ID),
         "due": FieldRule(ValueKind.DATE),
+        "delivered": FieldRule(ValueKind.DATE),
     },
     "payments": {
         "id": _ID_FIELD,
@@ -332,6 +333,7 @@ INSTALMENT: dict[str, FieldRule] = {
 LABELS: dict[str, str] = {
     "issued": "invoice date",
     "due": "due date",
+    "delivered": "delivery date",
     "opened": "opening date",
     "resolved": "resolution date",
     "made": "promise date",

@@ -22,7 +22,7 @@ customers:
 invoices:
   - {id: INV-1001, customer: ACME-0001, issued: 2026-09-01, amount: "1200.00", currency: GBP}
   - {id: INV-1002, customer: ACME-0001, issued: 2026-09-03, amount: "80.00", currency: GBP,
-     terms: net14}
+     terms: net14, delivered: 2026-09-05}
 payments:
   - {id: PAY-1, customer: ACME-0001, date: 2026-10-05, amount: "200.00", currency: GBP,
      invoice: INV-1001}
@@ -73,6 +73,7 @@ def test_reads_the_documented_example(tmp_path: Path) -> None:
         Settlement(d("2026-10-05"), m("200.00"), "payment", "PAY-1"),
     )
     assert acme.invoices[1].terms == "net14"
+    assert (acme.invoices[0].delivered, acme.invoices[1].delivered) == (None, d("2026-09-05"))
     assert [p.id for p in acme.unapplied] == ["PAY-2"]
     assert [x.id for x in acme.disputes] == ["D-1"]
     assert [x.id for x in acme.promises] == ["PTP-1"]
