@@ -25,6 +25,7 @@ from engine.rules.credit_hold import credit_actions, hold_cause_remains
 from engine.rules.grouping import group, group_actions
 from engine.rules.guardrails import guard
 from engine.rules.history import pending_steps
+from engine.rules.instalments import split_open_items, with_parts
 from engine.rules.ladder import ineligible_steps, steps_reached
 from engine.rules.open_items import open_by_currency, open_items, with_unapplied_cash
 from engine.rules.output import (
@@ -95,12 +96,17 @@ def evaluate_customer(
     # Effective policy: the customer's ladder, terms and overrides (the layers it shares).
     account = Account(context, ledger, as_of)
     context.dates.set_day(as_of)
+    if context.split_terms:
+        # Instalments: each part of an invoice on split terms is owed and chased on its own.
+        opens, account.parents = split_open_items(context, account.rules.term, opens, as_of)
     opens, account.allocated = with_unapplied_cash(
         context.policy, ledger, opens, as_of, account.due_date
     )
     account.open_total = open_by_currency(opens)
     if ledger.disputes:
         account.disputes = open_disputes(ledger.disputes, as_of)
+        if account.parents:
+            account.disputes = with_parts(account.disputes, account.parents)
     # Dates and the step reached, per open invoice; then what the history leaves pending.
     account.ineligible = ineligible_steps(account.ladder, account.rules.skip, account.open_total)
     count_overdue = bool(context.policy.min_balance)  # only the minimum balance needs it

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from engine.check.context import Context, did_you_mean, listing
 from engine.check.customers import possible_ladders
 from engine.model.actions import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP
+from engine.model.ledger import invoice_of_part
 from engine.model.source import DocPath, Problem
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def _test_problems(
     for section in ("promises", "payment_plans", "history"):
         for index, item in _items(ledger, section):
             for position, invoice_id in enumerate(item.get("invoices") or ()):
-                if isinstance(invoice_id, str) and invoice_id not in invoices:
+                if isinstance(invoice_id, str) and not _named(invoice_id, invoices, section):
                     path = (*base, section, index, "invoices", position)
                     yield _unknown_invoice(doc, path, invoice_id, invoices)
     for section in ("expect", "absent"):
@@ -81,6 +82,14 @@ def _test_problems(
             yield from _expectation(
                 context, doc, (section, index), item, known=known, listed=listed, invoices=invoices
             )
+
+
+def _named(invoice_id: str, invoices: Mapping[str, object], section: str) -> bool:
+    """Return whether ``invoice_id`` is in the test's ledger; actions and the action log may also
+    name a part of an invoice on split terms (``INV-1001_2of3``)."""
+    if invoice_id in invoices:
+        return True
+    return section == "history" and invoice_of_part(invoice_id) in invoices
 
 
 def _unknown_invoice(
@@ -114,7 +123,7 @@ def _expectation(
         )
         return
     for position, invoice in enumerate(item.get("invoices") or ()):
-        if isinstance(invoice, str) and invoice not in invoices:
+        if isinstance(invoice, str) and not _named(invoice, invoices, "history"):
             yield _unknown_invoice(doc, (*path, "invoices", position), invoice, invoices)
     step_id = item.get("step")
     if not isinstance(step_id, str) or step_id in ENGINE_STEPS:

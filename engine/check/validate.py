@@ -66,6 +66,8 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("no step before the invoice date", ladders.check_steps_after_invoice),
     ("contacts per 7 days within the guardrail", ladders.check_contact_density),
     ("discounts shorter than the terms and below 100 %", terms.check_discounts),
+    ("split terms add up to 100 % in due order", terms.check_instalments),
+    ("cut-off days only on end-of-month terms", terms.check_cutoff_days),
     ("currencies are ISO 4217", money.check_currencies),
     ("amounts fit their currency's minor units", money.check_minor_units),
     ("no negative money", money.check_negative_money),

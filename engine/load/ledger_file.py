@@ -29,6 +29,7 @@ from engine.model.ledger import (
     PaymentPlan,
     Promise,
     Settlement,
+    invoice_of_part,
 )
 from engine.model.ledger_fields import (
     INSTALMENT,
@@ -404,8 +405,13 @@ class _Reader:
         path: DocPath,
         iid: str,
         by_invoice: Mapping[str, tuple[DocPath, dict[str, object]]],
+        parts: bool = False,
     ) -> dict[str, object] | None:
         found = by_invoice.get(iid)
+        if found is None and parts:
+            # The action log names the parts of invoices on split terms: INV-1001_2of3.
+            invoice = invoice_of_part(iid)
+            found = by_invoice.get(invoice) if invoice is not None else None
         if found is None:
             self.problem(
                 path, "L010", f"invoice '{iid}' is not in the ledger: add it or correct the number"
@@ -506,13 +512,15 @@ class _Reader:
         f: Mapping[str, object],
         cid: str | None,
         by_invoice: Mapping[str, tuple[DocPath, dict[str, object]]],
+        parts: bool = False,
     ) -> bool:
-        """Return whether every invoice a promise or plan names exists and is its customer's."""
+        """Return whether every invoice a promise, plan or history entry (``parts``: or part of
+        an invoice on split terms) names exists and is its customer's."""
         ok = True
         ids = f.get("invoices", ())
         assert isinstance(ids, tuple)
         for i, iid in enumerate(ids):
-            invoice = self.known_invoice((*path, "invoices", i), iid, by_invoice)
+            invoice = self.known_invoice((*path, "invoices", i), iid, by_invoice, parts)
             if invoice is None:
                 ok = False
             elif cid is not None and invoice.get("customer") != cid:
@@ -602,7 +610,7 @@ class _Reader:
         out: dict[str, list[ActionRecord]] = {}
         for path, f in records:
             cid = self.known_customer(path, f, customers)
-            ok = self.covered(path, f, cid, by_invoice)
+            ok = self.covered(path, f, cid, by_invoice, parts=True)
             ok &= self.record_rules("history", path, f)
             if (("fee" in f) or ("interest" in f)) and "currency" not in f:
                 self.problem(

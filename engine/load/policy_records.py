@@ -40,6 +40,7 @@ from engine.model.policy import (
     Template,
     TemplateVariant,
     Term,
+    TermInstalment,
     parse_duration,
 )
 from engine.model.source import KEY, DocPath, Origin, Problem, Source
@@ -199,15 +200,23 @@ def _build_terms(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
     locate = _Locator(doc)
     for name, term in (_mapping(doc).get("terms") or {}).items():
         discount = term.get("discount") or {}
-        record = Term(
-            name=name,
-            net_days=term.get("net_days"),
-            from_end_of_month=term.get("from") == "end_of_month",
-            day_of_next_month=term.get("day_of_next_month"),
+        instalments: list[dict[str, Any]] = term.get("instalments") or []
+        record = replace(
+            _due_rule(name, term, locate.origin("terms", name)),
             discount_percent=_decimal(discount.get("percent")),
             discount_days=discount.get("days"),
-            description=_text(term.get("description")),
-            origin=locate.origin("terms", name),
+            instalments=tuple(
+                TermInstalment(
+                    Decimal(str(part["percent"])),
+                    _due_rule(
+                        f"{name} instalment {index + 1}",
+                        part,
+                        locate.origin("terms", name, "instalments", index),
+                        term.get("basis"),
+                    ),
+                )
+                for index, part in enumerate(instalments)
+            ),
         )
         _define(
             parts,
@@ -219,6 +228,24 @@ def _build_terms(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             record=record,
             path=("terms", name),
         )
+
+
+def _due_rule(name: str, term: dict[str, Any], origin: Origin, basis: object = None) -> Term:
+    """Return the terms (or one instalment of split terms, counted from the terms' ``basis``)
+    as far as they date an invoice."""
+    return Term(
+        name=name,
+        net_days=term.get("net_days"),
+        net_months=term.get("net_months"),
+        from_end_of_month=term.get("from") == "end_of_month",
+        day_of_next_month=term.get("day_of_next_month"),
+        cutoff_day=term.get("cutoff_day"),
+        then_end_of_month=bool(term.get("then_end_of_month", False)),
+        then_days=int(term.get("then_days", 0)),
+        basis=str(basis or term.get("basis", "invoice")),
+        description=_text(term.get("description")),
+        origin=origin,
+    )
 
 
 def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:

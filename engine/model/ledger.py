@@ -10,6 +10,7 @@ customer needs only that customer's data, so the work streams and splits across 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -56,6 +57,23 @@ class Invoice(NamedTuple):
     def settled(self) -> Decimal:
         """Return the total paid or credited against this invoice."""
         return sum((s.amount for s in self.settlements), Decimal(0))
+
+
+# The number a part of an invoice on split terms goes by: ``INV-1001_2of3`` (rule "instalments"),
+# itself a valid invoice number, so the action log and every import take it as one.
+_PART = re.compile(r"^(.+)_([1-9][0-9]*)of([1-9][0-9]*)$")
+
+
+def part_number(invoice_id: str, part: int, parts: int) -> str:
+    """Return the number part ``part`` of ``parts`` of an invoice goes by: ``INV-1001_2of3``."""
+    return f"{invoice_id}_{part}of{parts}"
+
+
+def invoice_of_part(number: str) -> str | None:
+    """Return the invoice a part number (``INV-1001_2of3``) belongs to, or None for another
+    number."""
+    match = _PART.match(number)
+    return match.group(1) if match else None
 
 
 class Payment(NamedTuple):

@@ -65,7 +65,14 @@ class StepAction(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """Credit terms: when an invoice falls due and whether it earns an early-payment discount."""
+    """Credit terms: when an invoice falls due and whether it earns an early-payment discount.
+
+    The due date (docs/rules/terms.md) counts from the invoice date, or from the delivery date
+    with ``basis: delivery``; ``from_end_of_month`` starts from the last day of that month (of
+    the next month past ``cutoff_day``); then ``net_months`` months and ``net_days`` days are
+    added, and ``then_end_of_month`` moves on to the end of that month plus ``then_days``.
+    Split terms have ``instalments`` instead: each part of the invoice falls due on its own.
+    """
 
     name: str
     net_days: int | None = None
@@ -75,6 +82,20 @@ class Term:
     discount_days: int | None = None
     description: str = ""
     origin: Origin = NOWHERE
+    net_months: int | None = None
+    then_end_of_month: bool = False
+    then_days: int = 0
+    cutoff_day: int | None = None
+    basis: str = "invoice"  # invoice | delivery
+    instalments: tuple[TermInstalment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TermInstalment:
+    """One part of split terms: its share of the invoice and the terms that date it."""
+
+    percent: Decimal
+    due: Term  # a term without discount or instalments of its own
 
 
 @dataclass(frozen=True, slots=True)

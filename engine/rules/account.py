@@ -39,6 +39,7 @@ class Account:
         "ledger",
         "open_total",
         "overdue_total",
+        "parents",
         "policy",
         "reached",
         "rules",
@@ -70,6 +71,8 @@ class Account:
         self.hold: Hold | None = None
         # The open disputes, by invoice (rule "suppressions").
         self.disputes: dict[str, Dispute] = {}
+        # Parts of invoices on split terms: part number -> invoice number (rule "instalments").
+        self.parents: dict[str, str] = {}
 
     def due_date(self, invoice: Invoice) -> date:
         """Return the invoice's due date under the customer's terms (rule "due date")."""

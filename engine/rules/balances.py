@@ -24,6 +24,7 @@ from engine.model.ledger import CustomerLedger, Invoice
 from engine.model.money import ZERO
 from engine.rules.aging import aging_scheme
 from engine.rules.context import EvaluationContext
+from engine.rules.instalments import split_open_items, with_parts
 from engine.rules.open_items import (
     open_by_currency,
     open_items,
@@ -76,10 +77,15 @@ def account_balances(context: EvaluationContext, ledger: CustomerLedger, as_of: 
         return day.dates.due, day.days_overdue
 
     before = open_items(ledger.invoices, as_of)
+    parents: dict[str, str] = {}
+    if context.split_terms:
+        before, parents = split_open_items(context, rules.term, before, as_of)
     opens, _ = with_unapplied_cash(
         context.policy, ledger, before, as_of, lambda invoice: dates_of(invoice)[0]
     )
     disputed = open_disputes(ledger.disputes, as_of) if ledger.disputes else {}
+    if parents and disputed:
+        disputed = with_parts(disputed, parents)
     invoices = []
     for invoice, amount in opens:
         due, days_overdue = dates_of(invoice)

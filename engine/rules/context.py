@@ -50,10 +50,12 @@ class EvaluationContext:
         "contact_ids",
         "currency_rules",
         "dates",
+        "delivery_terms",
         "effective",
         "hold_ids",
         "hold_or_release",
         "policy",
+        "split_terms",
     )
 
     def __init__(self, policy: Policy) -> None:
@@ -62,6 +64,10 @@ class EvaluationContext:
         self.effective = EffectivePolicies(policy)
         self.dates = StepDates(self.calendar, policy.due_date_roll)
         self.currency_rules = any("currency" in rule.when for rule in policy.assignment)
+        # Whether an invoice's delivery date can matter, and whether invoices can split: policies
+        # without such terms never look (rules "terms", "instalments").
+        self.delivery_terms = any(t.basis == "delivery" for t in policy.terms.values())
+        self.split_terms = any(t.instalments for t in policy.terms.values())
         steps = [step for ladder in policy.ladders.values() for step in ladder.steps]
         self.contact_ids = frozenset(step.id for step in steps if step.is_contact)
         self.hold_ids = frozenset(
@@ -95,7 +101,13 @@ class EvaluationContext:
         """
         term = self.policy.terms.get(invoice.terms) if invoice.terms else None
         return self.dates.compute(
-            key, rules.ladder, term or rules.term, invoice.issued, invoice.due, rules.delay
+            key,
+            rules.ladder,
+            term or rules.term,
+            invoice.issued,
+            invoice.due,
+            rules.delay,
+            invoice.delivered,
         )
 
     def dates_of(self, invoice: Invoice, rules: EffectivePolicy, as_of: date) -> DayDates:
@@ -113,11 +125,7 @@ def delay_key(rules: EffectivePolicy) -> tuple[tuple[str, int], ...]:
 def date_key(
     invoice: Invoice, rules: EffectivePolicy, delays: tuple[tuple[str, int], ...]
 ) -> tuple[object, ...]:
-    """Return what an invoice's step dates depend on: ladder, terms, issue and due date, delays."""
-    return (
-        rules.ladder.name,
-        invoice.terms or rules.term.name,
-        invoice.issued,
-        invoice.due,
-        delays,
-    )
+    """Return what an invoice's step dates depend on: ladder, terms, issue and due date, delays,
+    and the delivery date when it has one."""
+    key = (rules.ladder.name, invoice.terms or rules.term.name, invoice.issued, invoice.due, delays)
+    return key if invoice.delivered is None else (*key, invoice.delivered)

@@ -73,6 +73,7 @@ def steps_reached(
     term_name = rules.term.name
     delays = delay_key(rules)
     ineligible = account.ineligible
+    delivery = context.delivery_terms  # a delivery date can move the due date (rule "terms")
     overdue_total: dict[str, Decimal] = {}
     # Invoices without their own terms or due date share their dates by issue date alone.
     plain = dates.by_issue_date(ladder_name, term_name, delays)
@@ -80,7 +81,7 @@ def steps_reached(
     for invoice, open_amount in opens:
         terms = invoice.terms
         due = invoice.due
-        if terms is None and due is None:
+        if terms is None and due is None and not (delivery and invoice.delivered):
             issued = invoice.issued
             day = plain.get(issued)
             if day is None:
@@ -89,6 +90,8 @@ def steps_reached(
                 plain[issued] = day
         else:
             key = (ladder_name, terms or term_name, invoice.issued, due, delays)
+            if delivery and invoice.delivered:
+                key = (*key, invoice.delivered)
             day = by_key.get(key)
             if day is None:
                 day = context.day_dates(key, invoice, rules)

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from engine.model.policy import ANCHORS, Ladder, Term
 from engine.rules.calendar import BusinessCalendar
-from engine.rules.terms import TermDates, term_dates
+from engine.rules.terms import TermDates, term_dates, terms_start
 
 
 class InvoiceDates(NamedTuple):
@@ -65,7 +65,7 @@ class StepDates:
         self._issue_dates: dict[tuple[object, ...], dict[date, DayDates]] = {}
         # Per (ladder, delays): each step's anchor and offset, ready to add (see ``_plan``).
         self._plans: dict[tuple[object, ...], tuple[_StepPlan, ...]] = {}
-        # Per (terms, issue date): the terms' dates (one policy's terms have unique names).
+        # Per (terms, date they count from): the terms' dates (a policy's terms have unique names).
         self._terms: dict[tuple[str, date], TermDates] = {}
 
     def set_day(self, as_of: date) -> None:
@@ -94,6 +94,7 @@ class StepDates:
         issued: date,
         due: date | None,
         delay: Mapping[str, int] | None,
+        delivered: date | None = None,
     ) -> DayDates:
         """Return (and keep under ``key``) the dates of an invoice seen from the current day."""
         day = self._day
@@ -101,7 +102,7 @@ class StepDates:
             raise RuntimeError("StepDates.set_day() must be called before compute()")
         dates = self._dates.get(key)
         if dates is None:
-            dates = self.invoice_dates(ladder, term, issued, due, delay)
+            dates = self.invoice_dates(ladder, term, issued, due, delay, delivered)
             self._dates[key] = dates
         steps = dates.steps
         reached = tuple(i for i in range(len(steps) - 1, -1, -1) if (d := steps[i]) and d <= day)
@@ -109,17 +110,19 @@ class StepDates:
         self.by_key[key] = found
         return found
 
-    def invoice_dates(
+    def invoice_dates(  # noqa: PLR0917 - mirrors compute()
         self,
         ladder: Ladder,
         term: Term,
         issued: date,
         due: date | None,
         delay: Mapping[str, int] | None = None,
+        delivered: date | None = None,
     ) -> InvoiceDates:
         """Return the due date and step dates of an invoice (rules "due date", "step dates").
 
-        The due date is ``due`` when the invoice states one, else the terms' due date. A step's
+        The due date is ``due`` when the invoice states one, else the terms' due date (counted
+        from ``delivered`` for terms with ``basis: delivery``, rule "terms"). A step's
         date is its anchor (``invoice``: the issue date, ``discount``: the discount deadline,
         ``due``: the due date) plus its offset in calendar days, or in business days for ``bd``,
         plus the customer's ``delay`` for that step in calendar days.
@@ -127,10 +130,11 @@ class StepDates:
         A ledger of a million invoices has tens of thousands of distinct issue and due dates:
         the offsets of the ladder and the terms' dates are worked out once, not per date.
         """
-        tkey = (term.name, issued)
+        start = terms_start(term, issued, delivered) if delivered is not None else issued
+        tkey = (term.name, start)
         terms = self._terms.get(tkey)
         if terms is None:
-            terms = self._terms[tkey] = term_dates(term, issued, self.calendar, self.roll)
+            terms = self._terms[tkey] = term_dates(term, start, self.calendar, self.roll)
         delays = tuple(sorted(delay.items())) if delay else ()
         plan = self._plans.get((ladder.name, delays))
         if plan is None:

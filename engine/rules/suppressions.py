@@ -117,11 +117,13 @@ def _held(  # noqa: PLR0917 - the state of the customer's suppressions, worked o
     if pause is not None:
         text = explain.pause_text(pause, account.policy.decided_by["pause"], step.id)
         return _Held("pause", index, occurrence, text, pause.until)
+    # A promise or a plan on an invoice on split terms covers its parts (rule "instalments").
+    invoice_id = account.parents.get(invoice.id, invoice.id) if account.parents else invoice.id
     for promise in promises:
-        if not promise.invoice_ids or invoice.id in promise.invoice_ids:
+        if not promise.invoice_ids or invoice_id in promise.invoice_ids:
             text = explain.promise_text(promise, step.id)
             return _Held("promise", index, occurrence, text, promise.pay_by)
-    standing = plans.get(invoice.id)
+    standing = plans.get(invoice_id)
     if standing is not None and standing.good:
         plan = standing.plan
         text = explain.plan_text(plan, standing.paid, standing.due, step.id)

@@ -29,40 +29,79 @@ class TermDates:
     unrolled_due: date  # the due date before it was moved off a closed day
 
 
-def term_dates(term: Term, issued: date, calendar: BusinessCalendar, roll: str) -> TermDates:
-    """Return the due date and discount deadline of an invoice issued on ``issued``.
+def term_dates(term: Term, start: date, calendar: BusinessCalendar, roll: str) -> TermDates:
+    """Return the due date and discount deadline of an invoice whose terms count from ``start``.
 
-    ``roll`` (none, next_business_day, previous_business_day) moves a due date that falls on a
-    closed day of ``calendar``. The answer is cached: many invoices share an issue date.
+    ``start`` is the invoice date, or the delivery date for terms with ``basis: delivery`` when
+    the invoice states one (``terms_start``). ``roll`` (none, next_business_day,
+    previous_business_day) moves a due date that falls on a closed day of ``calendar``. The
+    answer is cached: many invoices share an issue date.
     """
-    return _term_dates(term, issued, calendar, roll)
+    return _term_dates(term, start, calendar, roll)
+
+
+def terms_start(term: Term, issued: date, delivered: date | None) -> date:
+    """Return the date ``term`` counts from: the delivery date with ``basis: delivery`` when the
+    invoice states one, else the invoice date."""
+    if delivered is not None and term.basis == "delivery":
+        return delivered
+    return issued
 
 
 @lru_cache(maxsize=_CACHED_TERM_DATES)
-def _term_dates(term: Term, issued: date, calendar: BusinessCalendar, roll: str) -> TermDates:
-    unrolled = _unrolled_due(term, issued)
+def _term_dates(term: Term, start: date, calendar: BusinessCalendar, roll: str) -> TermDates:
+    unrolled = unrolled_due(term, start)
     due = calendar.roll(unrolled, roll)
-    if due < issued:
+    if due < start:
         # Only rolling back can do this (due on receipt, issued on a closed day): an invoice is
         # never due before it was issued, so the due date rolls forward instead.
         due = calendar.next_business_day(unrolled)
     discount = _discount(term)
-    deadline = issued + timedelta(days=discount[1]) if discount is not None else None
+    deadline = start + timedelta(days=discount[1]) if discount is not None else None
     return TermDates(due=due, discount_deadline=deadline, unrolled_due=unrolled)
 
 
-def _unrolled_due(term: Term, issued: date) -> date:
+def unrolled_due(term: Term, start: date) -> date:
+    """Return the due date ``term`` gives an invoice counted from ``start``, before rolling.
+
+    Split terms are due in full when their last instalment is.
+    """
+    if term.instalments:
+        return max(unrolled_due(part.due, start) for part in term.instalments)
+    year, month = start.year, start.month
+    if term.cutoff_day is not None and start.day > term.cutoff_day:
+        year, month = _add_months(year, month, 1)  # past the cut-off: counted as next month's
     if term.day_of_next_month is not None:
-        year, month = divmod(issued.year * 12 + issued.month, 12)  # the month after, 1-based
-        month += 1
-        last = gregorian.monthrange(year, month)[1]
-        return date(year, month, min(term.day_of_next_month, last))
-    if term.net_days is not None:
-        start = issued
-        if term.from_end_of_month:
-            start = issued.replace(day=gregorian.monthrange(issued.year, issued.month)[1])
-        return start + timedelta(days=term.net_days)
-    raise ValueError(f"term '{term.name}' has neither net_days nor day_of_next_month")
+        year, month = _add_months(year, month, 1)
+        return date(year, month, min(term.day_of_next_month, _last_day(year, month)))
+    if term.net_days is None and term.net_months is None:
+        raise ValueError(
+            f"term '{term.name}' has neither net_days, net_months nor day_of_next_month"
+        )
+    months = term.net_months or 0
+    if term.from_end_of_month:
+        year, month = _add_months(year, month, months)
+        base = date(year, month, _last_day(year, month))
+    elif months:
+        year, month = _add_months(start.year, start.month, months)
+        base = date(year, month, min(start.day, _last_day(year, month)))  # 31 Jan + 1m: 28 Feb
+    else:
+        base = start
+    due = base + timedelta(days=term.net_days or 0)
+    if term.then_end_of_month:
+        due = date(due.year, due.month, _last_day(due.year, due.month))
+        due += timedelta(days=term.then_days)
+    return due
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    """Return the (year, month) ``months`` after ``month`` of ``year``."""
+    year, index = divmod(year * 12 + month - 1 + months, 12)
+    return year, index + 1
+
+
+def _last_day(year: int, month: int) -> int:
+    return gregorian.monthrange(year, month)[1]
 
 
 def _discount(term: Term) -> tuple[Decimal, int] | None:
@@ -83,21 +122,49 @@ def discount_amount(term: Term, amount: Decimal, currency: str) -> Decimal:
 
 def describe_term(term: Term) -> str:
     """Return the terms as people say them: "2 % discount within 10 days, otherwise net 30 days"."""
-    if term.day_of_next_month is not None:
-        return f"due on the {_ordinal(term.day_of_next_month)} of the following month"
-    if term.net_days is None:
-        raise ValueError(f"term '{term.name}' has neither net_days nor day_of_next_month")
-    if term.net_days == 0:
-        net = "due at the end of the month" if term.from_end_of_month else "due on receipt"
-    else:
-        net = f"net {_days(term.net_days)}"
-        if term.from_end_of_month:
-            net += " from the end of the month"
+    if term.instalments:
+        return ", ".join(
+            f"{part.percent.normalize():f} % {_describe_due(part.due)}" for part in term.instalments
+        )
+    net = _describe_due(term)
     discount = _discount(term)
     if discount is None:
         return net
     percent, days = discount
     return f"{percent.normalize():f} % discount within {_days(days)}, otherwise {net}"
+
+
+def _describe_due(term: Term) -> str:
+    if term.day_of_next_month is not None:
+        text = f"due on the {_ordinal(term.day_of_next_month)} of the following month"
+    else:
+        if term.net_days is None and term.net_months is None:
+            raise ValueError(f"term '{term.name}' has neither net_days nor day_of_next_month")
+        span = _span(term.net_months or 0, term.net_days or 0)
+        if term.from_end_of_month:
+            text = "due at the end of the month"
+            if span:
+                text = f"net {span} from the end of the month"
+        else:
+            text = f"net {span}" if span else "due on receipt"
+        if term.then_end_of_month:
+            text += ", then at the end of that month"
+            if term.then_days:
+                text += f" plus {_days(term.then_days)}"
+    if term.cutoff_day is not None:
+        text += f" (invoices after the {_ordinal(term.cutoff_day)} count as the next month's)"
+    if term.basis == "delivery":
+        text += ", counted from the delivery date"
+    return text
+
+
+def _span(months: int, days: int) -> str:
+    parts = []
+    if months:
+        parts.append("1 month" if months == 1 else f"{months} months")
+    if days:
+        parts.append(_days(days))
+    return " and ".join(parts)
 
 
 def _days(n: int) -> str:

@@ -1,4 +1,4 @@
-"""Credit terms (engine/check/terms.py): P022-P023.
+"""Credit terms (engine/check/terms.py): P022-P023, P070-P072.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -33,6 +33,39 @@ CASES: list[Case] = [
         [(TERMS, 6, 50, "P023",
           "terms '2-10-net30': a discount of 100 % would cancel the whole invoice; write the "
           'percentage taken off, e.g. "2" for 2 %')],
+    ),
+    (
+        "P070 instalments that do not add up to 100 %",
+        {TERMS: ("  10th-prox: {day_of_next_month: 10}",
+                 "  10th-prox: {day_of_next_month: 10}\n"
+                 "  30-70:\n"
+                 "    instalments:\n"
+                 '      - {percent: "30", net_days: 0}\n'
+                 '      - {percent: "60", net_days: 60}')},
+        [(TERMS, 10, 7, "P070",
+          "terms '30-70': the instalments add up to 90 % (30 + 60), not 100 %: every part of "
+          "the invoice must fall due once")],
+    ),
+    (
+        "P071 instalments out of due-date order",
+        {TERMS: ("  10th-prox: {day_of_next_month: 10}",
+                 "  10th-prox: {day_of_next_month: 10}\n"
+                 "  thirds:\n"
+                 "    instalments:\n"
+                 '      - {percent: "33.33", net_months: 1}\n'
+                 '      - {percent: "33.33", net_days: 20}\n'
+                 '      - {percent: "33.34", net_months: 3}')},
+        [(TERMS, 11, 9, "P071",
+          "terms 'thirds': instalment 2 falls due before instalment 1 for an invoice dated "
+          "2028-01-01: list the instalments in the order they fall due, so payments pay the "
+          "earliest first")],
+    ),
+    (
+        "P072 cut-off day on terms counted from the invoice date",
+        {TERMS: ("net30: {net_days: 30}", "net30: {net_days: 30, cutoff_day: 25}")},
+        [(TERMS, 5, 37, "P072",
+          "terms 'net30': cutoff_day 25 only applies to terms counted from the end of the "
+          "month: add `from: end_of_month` or use `day_of_next_month`, or remove cutoff_day")],
     ),
 ]  # fmt: skip
 

@@ -105,7 +105,8 @@ CASES: list[tuple[str, str, list[Expected]]] = [
         "S003 terms with neither net days nor a day of next month",
         TERMS + "  a: {description: x}\n",
         [(4, 6, "S003", "terms 'a' needs 'net_days' (days until payment is due, e.g. 30) "
-                        "unless it has 'day_of_next_month'")],
+                        "because it has none of 'day_of_next_month', 'instalments', "
+                        "'net_months'")],
     ),
     (
         "S003 missing apiVersion and kind",

@@ -7,9 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from engine.model.policy import CalendarSpec, Term
+from engine.model.policy import CalendarSpec, Term, TermInstalment
 from engine.rules.calendar import BusinessCalendar
-from engine.rules.terms import TermDates, describe_term, discount_amount, term_dates
+from engine.rules.terms import (
+    TermDates,
+    describe_term,
+    discount_amount,
+    term_dates,
+    terms_start,
+    unrolled_due,
+)
 
 # England and Wales, with the policy closed on Christmas Eve: 25 Dec 2026 (Fri) is Christmas Day,
 # 26 (Sat) Boxing Day, 28 (Mon) its substitute day.
@@ -247,3 +254,98 @@ def test_two_ten_net_thirty_published_example() -> None:
     discount = discount_amount(TWO_10_NET30, Decimal("1000.00"), "USD")
     assert discount == Decimal("20.00")
     assert Decimal("1000.00") - discount == Decimal("980.00")
+
+
+# The terms of docs/rules/terms.md, each with its worked example: (id, term, start date, due
+# before rolling).
+TWO_MONTHS_EOM = Term("2m-eom", net_months=2, from_end_of_month=True)
+ONE_MONTH = Term("1m", net_months=1)
+THIRTY_EOM_10 = Term("30-eom-10", net_days=30, then_end_of_month=True, then_days=10)
+EOM_CUTOFF_25 = Term("eom-25", net_days=30, from_end_of_month=True, cutoff_day=25)
+PROX_CUTOFF_25 = Term("prox-25", day_of_next_month=10, cutoff_day=25)
+UNROLLED_CASES: list[tuple[str, Term, date, date]] = [
+    ("2-months-end-of-month", TWO_MONTHS_EOM, date(2027, 1, 15), date(2027, 3, 31)),
+    ("2-months-end-of-month-from-31st", TWO_MONTHS_EOM, date(2027, 12, 31), date(2028, 2, 29)),
+    ("1-month-clamped-to-february", ONE_MONTH, date(2027, 1, 31), date(2027, 2, 28)),
+    ("1-month-same-day", ONE_MONTH, date(2027, 3, 15), date(2027, 4, 15)),
+    ("1-month-across-year-end", ONE_MONTH, date(2027, 12, 20), date(2028, 1, 20)),
+    ("30-days-end-of-month-10th", THIRTY_EOM_10, date(2027, 1, 10), date(2027, 3, 10)),
+    ("30-days-end-of-month-no-days", Term("30-eom", net_days=30, then_end_of_month=True),
+     date(2027, 1, 10), date(2027, 2, 28)),
+    ("eom-on-the-cut-off-day", EOM_CUTOFF_25, date(2027, 1, 25), date(2027, 3, 2)),
+    ("eom-after-the-cut-off-day", EOM_CUTOFF_25, date(2027, 1, 26), date(2027, 3, 30)),
+    ("eom-cut-off-in-december", EOM_CUTOFF_25, date(2027, 12, 28), date(2028, 3, 1)),
+    ("prox-after-the-cut-off-day", PROX_CUTOFF_25, date(2027, 1, 26), date(2027, 3, 10)),
+    ("prox-before-the-cut-off-day", PROX_CUTOFF_25, date(2027, 1, 24), date(2027, 2, 10)),
+    ("months-and-days", Term("1m10d", net_months=1, net_days=10), date(2027, 1, 31),
+     date(2027, 3, 10)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("term", "start", "expected"),
+    [case[1:] for case in UNROLLED_CASES],
+    ids=[case[0] for case in UNROLLED_CASES],
+)
+def test_unrolled_due_counts_months_month_ends_and_cut_off_days(
+    term: Term, start: date, expected: date
+) -> None:
+    """Rule "terms": end of month (next month's past the cut-off), months, days, then end of
+    month plus days, in that order."""
+    assert unrolled_due(term, start) == expected
+
+
+def test_split_terms_are_due_in_full_with_their_last_instalment() -> None:
+    """Rule "terms": the due date of split terms as a whole is their last part's."""
+    split = Term(
+        "30-70",
+        instalments=(
+            TermInstalment(Decimal("30"), Term("p1", net_days=0)),
+            TermInstalment(Decimal("70"), Term("p2", net_days=60)),
+        ),
+    )
+    assert unrolled_due(split, date(2027, 3, 1)) == date(2027, 4, 30)
+
+
+@pytest.mark.parametrize(
+    ("basis", "delivered", "expected"),
+    [
+        ("delivery", date(2027, 3, 10), date(2027, 3, 10)),
+        ("delivery", None, date(2027, 3, 1)),
+        ("invoice", date(2027, 3, 10), date(2027, 3, 1)),
+    ],
+    ids=["delivery-date", "no-delivery-date-stated", "invoice-basis-ignores-delivery"],
+)
+def test_terms_start_from_the_delivery_date_when_they_say_so(
+    basis: str, delivered: date | None, expected: date
+) -> None:
+    """Rule "terms": with basis delivery the terms count from the delivery date when the
+    invoice states one; otherwise from the invoice date."""
+    term = Term("net30-delivery", net_days=30, basis=basis)
+    assert terms_start(term, date(2027, 3, 1), delivered) == expected
+
+
+NEW_DESCRIBE_CASES: list[tuple[str, Term, str]] = [
+    ("months-end-of-month", TWO_MONTHS_EOM, "net 2 months from the end of the month"),
+    ("then-end-of-month", THIRTY_EOM_10,
+     "net 30 days, then at the end of that month plus 10 days"),
+    ("cut-off", PROX_CUTOFF_25,
+     "due on the 10th of the following month (invoices after the 25th count as the next "
+     "month's)"),
+    ("delivery", Term("d", net_days=30, basis="delivery"),
+     "net 30 days, counted from the delivery date"),
+    ("instalments", Term("30-70", instalments=(
+        TermInstalment(Decimal("30"), Term("p1", net_days=0)),
+        TermInstalment(Decimal("70.0"), Term("p2", net_days=60)),
+    )), "30 % due on receipt, 70 % net 60 days"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [case[1:] for case in NEW_DESCRIBE_CASES],
+    ids=[c[0] for c in NEW_DESCRIBE_CASES],
+)
+def test_describe_new_terms(term: Term, text: str) -> None:
+    """Months, end of month after days, cut-off days, delivery and split terms read as said."""
+    assert describe_term(term) == text
