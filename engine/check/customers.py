@@ -101,8 +101,8 @@ def check_customer_delays(context: Context) -> Iterator[Problem]:
                     continue
                 moved = step.at.days + extra
                 for later in steps[index + 1 :]:
-                    if later.at.anchor != step.at.anchor:
-                        continue
+                    if later.at.anchor != step.at.anchor or step.at.anchor == "previous":
+                        continue  # a previous step counts from the step sent before it
                     later_day = later.at.days + customer.delay.get(later.id, 0)
                     if moved >= later_day:
                         where = "onto" if moved == later_day else "past"

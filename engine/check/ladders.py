@@ -1,5 +1,6 @@
-"""The steps of a ladder: unique ids, date order, none before the invoice, and no more contacts
-in 7 days than the guardrail allows (P019-P021, P032).
+"""The steps of a ladder: unique ids, date order, none before the invoice, no more contacts in 7
+days than the guardrail allows, and a step counted from the previous one has one (P019-P021,
+P032, P073).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ CODES: dict[str, str] = {
     "P020": "the steps of a ladder are not in date order",
     "P021": "a step is dated before the invoice date (invoice-Nd)",
     "P032": "a ladder contacts the customer more often in 7 days than the guardrail allows",
+    "P073": "the first step of a ladder is counted from the previous step (previous+Nd)",
 }
 
 
@@ -44,13 +46,16 @@ def check_step_order(context: Context) -> Iterator[Problem]:
 
     Steps counted from the same anchor must have strictly increasing offsets (a business day
     counts as a day). Steps counted from the invoice or discount date cannot be compared with
-    those counted from the due date in general, but must be listed before them.
+    those counted from the due date in general, but must be listed before them. A step counted
+    from the previous step sent always comes after it, wherever it is listed.
     """
     for ladder in context.policy.ladders.values():
         latest: dict[str, Step] = {}
         first_due: Step | None = None
         for step in ladder.steps:
             anchor = step.at.anchor
+            if anchor == "previous":
+                continue
             if anchor != "due" and first_due is not None:
                 yield Problem.at(
                     step.origin.at("at"),
@@ -85,6 +90,20 @@ def check_steps_after_invoice(context: Context) -> Iterator[Problem]:
                     f"step '{step.id}' ({step.at}) would happen before the invoice is issued: "
                     "count from the invoice date forwards (invoice+Nd) or from the due date",
                 )
+
+
+def check_previous_first(context: Context) -> Iterator[Problem]:
+    """Return problems for ladders whose first step counts from the previous step sent."""
+    for ladder in context.policy.ladders.values():
+        first = ladder.steps[0] if ladder.steps else None
+        if first is not None and first.at.anchor == "previous":
+            yield Problem.at(
+                first.origin.at("at"),
+                "P073",
+                f"step '{first.id}' ({first.at}) is the first step of ladder '{ladder.name}', "
+                "so no step is ever sent before it and it would never fall due: count it from "
+                "the invoice, discount or due date",
+            )
 
 
 def _contact_occurrences(steps: Sequence[Step]) -> list[tuple[int, Step]]:

@@ -18,8 +18,9 @@ from typing import NamedTuple
 from engine.model.payment import PAYMENT_PLACEHOLDERS, PaymentOptions
 from engine.model.source import NOWHERE, Origin
 
-# What a step date counts from: the issue date, the early-payment discount deadline, the due date.
-ANCHORS = ("invoice", "discount", "due")
+# What a step date counts from: the issue date, the early-payment discount deadline, the due date,
+# or the last lower step done or sent for the invoice (docs/rules/ladder.md, "step dates").
+ANCHORS = ("invoice", "discount", "due", "previous")
 _OFFSET = re.compile(rf"^({'|'.join(ANCHORS)})([+-])(\d{{1,4}})(bd|d)$")
 _DURATION = re.compile(r"^(\d{1,4})d$")
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from engine.model.ledger import Invoice
 from engine.model.money import ZERO
 from engine.rules.context import LadderFacts, delay_key
+from engine.rules.previous_step import previous_steps, sent_dates, with_previous_steps
 from engine.rules.step_dates import DayDates
 
 if TYPE_CHECKING:
@@ -74,6 +75,14 @@ def steps_reached(
     delays = delay_key(rules)
     ineligible = account.ineligible
     delivery = context.delivery_terms  # a delivery date can move the due date (rule "terms")
+    # Steps dated from the last step sent for the invoice (rule "previous step"): most ladders
+    # have none, and then the invoice's log is not read here.
+    previous = (
+        previous_steps(rules.ladder, rules.delay, rules.skip) if account.ladder.has_previous else ()
+    )
+    if previous:
+        sent_by = sent_dates(account.ledger.history, account.ladder.positions)
+        calendar, as_of = context.calendar, account.as_of
     overdue_total: dict[str, Decimal] = {}
     # Invoices without their own terms or due date share their dates by issue date alone.
     plain = dates.by_issue_date(ladder_name, term_name, delays)
@@ -95,6 +104,8 @@ def steps_reached(
             day = by_key.get(key)
             if day is None:
                 day = context.day_dates(key, invoice, rules)
+        if previous and (sent := sent_by.get(invoice.id)):
+            day = with_previous_steps(day, sent, previous, calendar, as_of)
         if count_overdue and day.days_overdue > 0:
             currency = invoice.currency
             overdue_total[currency] = overdue_total.get(currency, ZERO) + open_amount

@@ -140,7 +140,9 @@ class StepDates:
         if plan is None:
             plan = self._plans[(ladder.name, delays)] = _plan(ladder, delay)
         due_date = due if due is not None else terms.due
-        by_anchor = (issued, terms.discount_deadline, due_date)  # in the order of ANCHORS
+        # In the order of ANCHORS; a `previous` step is dated per invoice from its action log
+        # (engine.rules.previous_step), not here.
+        by_anchor = (issued, terms.discount_deadline, due_date, None)
         add_business_days = self.calendar.add_business_days
         anchors: list[date | None] = []
         dates: list[date | None] = []
@@ -163,7 +165,7 @@ class StepDates:
 class _StepPlan(NamedTuple):
     """How to date one step: its anchor, business days to add, then calendar days to add."""
 
-    anchor: int  # 0: the issue date, 1: the discount deadline, 2: the due date
+    anchor: int  # 0: the issue date, 1: the discount deadline, 2: the due date, 3: previous
     business_days: int  # the offset in business days (0: a calendar-day step)
     offset: timedelta  # a calendar-day step: its offset and the delay together
     extra: timedelta  # a business-day step: the delay, added after the business days

@@ -36,7 +36,7 @@ def test_serves_the_commit_of_the_ref(
     assert body["degraded"] is False
     assert body["last_reload"]["ok"] is True
     ladders = {ladder["name"] for ladder in body["ladders"]}
-    assert ladders == {"standard", "strategic", "eu-statutory"}
+    assert ladders == {"standard", "strategic", "eu-statutory", "reminder-levels"}
     assert "net30" in {term["name"] for term in body["terms"]}
     assert response.headers["X-Policy-Version"] == head
     assert response.headers["X-Policy-Digest"] == body["policy_version"]["digest"]

@@ -1,4 +1,4 @@
-"""The steps of a ladder (engine/check/ladders.py): P019-P021, P032.
+"""The steps of a ladder (engine/check/ladders.py): P019-P021, P032, P073.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -49,6 +49,19 @@ CASES: list[Case] = [
         [(STANDARD, 10, 20, "P020",
           "step 'call' (invoice+40d) comes after step 'courtesy' (due-3d) in the list: steps "
           "counted from the invoice date must come before the steps counted from the due date")],
+    ),
+    (
+        "P020 not raised for steps counted from the previous step",
+        {STANDARD: ("at: due+21d", "at: previous+3d")},
+        [],
+    ),
+    (
+        "P073 first step counted from the previous step",
+        {STANDARD: ("at: discount-2d", "at: previous+2d")},
+        [(STANDARD, 6, 30, "P073",
+          "step 'discount-nudge' (previous+2d) is the first step of ladder 'standard', so no "
+          "step is ever sent before it and it would never fall due: count it from the invoice, "
+          "discount or due date")],
     ),
     (
         "P021 step before the invoice date",
