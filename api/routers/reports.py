@@ -8,8 +8,6 @@ reads the parameters and serves what the engine's reporters write, the very byte
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -23,25 +21,9 @@ from api.report_models import (
     EffectivenessReportOut,
     TrendReportOut,
 )
+from api.report_views import aging_view, cei_view, dso_view, effectiveness_view, trend_view
 from api.routers.actions import CSV_MEDIA_TYPE, wants_csv
-from engine.load.policy_repo import policy_history
-from engine.model.policy import Policy
-from engine.report.report_render import (
-    RenderedReport,
-    aging_rendered,
-    cei_rendered,
-    dso_rendered,
-    render_report,
-    trend_rendered,
-    what_works_rendered,
-)
-from engine.tools.effectiveness import what_works_report
-from engine.tools.policy_at_ref import policy_at_ref
-from engine.tools.reports import aging_report, cei_report, dso_report
-from store.collector import collector_paused
-from store.effectiveness_source import StoreEffectivenessSource
-from store.report_source import StoreReportSource
-from store.snapshots import read_trend
+from engine.report.report_render import RenderedReport, render_report
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -78,9 +60,8 @@ def get_aging(
 ) -> Response:  # fmt: skip
     """Return the open receivables on `date` (default today) in the policy's aging buckets, per
     currency (never converted) and per customer, largest first, with the definition used."""
-    with collector_paused():
-        report = aging_report(served.policy, StoreReportSource(context.engine), day)
-    return _serve(request, aging_rendered(report), fmt, f"aging-{day}")
+    report = aging_view(context.engine, served.policy, day)
+    return _serve(request, report, fmt, f"aging-{day}")
 
 
 @router.get(
@@ -100,10 +81,8 @@ def get_dso(
 ) -> Response:  # fmt: skip
     """Return days sales outstanding on `date` (default today) per currency: standard over the
     `period_days` ending that day, countback, best possible, and average days delinquent."""
-    source = StoreReportSource(context.engine)
-    with collector_paused():
-        report = dso_report(served.policy, source, day, period_days)
-    return _serve(request, dso_rendered(report), fmt, f"dso-{day}")
+    report = dso_view(context.engine, served.policy, day, period_days)
+    return _serve(request, report, fmt, f"dso-{day}")
 
 
 def _period(
@@ -137,9 +116,8 @@ def get_trend(
     """Return the series of `from`..`to` (default: the 30 days to `date`) per currency, with
     the days that have no snapshot."""
     start, end = _period(first, last, day, (last or day) - timedelta(days=29))
-    with context.engine.connect() as conn:
-        trend = read_trend(conn, start, end)
-    return _serve(request, trend_rendered(trend), fmt, f"trend-{start}-{end}")
+    report = trend_view(context.engine, start, end)
+    return _serve(request, report, fmt, f"trend-{start}-{end}")
 
 
 @router.get(
@@ -156,15 +134,8 @@ def get_cei(
     """Return the CEI of `from`..`to` (default: from the first of the month of `to`) per
     currency, with the amounts it is computed from."""
     start, end = _period(first, last, day, (last or day).replace(day=1))
-    with collector_paused():
-        report = cei_report(served.policy, StoreReportSource(context.engine), start, end)
-    return _serve(request, cei_rendered(report), fmt, f"cei-{start}-{end}")
-
-
-@lru_cache(maxsize=64)
-def _policy_at(repo: Path, commit: str) -> Policy | None:
-    # A commit's policy never changes: load each one once per process.
-    return policy_at_ref(repo, commit).policy
+    report = cei_view(context.engine, served.policy, start, end)
+    return _serve(request, report, fmt, f"cei-{start}-{end}")
 
 
 @router.get(
@@ -182,13 +153,7 @@ def get_effectiveness(
     each step, tone, channel and template reached, the share paid within 7, 14 and 30 days, the
     median days to payment and the cash collected, per policy version; payments up to `date`."""
     start, end = _period(first, last, day, (last or day) - timedelta(days=89))
-    repo = context.settings.repo
-    commit = served.version.commit
-    history = policy_history(repo, commit) if commit else []
-    with collector_paused():
-        report = what_works_report(
-            StoreEffectivenessSource(context.engine), history=history,
-            policy_at=lambda c: _policy_at(repo, c), current=served.policy,
-            first=start, last=end, as_of=day,
-        )  # fmt: skip
-    return _serve(request, what_works_rendered(report), fmt, f"effectiveness-{start}-{end}")
+    report = effectiveness_view(
+        context.engine, served, repo=context.settings.repo, first=start, last=end, as_of=day
+    )
+    return _serve(request, report, fmt, f"effectiveness-{start}-{end}")

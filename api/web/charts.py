@@ -73,3 +73,53 @@ def aging_charts(aging: Sequence[Mapping[str, Any]]) -> list[AgingChart]:
             )
         charts.append(AgingChart(currency, tuple(bars)))
     return charts
+
+
+@dataclass(frozen=True, slots=True)
+class TrendChart:
+    """One currency's overdue and total receivables as two lines over the days of a period."""
+
+    currency: str
+    total_points: str  # "x,y x,y ..." for an SVG polyline
+    overdue_points: str
+    first: str  # the first and last day, and the last amounts, in words
+    last: str
+    last_total: str
+    last_overdue: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    baseline: int = HEIGHT - BOTTOM
+
+
+def trend_charts(trend: Mapping[str, Any]) -> list[TrendChart]:
+    """Return a chart per currency from the overdue trend (``TrendReportOut``)."""
+    charts = []
+    tallest = HEIGHT - TOP - BOTTOM
+    for series in trend["currencies"]:
+        points = series["points"]
+        if not points:
+            continue
+        currency = series["currency"]
+        totals = [Decimal(p["total"]) for p in points]
+        overdue = [Decimal(p["overdue"]) for p in points]
+        peak = max(totals) or Decimal(1)
+        step = (WIDTH - 2 * LEFT) / max(len(points) - 1, 1)
+
+        def line(values: list[Decimal], step: float = step, peak: Decimal = peak) -> str:
+            return " ".join(
+                f"{LEFT + round(index * step)},{HEIGHT - BOTTOM - int(tallest * value / peak)}"
+                for index, value in enumerate(values)
+            )
+
+        charts.append(
+            TrendChart(
+                currency,
+                line(totals),
+                line(overdue),
+                points[0]["day"],
+                points[-1]["day"],
+                format_money(totals[-1], currency),
+                format_money(overdue[-1], currency),
+            )
+        )
+    return charts

@@ -113,7 +113,7 @@ def aging_rendered(aging: PortfolioAging) -> RenderedReport:
         rows.append(row("(all)", f"{amounts.customers} customers", amounts))
     for customer in aging.customers:
         rows.append(row(customer.customer_id, customer.name, customer.amounts))
-    definition = scheme.describe().capitalize() + "."
+    definition = scheme.sentence()
     document = {
         "report": "aging",
         "as_of": aging.as_of.isoformat(),

@@ -74,6 +74,11 @@ class AgingScheme:
         names = ", ".join(bucket.label for bucket in self.buckets)
         return f"aged by {basis}: {names}; current means {self.current_words()}"
 
+    def sentence(self) -> str:
+        """Return the definition as a sentence, as the reports print it."""
+        text = self.describe()
+        return text[0].upper() + text[1:] + "."
+
     def current_words(self) -> str:
         """Return what "current receivables" means, in words."""
         if self.current == CURRENT_NOT_YET_DUE:

@@ -151,7 +151,7 @@ def dso_report(
         f" the receivables, latest month first, months counting {month_words}; best possible"
         f" DSO = current receivables ({aging.scheme.current_words()}) / credit sales x {days};"
         " average days delinquent = DSO - best possible DSO (Credit Research Foundation)."
-        f" {aging.scheme.describe().capitalize()}."
+        f" {aging.scheme.sentence()}"
     )
     return DsoReport(as_of, first, days, definition, tuple(figures))
 

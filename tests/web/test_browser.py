@@ -32,6 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 DAY = date(2026, 11, 23)
 TODAY = f"/?date={DAY.isoformat()}"
+REPORTS = f"/reports?date={DAY.isoformat()}"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 
 
@@ -215,7 +216,7 @@ def test_readable_at_200_percent_zoom(workspace: Workspace) -> None:
     paths.append(action_link)
     customer_link = page.locator("section.customer h2 a").first.get_attribute("href")
     assert customer_link is not None
-    paths += [customer_link, "/policy"]
+    paths += [customer_link, "/policy", REPORTS]
     for path in paths:
         page.goto(workspace.base + path)
         overflow = page.evaluate(
@@ -232,7 +233,7 @@ def test_no_serious_accessibility_violations(workspace: Workspace) -> None:
     customer_link = page.locator("section.customer h2 a").first.get_attribute("href")
     assert action_link and customer_link
     letter_link = None
-    paths = [TODAY, action_link, customer_link, "/policy", TODAY + "&queue=mine"]
+    paths = [TODAY, action_link, customer_link, "/policy", TODAY + "&queue=mine", REPORTS]
     found: list[str] = []
     for path in paths:
         page.goto(workspace.base + path)

@@ -52,3 +52,10 @@ def test_current_is_not_yet_due_or_the_first_bucket_as_the_policy_says() -> None
     assert (crf.is_current(0, 0), crf.is_current(10, 1)) == (True, False)
     assert (wide.is_current(10, 1), wide.is_current(40, 2)) == (True, False)
     assert wide.current_words() == "not yet due or in the 1–30 days bucket"
+
+
+def test_the_definition_is_printed_as_a_sentence() -> None:
+    """Only the first letter is raised: the Credit Research Foundation keeps its capitals."""
+    assert aging_scheme(ReportSettings()).sentence().startswith(
+        "Aged by days past the due date (Credit Research Foundation): Not due, 1–30"
+    )

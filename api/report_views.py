@@ -1,0 +1,79 @@
+"""The portfolio reports over the service's ledger database, as the engine renders them.
+
+One place for the API's ``/v1/reports/...`` and the workspace's report page: each function reads
+the rows through the store's sources, lets the engine compute (``engine.tools``), and returns the
+engine's ``RenderedReport`` (a sheet for CSV, a JSON document). Blocking: call from a thread.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from api.policy_state import ServedPolicy
+from engine.load.policy_repo import policy_history
+from engine.model.policy import Policy
+from engine.report.report_render import (
+    RenderedReport,
+    aging_rendered,
+    cei_rendered,
+    dso_rendered,
+    trend_rendered,
+    what_works_rendered,
+)
+from engine.tools.effectiveness import what_works_report
+from engine.tools.policy_at_ref import policy_at_ref
+from engine.tools.reports import aging_report, cei_report, dso_report
+from store.collector import collector_paused
+from store.effectiveness_source import StoreEffectivenessSource
+from store.report_source import StoreReportSource
+from store.snapshots import read_trend
+
+
+def aging_view(engine: Engine, policy: Policy, day: date) -> RenderedReport:
+    """Return the portfolio's aging on ``day``."""
+    with collector_paused():
+        return aging_rendered(aging_report(policy, StoreReportSource(engine), day))
+
+
+def dso_view(engine: Engine, policy: Policy, day: date, period_days: int | None) -> RenderedReport:
+    """Return the DSO figures on ``day``."""
+    with collector_paused():
+        return dso_rendered(dso_report(policy, StoreReportSource(engine), day, period_days))
+
+
+def cei_view(engine: Engine, policy: Policy, first: date, last: date) -> RenderedReport:
+    """Return the CEI of ``first``..``last``."""
+    with collector_paused():
+        return cei_rendered(cei_report(policy, StoreReportSource(engine), first, last))
+
+
+def trend_view(engine: Engine, first: date, last: date) -> RenderedReport:
+    """Return the overdue trend of ``first``..``last`` from the daily snapshots."""
+    with engine.connect() as conn:
+        return trend_rendered(read_trend(conn, first, last))
+
+
+@lru_cache(maxsize=64)
+def _policy_at(repo: Path, commit: str) -> Policy | None:
+    # A commit's policy never changes: load each one once per process.
+    return policy_at_ref(repo, commit).policy
+
+
+def effectiveness_view(
+    engine: Engine, served: ServedPolicy, *, repo: Path, first: date, last: date, as_of: date
+) -> RenderedReport:
+    """Return what works for the steps fired ``first``..``last``, payments up to ``as_of``,
+    split by the versions of the policy repository ``repo`` up to the commit in force."""
+    commit = served.version.commit
+    history = policy_history(repo, commit) if commit else []
+    with collector_paused():
+        report = what_works_report(
+            StoreEffectivenessSource(engine), history=history,
+            policy_at=lambda c: _policy_at(repo, c), current=served.policy,
+            first=first, last=last, as_of=as_of,
+        )  # fmt: skip
+    return what_works_rendered(report)
