@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from decimal import InvalidOperation
 from pathlib import Path, PurePosixPath
 
+from engine.load import policy_files
 from engine.load.payment_file import PAYMENT_FILES
+from engine.load.policy_files import (
+    POLICY_DIRS,
+    link_problem,
+    reads_as_policy,
+    working_tree_files,
+)
 from engine.load.policy_records import PolicyParts, assemble, build_records
 from engine.load.schema_check import check_document
 from engine.load.yaml_reader import MAX_FILE_BYTES, YamlDocument, load_yaml_file, load_yaml_text
@@ -35,11 +42,10 @@ CODES: dict[str, str] = {
     "P003": "a file is in the wrong folder for its kind",
     "P004": "the same name is defined twice (ladder, template, terms, fee, interest scheme, "
     "reference rate or customer id)",
+    **policy_files.CODES,
 }
 
 POLICY_FILE = "policies/policy.yaml"
-POLICY_DIRS = ("policies", "customers")
-YAML_SUFFIXES = (".yaml", ".yml")
 _POLICY_SUBFOLDERS = ("ladders", "templates", "tests")
 
 
@@ -183,17 +189,10 @@ def _display(path: Path, cwd: Path) -> str:
 
 
 def _policy_files(root: Path) -> list[Path]:
-    """Return the YAML files under ``root``'s policies/ and customers/ (not following links)."""
-    found: list[Path] = []
-    for top in POLICY_DIRS:
-        base = root / top
-        if not base.is_dir():
-            continue
-        for folder, dirs, files in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in files:
-                if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                    found.append(Path(folder) / name)
+    """Return the policy's YAML files and symbolic links under ``root``, as a commit would hold
+    them (``engine.load.policy_files``: the same rule as the service's)."""
+    tree = working_tree_files(root)
+    found = [root / rel for rel in (*tree.files, *tree.links)]
     policy = root / POLICY_FILE
     if policy not in found:
         found.append(policy)  # e.g. a folder called policy.yaml: reported as unreadable
@@ -222,6 +221,9 @@ def _load_root(root: Path, selection: _Selection, cwd: Path) -> LoadResult:
         rel = path.relative_to(root).as_posix()
         display = selection.shown.get(path) or _display(path, cwd)
         shown[rel] = display
+        if path.is_symlink():
+            unreadable[rel] = [link_problem(rel, display)]
+            continue
         data = _read(path, display)
         if isinstance(data, bytes):
             texts[rel] = data
@@ -271,17 +273,21 @@ def _load_loose(loose: Iterable[tuple[Path, str]], missing: list[Problem]) -> Lo
     return LoadResult(None, problems, tuple(files), None)
 
 
-def load_policy_from_texts(files: Mapping[str, bytes]) -> LoadResult:
+def load_policy_from_texts(
+    files: Mapping[str, bytes], links: Sequence[str] = ()
+) -> LoadResult:
     """Return the policy held in ``files`` (repository-relative path -> content), with problems.
 
-    Only ``policies/**`` and ``customers/**`` YAML files are read; paths are shown as given.
+    Only the policy's YAML files are read (``engine.load.policy_files``); ``links`` are the
+    symbolic links among the commit's policy files, each refused (P005). Paths are shown as given.
     """
     texts = {
         name.removeprefix("./"): data
         for name, data in files.items()
-        if name.removeprefix("./").split("/", 1)[0] in POLICY_DIRS and name.endswith(YAML_SUFFIXES)
+        if reads_as_policy(name.removeprefix("./"))
     }
-    return _load_texts(texts, lambda rel: rel, unreadable={}, selected=None)
+    unreadable = {rel: [link_problem(rel, rel)] for rel in links}
+    return _load_texts(texts, lambda rel: rel, unreadable=unreadable, selected=None)
 
 
 def policy_digest(texts: Mapping[str, bytes]) -> str:

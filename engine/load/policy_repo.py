@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engine.load.policy_files import POLICY_DIRS, policy_path
 from engine.model.actions import PolicyVersion
 
-POLICY_DIRS = ("policies", "customers")
+# The mode git gives a symbolic link in a tree (its blob holds the path it points to).
+GIT_LINK_MODE = b"120000"
 
 
 class GitError(Exception):
@@ -22,11 +24,12 @@ class GitError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class RefFiles:
-    """The policy files of one commit."""
+    """The policy files of one commit, and the symbolic links among them (refused: P005)."""
 
     commit: str
     ref: str
     files: dict[str, bytes]
+    links: tuple[str, ...] = ()
 
 
 def _git(root: Path, *args: str, binary: bool = False) -> bytes:
@@ -66,17 +69,24 @@ def policy_changed_since_commit(root: Path) -> bool:
 
 
 def files_at_ref(root: Path, ref: str) -> RefFiles:
-    """Return the policy files (policies/, customers/) as committed at ``ref``."""
+    """Return the policy files (policies/, customers/) as committed at ``ref``, chosen by the
+    rule ``dunning validate`` applies to a working tree (``engine.load.policy_files``)."""
     commit = resolve_commit(root, ref)
     listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *POLICY_DIRS)
     entries = []
+    links = []
     for item in listing.split(b"\0"):
         if not item:
             continue
         meta, _, raw_name = item.partition(b"\t")
-        _mode, kind, sha = meta.split()
-        if kind == b"blob":
-            entries.append((raw_name.decode("utf-8", "surrogateescape"), sha.decode()))
+        mode, kind, sha = meta.split()
+        name = raw_name.decode("utf-8", "surrogateescape")
+        if kind != b"blob" or not policy_path(name):
+            continue
+        if mode == GIT_LINK_MODE:
+            links.append(name)
+        else:
+            entries.append((name, sha.decode()))
     files: dict[str, bytes] = {}
     if entries:
         # One `git cat-file --batch` for all blobs instead of a process per file.
@@ -93,7 +103,7 @@ def files_at_ref(root: Path, ref: str) -> RefFiles:
             start = header_end + 1
             files[name] = data[start : start + size]
             pos = start + size + 1
-    return RefFiles(commit=commit, ref=ref, files=files)
+    return RefFiles(commit=commit, ref=ref, files=files, links=tuple(links))
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,7 @@ def policy_at_ref(repo: Path, ref: str, *, loaded_at: datetime | None = None) ->
     repository): a usage error for the command line, a refused reload for the service.
     """
     files = files_at_ref(repo, ref)
-    result = load_policy_from_texts(files.files)
+    result = load_policy_from_texts(files.files, files.links)
     digest = result.policy.digest if result.policy is not None else ""
     version = PolicyVersion(
         digest=digest, commit=files.commit, ref=ref, source="git", loaded_at=loaded_at

@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import ApiSettings
+from dunning.commands.validate import command as validate
 from tests.api.conftest import ROOT, Tokens, commit_all, git
 
 pytestmark = pytest.mark.usefixtures("tokens")
@@ -158,3 +160,27 @@ def test_a_missing_ref_is_reported(policy_repo: Path, db_url: str, tokens: Token
     assert policy["policy_version"] is None
     assert "no-such-branch" in policy["last_reload"]["message"]
     assert ready.status_code == 503
+
+
+def test_a_symlinked_customer_file_is_refused_as_validate_refuses_it(
+    client: TestClient, tokens: Tokens, policy_repo: Path
+) -> None:
+    customer = policy_repo / "customers" / "BRAM-0001.yaml"
+    (policy_repo / "shared").mkdir()
+    customer.rename(policy_repo / "shared" / "BRAM-0001.yaml")
+    customer.symlink_to(Path("..") / "shared" / "BRAM-0001.yaml")
+    # A dot-file is not part of the policy, for the service as for validate.
+    (policy_repo / "customers" / ".BRAM-0001.yaml").write_text("not: [yaml")
+    commit_all(policy_repo, "Link a customer file")
+
+    reload = client.post("/v1/policy/reload", headers=tokens.headers("admin"))
+
+    assert reload.status_code == 422
+    problems = reload.json()["attempt"]["problems"]
+    assert [(p["file"], p["code"]) for p in problems] == [("customers/BRAM-0001.yaml", "P005")]
+    validated = CliRunner().invoke(validate, [str(policy_repo)], catch_exceptions=False)
+    assert validated.exit_code == 1
+    assert (
+        "customers/BRAM-0001.yaml:1:1: P005 customers/BRAM-0001.yaml is a symbolic link"
+        in validated.output
+    )

@@ -254,8 +254,8 @@ def test_broken_files_are_remembered_as_unavailable(repo: Path) -> None:
 
 
 def test_file_level_codes_are_documented() -> None:
-    """The loader's own codes are P001-P004."""
-    assert sorted(CODES) == ["P001", "P002", "P003", "P004"]
+    """The loader's own codes are P001-P005."""
+    assert sorted(CODES) == ["P001", "P002", "P003", "P004", "P005"]
 
 
 def test_fixture_is_where_the_tests_expect_it() -> None:
