@@ -58,6 +58,13 @@ def test_the_systemd_service_starts_the_daily_job() -> None:
     assert unit["Service"]["ExecStart"].startswith(unit["Service"]["WorkingDirectory"])
 
 
+def test_the_webhook_service_delivers_continuously() -> None:
+    unit = systemd_unit(DEPLOY / "systemd" / "dunning-webhooks.service")
+    arguments = dunning_arguments(unit["Service"]["ExecStart"])
+    assert accepts(arguments).name == "webhook"
+    assert arguments[1:3] == ["deliver", "--watch"]
+
+
 def test_the_timer_starts_the_service_daily_and_catches_up() -> None:
     timer = (DEPLOY / "systemd" / "dunning-run.timer").read_text(encoding="utf-8")
     assert re.search(r"^OnCalendar=\*-\*-\* \d\d:\d\d:\d\d ", timer, flags=re.MULTILINE)
