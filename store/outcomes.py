@@ -102,7 +102,7 @@ def record_outcome(
     }
     with _writing(conn):
         row = conn.execute(_log_insert(conn.dialect.name), values).scalar()
-        if row is not None:
+        if row is not None and webhooks.has_endpoints(conn):
             # In the same transaction: an outcome and its webhook events are written together.
             webhooks.enqueue(conn, [webhooks.outcome_event(values)])
     return Recorded(action_id, row is not None, None if row is None else int(row))

@@ -203,9 +203,21 @@ def enqueue(conn: Connection, events: Sequence[Event], *, now: datetime | None =
 
 
 def has_endpoints(conn: Connection) -> bool:
-    """Return whether any endpoint is active (the daily list's events are built only then)."""
-    e = webhook_endpoints.c
-    return conn.execute(select(e.id).where(e.disabled_at.is_(None)).limit(1)).first() is not None
+    """Return whether any endpoint is active: events are built and queued only then.
+
+    Asked on every outcome, so asked of the driver's cursor directly, in the caller's
+    transaction: through SQLAlchemy's execution it added a quarter to an outcome's cost on
+    SQLite; this way a few per cent.
+    """
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(_ANY_ENDPOINT)
+        return cursor.fetchone() is not None
+    finally:
+        cursor.close()
+
+
+_ANY_ENDPOINT = "SELECT 1 FROM webhook_endpoints WHERE disabled_at IS NULL LIMIT 1"
 
 
 @functools.cache
