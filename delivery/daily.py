@@ -181,9 +181,9 @@ def log_list(evaluation: Evaluation) -> None:
 def run_day(
     sending: Sending, loaded: LoadedPolicy, day: date, *, post: Post | None = None
 ) -> DailyReport:
-    """Return what the daily job did for ``day``: the list evaluated and logged, its new actions
-    announced to webhooks, its messages sent, and the webhooks due delivered (over ``post``, by
-    default HTTP)."""
+    """Return what the daily job did for ``day``: the list evaluated and logged, the day's
+    snapshot written for reports, its new actions announced to webhooks, its messages sent, and
+    the webhooks due delivered (over ``post``, by default HTTP)."""
     evaluation, customers = evaluate_day(sending, loaded, day)
     log_list(evaluation)
     # The day's figures for the overdue trend (docs/reports.md), before anything is sent: a

@@ -1,5 +1,6 @@
-"""``dunning run``: the daily job. Evaluate today's list, log it, send what is automatic, and
-print a summary; safe to run twice a day (the second run sends nothing new)."""
+"""``dunning run``: the daily job. Evaluate today's list, log it, write the day's snapshot for
+reports, send what is automatic, deliver webhooks, and print a summary; safe to run twice a day
+(the second run sends nothing new)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
               help="How much the job logs to standard error (counts and ids, nothing personal).")
 def command(as_of: date | None, ledger: str | None, policy_path: str, letters_dir: str | None,
             log_level: str) -> None:
-    """Run the day: evaluate the list, log it, send its emails and letters, deliver webhooks,
-    print a summary.
+    """Run the day: evaluate the list, log it, write the day's snapshot for reports, send its
+    emails and letters, deliver webhooks, print a summary.
 
     Meant for a timer (systemd, cron, a scheduled workflow: see deploy/). Safe to run again the
     same day: every message is sent once. Emails go to $DUNNING_SMTP_URL, as `dunning send`.
