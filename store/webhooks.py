@@ -336,6 +336,24 @@ def requeue_stale(conn: Connection, *, lease: timedelta, now: datetime | None = 
     return int(moved.rowcount or 0)
 
 
+def requeue_failed(
+    conn: Connection, endpoint_id: str | None = None, *, now: datetime | None = None
+) -> int:
+    """Return how many failed deliveries (of one endpoint, or all) were queued again, with their
+    attempts counted afresh: for an operator whose receiver is back."""
+    d, e = webhook_deliveries.c, webhook_endpoints.c
+    active = select(e.id).where(e.disabled_at.is_(None))
+    if endpoint_id is not None:
+        active = active.where(e.id == endpoint_id)
+    with begin_write(conn):
+        moved = conn.execute(
+            update(webhook_deliveries)
+            .where(d.state == "failed", d.endpoint_id.in_(active.scalar_subquery()))
+            .values(state="queued", attempts=0, next_attempt_at=now or datetime.now(UTC))
+        )
+    return int(moved.rowcount or 0)
+
+
 def counts(conn: Connection) -> dict[str, int]:
     """Return how many deliveries are in each state."""
     d = webhook_deliveries.c

@@ -84,6 +84,16 @@ def disable(endpoint_id: str, database: str | None) -> None:
     click.echo(f"Webhook {endpoint_id} disabled.")
 
 
+@command.command("retry")
+@click.argument("endpoint_id", required=False)
+@database_option
+def retry(endpoint_id: str | None, database: str | None) -> None:
+    """Queue again the deliveries that failed (of one receiver, or all), once it is back."""
+    with _database(database) as engine, engine.connect() as conn:
+        again = webhooks.requeue_failed(conn, endpoint_id)
+    click.echo(f"Queued again: {again} failed deliveries; `dunning webhook deliver` sends them.")
+
+
 @command.command("deliver")
 @click.option("--watch", "watch", type=click.FloatRange(min=1), metavar="SECONDS",
               help="Keep running, delivering what is due every SECONDS (a service); without it, "

@@ -46,6 +46,9 @@ def test_add_list_deliver_and_disable(engine: Engine, receiver: Receiver) -> Non
     assert code == 1 and f"no active webhook {identity}" in err
     with engine.connect() as conn:
         assert webhooks.counts(conn) == {"delivered": 1, "failed": 1}
+    # A disabled receiver's failures are not queued again.
+    code, out, _ = run("retry", "--database", url)
+    assert (code, out.split(";")[0]) == (0, "Queued again: 0 failed deliveries")
 
 
 def test_a_bad_url_or_event_is_refused(engine: Engine) -> None:

@@ -184,6 +184,11 @@ def test_a_refusing_receiver_is_retried_with_backoff_then_given_up(
     assert deliver(engine, backoff=once).retrying == 1
     assert deliver(engine, backoff=once).failed == 1
     assert states(engine)[-1] == ("failed", 2)
+    # The receiver is back: the operator queues the failed delivery again, and it arrives.
+    with engine.connect() as conn:
+        assert webhooks.requeue_failed(conn) == 1
+    assert deliver(engine, backoff=once).delivered == 1
+    assert states(engine)[-1] == ("delivered", 1)
 
 
 def test_an_endpoint_gets_only_the_events_it_asked_for(engine: Engine, receiver: Receiver) -> None:
