@@ -20,6 +20,7 @@ from engine.model.ledger import CustomerLedger
 from engine.model.policy import Policy
 from engine.rules.account import Account
 from engine.rules.as_of import ledger_as_of
+from engine.rules.catch_up import one_level_per_run
 from engine.rules.context import EvaluationContext
 from engine.rules.credit_hold import credit_actions, hold_cause_remains
 from engine.rules.grouping import group, group_actions
@@ -112,6 +113,9 @@ def evaluate_customer(
     count_overdue = bool(context.policy.min_balance)  # only the minimum balance needs it
     account.reached, account.overdue_total = steps_reached(account, opens, count_overdue)
     items, account.hold = pending_steps(account, account.reached)
+    if items and account.ladder.one_level:
+        # Catch-up, one level per run: the next step after the last one sent.
+        items = one_level_per_run(account, items)
     if not items:
         if account.hold is None:
             if account.rules.credit_limit is None:

@@ -1,6 +1,6 @@
 """The steps of a ladder: unique ids, date order, none before the invoice, no more contacts in 7
-days than the guardrail allows, and a step counted from the previous one has one (P019-P021,
-P032, P073).
+days than the guardrail allows, a step counted from the previous one has one, on a ladder that
+catches up one level at a time (P019-P021, P032, P073, P074).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ CODES: dict[str, str] = {
     "P021": "a step is dated before the invoice date (invoice-Nd)",
     "P032": "a ladder contacts the customer more often in 7 days than the guardrail allows",
     "P073": "the first step of a ladder is counted from the previous step (previous+Nd)",
+    "P074": "a ladder with previous+Nd steps catches up to the highest step, not one level per run",
 }
 
 
@@ -103,6 +104,24 @@ def check_previous_first(context: Context) -> Iterator[Problem]:
                 f"step '{first.id}' ({first.at}) is the first step of ladder '{ladder.name}', "
                 "so no step is ever sent before it and it would never fall due: count it from "
                 "the invoice, discount or due date",
+            )
+
+
+def check_previous_catch_up(context: Context) -> Iterator[Problem]:
+    """Return problems for ladders with ``previous`` steps that catch up to the highest step."""
+    for ladder in context.policy.ladders.values():
+        if ladder.catch_up == "one_level_per_run":
+            continue
+        counted = [step for step in ladder.steps[1:] if step.at.anchor == "previous"]
+        if counted:
+            step = counted[0]
+            yield Problem.at(
+                step.origin.at("at"),
+                "P074",
+                f"step '{step.id}' ({step.at}) of ladder '{ladder.name}' counts from the step "
+                "before it, but the ladder catches up to the highest step: after a late import "
+                "that step is superseded, never sent, and this one never falls due. Add "
+                "`catch_up: one_level_per_run` to the ladder",
             )
 
 

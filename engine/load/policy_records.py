@@ -275,7 +275,13 @@ def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             )
         )
     name = str(data["name"])
-    ladder = Ladder(name, tuple(steps), _text(data.get("description")), locate.origin())
+    ladder = Ladder(
+        name,
+        tuple(steps),
+        _text(data.get("description")),
+        locate.origin(),
+        str(data.get("catch_up", "highest_step")),
+    )
     _define(
         parts,
         rel,

@@ -138,6 +138,9 @@ class Ladder:
     steps: tuple[Step, ...]
     description: str = ""
     origin: Origin = NOWHERE
+    # After a missed day or a late import: send the highest step reached (highest_step), or the
+    # next one after the last sent (one_level_per_run). docs/rules/ladder.md, "catch-up".
+    catch_up: str = "highest_step"
 
     def step(self, step_id: str) -> Step | None:
         """Return the step called ``step_id``, or None."""

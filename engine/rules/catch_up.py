@@ -1,9 +1,12 @@
-"""Rule "catch-up": where several steps of an invoice are due at once, only the highest is sent.
+"""Rule "catch-up": where several steps of an invoice are due at once, only one is sent.
 
 After a missed day or a late import an invoice may have passed several steps since the last one
-worked; the lower ones are marked superseded by the highest, so nobody gets three letters on one
-morning. A credit hold is no letter: a hold step jumped over is still placed, beside the letter,
-unless the account is already on hold. The rules, with their names, are in docs/rules/ladder.md.
+worked. A ladder with ``catch_up: highest_step`` (the default) sends the highest: the lower ones
+are marked superseded by it, so nobody gets three letters on one morning, and a credit hold
+jumped over is still placed, beside the letter (a hold is no letter), unless the account is
+already on hold. A ladder with ``catch_up: one_level_per_run`` sends the next step after the last
+one sent instead, one level per run, as ERP follow-up modules do; nothing is superseded. The
+rules, with their names, are in docs/rules/ladder.md.
 """
 
 from __future__ import annotations
@@ -22,6 +25,32 @@ _NO_STEPS: frozenset[int] = frozenset()
 
 # The invoices at one step on one day: (step index, occurrence) -> the pending invoices.
 Groups = dict[tuple[int, int], list[PendingItem]]
+
+
+def one_level_per_run(account: Account, items: list[PendingItem]) -> list[PendingItem]:
+    """Return ``items`` with each invoice's pending step lowered to the next eligible step after
+    the last one in its history (``catch_up: one_level_per_run``); repetitions are left as they
+    are."""
+    out: list[PendingItem] = []
+    for it in items:
+        pending = it.pending
+        if pending.occurrence:
+            out.append(it)
+            continue
+        inel = account.ineligible.get(it.invoice.currency, _NO_STEPS)
+        floor = pending.floor
+        # day.reached runs highest first: the last eligible one above the floor is the lowest.
+        step = pending.step
+        for index in it.day.reached:
+            if floor < index < step and index not in inel:
+                step = index
+        if step == pending.step:
+            out.append(it)
+            continue
+        due = it.day.dates.steps[step]
+        assert due is not None  # a reached step has a date
+        out.append(PendingItem(it.invoice, it.open, it.day, Pending(step, 0, floor, due)))
+    return out
 
 
 def passed_over(day: DayDates, ineligible: frozenset[int], pending: Pending) -> tuple[int, ...]:

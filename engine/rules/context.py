@@ -22,7 +22,14 @@ _NO_CURRENCIES: frozenset[str] = frozenset()
 class LadderFacts:
     """What the evaluation asks of a ladder again and again, worked out once."""
 
-    __slots__ = ("contact_ids", "has_previous", "hold_steps", "min_balance_steps", "positions")
+    __slots__ = (
+        "contact_ids",
+        "has_previous",
+        "hold_steps",
+        "min_balance_steps",
+        "one_level",
+        "positions",
+    )
 
     def __init__(self, ladder: Ladder, contact_ids_anywhere: frozenset[str]) -> None:
         self.positions = {step.id: i for i, step in enumerate(ladder.steps)}
@@ -32,6 +39,8 @@ class LadderFacts:
         self.hold_steps = frozenset(
             i for i, step in enumerate(ladder.steps) if step.action is StepAction.CREDIT_HOLD
         )
+        # Whether catch-up sends one level per run rather than the highest step (rule "catch-up").
+        self.one_level = ladder.catch_up == "one_level_per_run"
         # Whether a step is dated from the last step sent (rule "previous step").
         self.has_previous = any(step.at.anchor == "previous" for step in ladder.steps)
         own = frozenset(step.id for step in ladder.steps if step.is_contact)

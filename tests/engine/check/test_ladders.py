@@ -1,4 +1,4 @@
-"""The steps of a ladder (engine/check/ladders.py): P019-P021, P032, P073.
+"""The steps of a ladder (engine/check/ladders.py): P019-P021, P032, P073, P074.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -52,8 +52,18 @@ CASES: list[Case] = [
     ),
     (
         "P020 not raised for steps counted from the previous step",
-        {STANDARD: ("at: due+21d", "at: previous+3d")},
+        {STANDARD: fixture(STANDARD).replace("steps:", "catch_up: one_level_per_run\nsteps:")
+         .replace("at: due+21d", "at: previous+3d")},
         [],
+    ),
+    (
+        "P074 previous step on a ladder that catches up to the highest step",
+        {STANDARD: ("at: due+21d", "at: previous+3d")},
+        [(STANDARD, 10, 20, "P074",
+          "step 'call' (previous+3d) of ladder 'standard' counts from the step before it, but "
+          "the ladder catches up to the highest step: after a late import that step is "
+          "superseded, never sent, and this one never falls due. Add `catch_up: "
+          "one_level_per_run` to the ladder")],
     ),
     (
         "P073 first step counted from the previous step",

@@ -4,6 +4,7 @@ credit hold it never supersedes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -14,8 +15,10 @@ from engine.rules.history import Pending
 from tests.engine.builders import (
     INV_1,
     account,
+    customer_file,
     d,
     done,
+    ladder,
     make_policy,
     run,
 )
@@ -66,3 +69,42 @@ def test_catch_up_never_supersedes_a_credit_hold(
     evaluation = run(make_policy(), account("C1", INV_1, history=history), on="2026-11-15")
     assert [a.step for a in evaluation.actions] == expected_steps
     assert sorted(s.step for s in evaluation.superseded) == expected_superseded
+
+
+# The standard ladder of make_policy() catching up one level per run (docs/rules/ladder.md,
+# "catch-up", side by side): INV_1 is due Thu 1 Oct 2026.
+ONE_LEVEL = make_policy(ladders=[replace(ladder(), catch_up="one_level_per_run")])
+
+# (id, history, day, the step sent, the steps superseded)
+SIDE_BY_SIDE: list[tuple[str, list[Any], str, str, str, list[str]]] = [
+    ("late-import", [], "2026-11-16", "final-notice", "courtesy", []),
+    ("after-the-courtesy-note", [done("courtesy", ["INV-1"], "2026-11-16")], "2026-11-17",
+     "final-notice", "first-reminder", []),
+    ("after-the-first-reminder", [done("first-reminder", ["INV-1"], "2026-11-17")], "2026-11-18",
+     "final-notice", "second-reminder", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("history", "day", "highest", "one_level", "superseded"),
+    [c[1:] for c in SIDE_BY_SIDE],
+    ids=[c[0] for c in SIDE_BY_SIDE],
+)
+def test_one_level_per_run_sends_the_next_step_after_the_last_sent(
+    history: list[Any], day: str, highest: str, one_level: str, superseded: list[str]
+) -> None:
+    """Rule "catch-up": highest_step sends the highest step reached; one_level_per_run sends
+    the next step after the last one in the history, supersedes nothing and places no hold."""
+    ledger = account("C1", INV_1, history=history)
+    assert [a.step for a in run(make_policy(), ledger, on=day).actions][-1:] == [highest]
+    evaluation = run(ONE_LEVEL, ledger, on=day)
+    assert [a.step for a in evaluation.actions] == [one_level]
+    assert [s.step for s in evaluation.superseded] == superseded
+
+
+def test_one_level_per_run_skips_ineligible_steps() -> None:
+    """Rule "catch-up": the next level is the next step the customer may reach: a skipped step
+    is passed, as in highest_step."""
+    policy = replace(ONE_LEVEL, customers={"C1": customer_file("C1", skip=["courtesy"])})
+    evaluation = run(policy, account("C1", INV_1), on="2026-11-16")
+    assert [a.step for a in evaluation.actions] == ["first-reminder"]
