@@ -1,6 +1,7 @@
 """The steps of a ladder: unique ids, date order, none before the invoice, no more contacts in 7
 days than the guardrail allows, a step counted from the previous one has one, on a ladder that
-catches up one level at a time (P019-P021, P032, P073, P074).
+catches up one level at a time, and a repeat that has time to happen (P019-P021, P032,
+P073-P075).
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ CODES: dict[str, str] = {
     "P032": "a ladder contacts the customer more often in 7 days than the guardrail allows",
     "P073": "the first step of a ladder is counted from the previous step (previous+Nd)",
     "P074": "a ladder with previous+Nd steps catches up to the highest step, not one level per run",
+    "P075": "a repeated step is followed by the next step before its first repetition",
 }
+
+# The fewest days a calendar repeat of one month can take (February).
+_SHORTEST_MONTH = 28
 
 
 _WINDOW_DAYS = 7
@@ -123,6 +128,31 @@ def check_previous_catch_up(context: Context) -> Iterator[Problem]:
                 "that step is superseded, never sent, and this one never falls due. Add "
                 "`catch_up: one_level_per_run` to the ladder",
             )
+
+
+def check_repeats_happen(context: Context) -> Iterator[Problem]:
+    """Return problems for repeated steps that the next step (from the same date) overtakes
+    before their first repetition falls due."""
+    for ladder in context.policy.ladders.values():
+        for index, step in enumerate(ladder.steps):
+            interval = step.repeat_days or _SHORTEST_MONTH * (step.repeat_months or 0)
+            anchor = step.at.anchor
+            if not interval or anchor == "previous":
+                continue
+            later = next((s for s in ladder.steps[index + 1 :] if s.at.anchor == anchor), None)
+            if later is None:
+                continue
+            gap = later.at.days - step.at.days
+            if gap <= interval:
+                every = f"{step.repeat_days}d" if step.repeat_days else f"{step.repeat_months}m"
+                yield Problem.at(
+                    step.origin.at("repeat"),
+                    "P075",
+                    f"step '{step.id}' ({step.at}) repeats every {every}, but step "
+                    f"'{later.id}' ({later.at}) comes {gap} days after it, before the first "
+                    "repetition: the ladder moves on and the step never repeats. Repeat it more "
+                    "often, move the next step later, or remove repeat",
+                )
 
 
 def _contact_occurrences(steps: Sequence[Step]) -> list[tuple[int, Step]]:

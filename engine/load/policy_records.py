@@ -42,6 +42,7 @@ from engine.model.policy import (
     Term,
     TermInstalment,
     parse_duration,
+    parse_months,
 )
 from engine.model.source import KEY, DocPath, Origin, Problem, Source
 
@@ -268,6 +269,8 @@ def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
                 interest=_optional(step.get("interest")),
                 min_balance=_money_map(step.get("min_balance")),
                 repeat_days=parse_duration(str(repeat)) if repeat is not None else None,
+                repeat_months=parse_months(str(repeat)) if repeat is not None else None,
+                max_repeats=step.get("max_repeats"),
                 assign=_optional(step.get("assign")),
                 to=_optional(step.get("to")),
                 description=_text(step.get("description")),

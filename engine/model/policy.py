@@ -23,6 +23,7 @@ from engine.model.source import NOWHERE, Origin
 ANCHORS = ("invoice", "discount", "due", "previous")
 _OFFSET = re.compile(rf"^({'|'.join(ANCHORS)})([+-])(\d{{1,4}})(bd|d)$")
 _DURATION = re.compile(r"^(\d{1,4})d$")
+_MONTHS = re.compile(r"^(\d{1,2})m$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,12 @@ class Offset:
 def parse_duration(text: str) -> int | None:
     """Return the number of days in a duration such as ``14d``, or None when it is not one."""
     match = _DURATION.match(text)
+    return int(match.group(1)) if match else None
+
+
+def parse_months(text: str) -> int | None:
+    """Return the number of months in a calendar repeat such as ``1m``, or None."""
+    match = _MONTHS.match(text)
     return int(match.group(1)) if match else None
 
 
@@ -116,6 +123,9 @@ class Step:
     to: str | None = None
     description: str = ""
     origin: Origin = NOWHERE
+    # A calendar repeat (`repeat: 1m`): repetition n falls due n months after the step's date.
+    repeat_months: int | None = None
+    max_repeats: int | None = None  # repetitions after the first time (None: until paid)
 
     @property
     def kind(self) -> str:

@@ -29,6 +29,7 @@ class LadderFacts:
         "min_balance_steps",
         "one_level",
         "positions",
+        "repeat_steps",
     )
 
     def __init__(self, ladder: Ladder, contact_ids_anywhere: frozenset[str]) -> None:
@@ -38,6 +39,10 @@ class LadderFacts:
         )
         self.hold_steps = frozenset(
             i for i, step in enumerate(ladder.steps) if step.action is StepAction.CREDIT_HOLD
+        )
+        # The steps that repeat (rule "repeat"), by index.
+        self.repeat_steps = frozenset(
+            i for i, step in enumerate(ladder.steps) if step.repeat_days or step.repeat_months
         )
         # Whether catch-up sends one level per run rather than the highest step (rule "catch-up").
         self.one_level = ladder.catch_up == "one_level_per_run"

@@ -152,10 +152,24 @@ def step_sentence(  # noqa: PLR0917 - the facts of one sentence
     else:
         clause = f" falls due on {due.isoformat()}, in {days(days_overdue)}"
     if occurrence:
-        tail = (
-            f"; the step '{step.id}' ({how}) repeats every {days(step.repeat_days or 0)} until "
-            f"paid and repetition {occurrence} fell due on {step_due.isoformat()}."
+        every = (
+            ("1 month" if step.repeat_months == 1 else f"{step.repeat_months} months")
+            if step.repeat_months
+            else days(step.repeat_days or 0)
         )
+        limit = f", {step.max_repeats} times at most," if step.max_repeats else ""
+        tail = (
+            f"; the step '{step.id}' ({how}) repeats every {every}{limit} until paid and "
+            f"repetition {occurrence} fell due on {step_due.isoformat()}."
+        )
+        if step.max_repeats is not None and occurrence >= step.max_repeats:
+            last = policy.ladder.steps[-1] is step
+            tail += (
+                f" It is the last repetition: after it the ladder '{policy.ladder.name}' is "
+                "finished for this invoice and nothing more is sent."
+                if last
+                else " It is the last repetition."
+            )
     else:
         tail = f"; the step '{step.id}' ({how}) fell due on {step_due.isoformat()}."
     facts = {
@@ -177,7 +191,12 @@ def step_sentence(  # noqa: PLR0917 - the facts of one sentence
         facts["delay_decided_by"] = policy.decided_by["delay"]
     if occurrence:
         facts["occurrence"] = str(occurrence)
-        facts["repeat_days"] = str(step.repeat_days)
+        if step.repeat_months:
+            facts["repeat_months"] = str(step.repeat_months)
+        else:
+            facts["repeat_days"] = str(step.repeat_days)
+        if step.max_repeats is not None:
+            facts["max_repeats"] = str(step.max_repeats)
     return StepSentence(clause + tail, facts)
 
 

@@ -4,10 +4,10 @@ credit hold.
 ``done`` and ``skipped`` count as a step having been worked; ``superseded`` as passed over;
 ``failed`` is ignored (the step is retried), and so is ``sent`` (a message delivered for a step
 that a person still has to work: it stays on the list until done); steps of other ladders are
-ignored. A step at or
-below the highest one recorded for an invoice is not sent again, unless it repeats
-(``repeat_days``): then it is pending again once that many days have passed since it was last
-done or skipped. The rules, with their names, are in docs/rules/ladder.md.
+ignored. A step at or below the highest one recorded for an invoice is not sent again, unless
+it repeats: with ``repeat: 14d`` it is pending again once 14 days have passed since it was last
+done or skipped; with ``repeat: 1m`` on the same day each month, counted from the step's own date;
+``max_repeats`` ends it. The rules, with their names, are in docs/rules/ladder.md.
 
 ``pending_steps`` reads a customer's log once, keeping per invoice only the highest step recorded;
 ``tests/engine/rules/reference.py`` holds the plain form of the rule it is tested against.
@@ -24,6 +24,7 @@ from engine.model.actions import CREDIT_RELEASE_STEP
 from engine.model.ledger import ActionRecord, ActionStatus, Invoice
 from engine.model.policy import Step
 from engine.rules.step_dates import DayDates
+from engine.rules.terms import add_months
 
 if TYPE_CHECKING:
     from engine.rules.account import Account
@@ -119,11 +120,18 @@ def pending_from(
             return None  # a later step was already worked: this one was passed over
         return Pending(top, 0, history.floor, step_due)
     count, last = seen
-    repeat = steps[top].repeat_days
-    if repeat and count and last is not None:
-        again = last + timedelta(days=repeat)
-        if again <= as_of:
-            return Pending(top, count, history.floor, again)
+    step = steps[top]
+    if not count or last is None or not (step.repeat_days or step.repeat_months):
+        return None
+    if step.max_repeats is not None and count > step.max_repeats:
+        return None  # every repetition was done: the step is over (rule "repeat")
+    if step.repeat_months:
+        # The same day each month, counted from the step's own date (31 Jan, 28 Feb, 31 Mar).
+        again = add_months(step_due, count * step.repeat_months)
+    else:
+        again = last + timedelta(days=step.repeat_days or 0)
+    if again <= as_of:
+        return Pending(top, count, history.floor, again)
     return None
 
 
@@ -155,7 +163,7 @@ def pending_in(  # noqa: PLR0917 - the inputs of the rule, in the order it reads
         step_due = day.dates.steps[top]
         assert step_due is not None  # a reached step has a date
         return Pending(top, 0, floor, step_due)
-    if not steps[top].repeat_days:
+    if not (steps[top].repeat_days or steps[top].repeat_months):
         return None
     return pending_from(top, day, invoice_history(records, positions), steps, as_of)
 
@@ -209,6 +217,7 @@ def pending_steps(
     if hold_on is not None and (last_release is None or last_release < hold_on):
         hold = Hold(hold_on, hold_step)
     steps, as_of = account.steps, account.as_of
+    repeating = account.ladder.repeat_steps
     items: list[PendingItem] = []
     for invoice, open_amount, day, top in reached:
         floor = known(invoice.id, -1)
@@ -217,7 +226,7 @@ def pending_steps(
             assert step_due is not None  # a reached step has a date
             first = _tuple(Pending, (top, 0, floor, step_due))
             items.append(_tuple(PendingItem, (invoice, open_amount, day, first)))
-        elif steps[top].repeat_days:
+        elif top in repeating:
             records = [r for r in history if invoice.id in r.invoice_ids]
             again = pending_in(top, day, records, positions, steps, as_of)
             if again is not None:

@@ -83,8 +83,7 @@ def unrolled_due(term: Term, start: date) -> date:
         year, month = _add_months(year, month, months)
         base = date(year, month, _last_day(year, month))
     elif months:
-        year, month = _add_months(start.year, start.month, months)
-        base = date(year, month, min(start.day, _last_day(year, month)))  # 31 Jan + 1m: 28 Feb
+        base = add_months(start, months)  # 31 Jan + 1m: 28 Feb
     else:
         base = start
     due = base + timedelta(days=term.net_days or 0)
@@ -92,6 +91,12 @@ def unrolled_due(term: Term, start: date) -> date:
         due = date(due.year, due.month, _last_day(due.year, due.month))
         due += timedelta(days=term.then_days)
     return due
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day ``months`` months later, or the last day of a shorter month."""
+    year, month = _add_months(day.year, day.month, months)
+    return date(year, month, min(day.day, _last_day(year, month)))
 
 
 def _add_months(year: int, month: int, months: int) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""The steps of a ladder (engine/check/ladders.py): P019-P021, P032, P073, P074.
+"""The steps of a ladder (engine/check/ladders.py): P019-P021, P032, P073-P075.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -72,6 +72,19 @@ CASES: list[Case] = [
           "step 'discount-nudge' (previous+2d) is the first step of ladder 'standard', so no "
           "step is ever sent before it and it would never fall due: count it from the invoice, "
           "discount or due date")],
+    ),
+    (
+        "P075 next step before the first repetition",
+        {STRATEGIC: ("repeat: 14d", "repeat: 1m")},
+        [],
+    ),
+    (
+        "P075 monthly repeat overtaken by the next step",
+        {STANDARD: ("fee: reminder-fee}", "fee: reminder-fee, repeat: 1m}")},
+        [(STANDARD, 9, 103, "P075",
+          "step 'second-reminder' (due+14d) repeats every 1m, but step 'call' (due+21d) comes 7 "
+          "days after it, before the first repetition: the ladder moves on and the step never "
+          "repeats. Repeat it more often, move the next step later, or remove repeat")],
     ),
     (
         "P021 step before the invoice date",

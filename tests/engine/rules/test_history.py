@@ -120,3 +120,53 @@ def test_repeat_steps(history: list[Any], on: str, expected: list[tuple[str, int
     assert [(a.step, a.occurrence) for a in evaluation.actions] == expected
     for action in evaluation.actions:
         assert [c.kind for c in action.charges] == ([] if action.occurrence else ["fee"])
+
+
+# Rule "repeat", calendar repeats and a maximum: a last step on 31 Jan 2027 (due+122d of an
+# invoice due 1 Oct 2026) repeated every month, twice at most.
+MONTHLY = make_policy(
+    ladders=[
+        ladder(
+            "standard",
+            (
+                step("first-reminder", "due+1d"),
+                step("final-notice", "due+122d", "letter", repeat_months=1, max_repeats=2),
+            ),
+        )
+    ]
+)
+MONTHLY_DONE = [
+    done("first-reminder", ["INV-1"], "2026-10-02"),
+    done("final-notice", ["INV-1"], "2027-01-31"),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "day", "expected"),
+    [
+        ([], "2027-02-27", []),
+        ([], "2027-02-28", [("final-notice", 1)]),
+        ([done("final-notice", ["INV-1"], "2027-02-28")], "2027-03-30", []),
+        ([done("final-notice", ["INV-1"], "2027-02-28")], "2027-03-31", [("final-notice", 2)]),
+        ([done("final-notice", ["INV-1"], "2027-02-28"),
+          done("final-notice", ["INV-1"], "2027-03-31")], "2027-12-31", []),
+    ],
+    ids=["not-before-the-same-day", "end-of-february", "not-before-the-31st",
+         "back-on-the-31st", "finished-after-the-maximum"],
+)  # fmt: skip
+def test_calendar_repeats_fall_on_the_same_day_each_month_up_to_the_maximum(
+    extra: list[Any], day: str, expected: list[tuple[str, int]]
+) -> None:
+    """Rule "repeat": `repeat: 1m` from 31 Jan falls on 28 Feb, then 31 Mar (counted from the
+    step's own date, not the last repetition); after max_repeats nothing more is sent."""
+    ledger = account("C1", INV_1, history=[*MONTHLY_DONE, *extra])
+    evaluation = run(MONTHLY, ledger, on=day)
+    assert [(a.step, a.occurrence) for a in evaluation.actions] == expected
+
+
+def test_the_last_repetition_says_the_ladder_is_finished() -> None:
+    """Rule "repeat": the action of the last repetition of the last step says so."""
+    history = [*MONTHLY_DONE, done("final-notice", ["INV-1"], "2027-02-28")]
+    (action,) = run(MONTHLY, account("C1", INV_1, history=history), on="2027-03-31").actions
+    assert "after it the ladder 'standard' is finished for this invoice" in action.reasons[0].text
+    assert action.reasons[0].facts["max_repeats"] == "2"
