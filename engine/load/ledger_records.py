@@ -1,0 +1,299 @@
+"""Building the engine's ledger records from the sections of a ledger mapping.
+
+``LedgerRecords.read`` turns the sections of a ledger file (or of a policy test's ``ledger:``)
+into a ``LedgerSnapshot``: customers, invoices with what settled them (payments, credit notes,
+write-offs, and the refunds, chargebacks and reversals that gave part of it back), unapplied cash,
+disputes, promises, payment plans and the action history. Each field is read and each reference
+checked by ``LedgerValues``; a record with a problem is reported and not built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from engine.load.ledger_values import (
+    ByInvoice,
+    LedgerValues,
+    Records,
+    as_date,
+    as_money,
+    complete,
+    optional_text,
+    text_of,
+)
+from engine.model.ledger import (
+    ActionRecord,
+    ActionStatus,
+    CreditNote,
+    Customer,
+    CustomerLedger,
+    Dispute,
+    Instalment,
+    Invoice,
+    LedgerSnapshot,
+    Payment,
+    PaymentPlan,
+    Promise,
+    Settlement,
+)
+from engine.model.ledger_fields import RECORDS
+from engine.model.source import DocPath, format_path
+
+SECTIONS = (
+    "customers", "invoices", "payments", "credit_notes", "disputes", "promises", "payment_plans",
+    "history",
+)  # fmt: skip
+
+
+class LedgerRecords(LedgerValues):
+    """Reads the sections of a ledger mapping into records, collecting problems."""
+
+    def read(self, data: Mapping[str, object]) -> LedgerSnapshot:
+        for key in data:
+            if key not in SECTIONS and key not in {"apiVersion", "kind"}:
+                known = ", ".join(SECTIONS)
+                self.problem((key,), "L002", f"'{key}' is not part of a ledger: use {known}")
+        sections = {name: self.section(data, name) for name in SECTIONS}
+        listed = {
+            f["id"]: (path, f) for path, f in self.unique(sections["customers"], "customer").items()
+        }
+        invoices = dict(self.unique(sections["invoices"], "invoice"))
+        customers: dict[str, Customer] = {}
+        for cid, (_, f) in listed.items():
+            assert isinstance(cid, str)
+            customers[cid] = Customer(
+                cid,
+                text_of(f.get("name")),
+                optional_text(f.get("country")),
+                optional_text(f.get("segment")),
+                text_of(f.get("email")),
+                optional_text(f.get("language")),
+            )
+        strict = self.listed = bool(listed)
+        by_invoice: dict[str, tuple[DocPath, dict[str, object]]] = {}
+        for path, f in invoices.items():
+            cid = f.get("customer")
+            if isinstance(cid, str) and cid not in customers:
+                if strict:
+                    self.unknown_customer(path, cid)
+                    continue
+                customers[cid] = Customer(cid)
+            self.record_rules("invoices", path, f)
+            by_invoice[str(f.get("id"))] = (path, f)
+        settlements: dict[str, list[Settlement]] = {}
+        unapplied: dict[str, list[Payment | CreditNote]] = {}
+        for name, kind in (("payments", "payment"), ("credit_notes", "credit note")):
+            for path, f in self.unique(sections[name], kind).items():
+                self.cash(name, path, f, customers, by_invoice, settlements, unapplied)
+        disputes = self.disputes(sections["disputes"], by_invoice)
+        promises = self.promises(sections["promises"], customers, by_invoice)
+        plans = self.plans(sections["payment_plans"], customers, by_invoice)
+        history = self.history(sections["history"], customers, by_invoice)
+        built: dict[str, list[Invoice]] = {cid: [] for cid in customers}
+        for iid, (_, f) in by_invoice.items():
+            # An invoice with a field that could not be read was reported: it is not built.
+            if not complete(f, RECORDS["invoices"]) or str(f["customer"]) not in built:
+                continue
+            cid = str(f["customer"])
+            built[cid].append(
+                Invoice(
+                    iid,
+                    cid,
+                    as_date(f["issued"]),
+                    as_money(f["amount"]),
+                    str(f["currency"]),
+                    optional_text(f.get("terms")),
+                    as_date(f["due"]) if "due" in f else None,
+                    tuple(sorted(settlements.get(iid, ()), key=lambda s: (s.date, s.ref))),
+                    as_date(f["delivered"]) if "delivered" in f else None,
+                )
+            )
+        return LedgerSnapshot(
+            tuple(
+                CustomerLedger(
+                    customers[cid],
+                    tuple(sorted(built[cid], key=lambda inv: inv.id)),
+                    tuple(sorted(unapplied.get(cid, ()), key=lambda p: (p.date, p.id))),
+                    tuple(sorted(disputes.get(cid, ()), key=lambda d: d.id)),
+                    tuple(sorted(promises.get(cid, ()), key=lambda p: p.id)),
+                    tuple(sorted(plans.get(cid, ()), key=lambda p: p.id)),
+                    tuple(
+                        sorted(
+                            history.get(cid, ()),
+                            key=lambda r: (r.date, r.step, r.action_id, r.invoice_ids),
+                        )
+                    ),
+                )
+                for cid in sorted(customers)
+            )
+        )
+
+    def cash(  # noqa: PLR0917 - one record and the indexes it is filed into
+        self,
+        section: str,
+        path: DocPath,
+        f: dict[str, object],
+        customers: Mapping[str, Customer],
+        by_invoice: ByInvoice,
+        settlements: dict[str, list[Settlement]],
+        unapplied: dict[str, list[Payment | CreditNote]],
+    ) -> None:
+        cid = self.known_customer(path, f, customers)
+        self.record_rules(section, path, f)
+        iid = f.get("invoice")
+        invoice = (
+            self.known_invoice((*path, "invoice"), iid, by_invoice)
+            if isinstance(iid, str)
+            else None
+        )
+        if cid is None or not complete(f, RECORDS[section]):
+            return
+        if isinstance(iid, str):
+            if invoice is None:
+                return
+            if not self.matches(path, f, invoice):
+                return
+            kind = "payment" if section == "payments" else "credit_note"
+            settlements.setdefault(iid, []).append(
+                Settlement(as_date(f["date"]), as_money(f["amount"]), kind, str(f["id"]))
+            )
+            return
+        record = Payment if section == "payments" else CreditNote
+        unapplied.setdefault(cid, []).append(
+            record(str(f["id"]), cid, as_date(f["date"]), as_money(f["amount"]), str(f["currency"]))
+        )
+
+    def disputes(
+        self,
+        records: Records,
+        by_invoice: ByInvoice,
+    ) -> dict[str, list[Dispute]]:
+        out: dict[str, list[Dispute]] = {}
+        for path, f in self.unique(records, "dispute").items():
+            iid = f.get("invoice")
+            invoice = (
+                self.known_invoice((*path, "invoice"), iid, by_invoice)
+                if isinstance(iid, str)
+                else None
+            )
+            if not self.record_rules("disputes", path, f):
+                continue
+            if invoice is None or "customer" not in invoice:
+                continue
+            if not complete(f, RECORDS["disputes"]):
+                continue
+            out.setdefault(str(invoice["customer"]), []).append(
+                Dispute(
+                    str(f["id"]),
+                    str(iid),
+                    as_date(f["opened"]),
+                    as_date(f["resolved"]) if "resolved" in f else None,
+                    text_of(f.get("reason")),
+                )
+            )
+        return out
+
+    def promises(
+        self,
+        records: Records,
+        customers: Mapping[str, Customer],
+        by_invoice: ByInvoice,
+    ) -> dict[str, list[Promise]]:
+        out: dict[str, list[Promise]] = {}
+        for path, f in self.unique(records, "promise").items():
+            cid = self.known_customer(path, f, customers)
+            if not self.record_rules("promises", path, f):
+                continue
+            if not self.covered(path, f, cid, by_invoice) or cid is None:
+                continue
+            if not complete(f, RECORDS["promises"]):
+                continue
+            ids = f.get("invoices", ())
+            assert isinstance(ids, tuple)
+            out.setdefault(cid, []).append(
+                Promise(
+                    str(f["id"]),
+                    cid,
+                    as_date(f["made"]),
+                    as_date(f["pay_by"]),
+                    as_money(f["amount"]),
+                    str(f["currency"]),
+                    ids,
+                )
+            )
+        return out
+
+    def plans(
+        self,
+        records: Records,
+        customers: Mapping[str, Customer],
+        by_invoice: ByInvoice,
+    ) -> dict[str, list[PaymentPlan]]:
+        out: dict[str, list[PaymentPlan]] = {}
+        for path, f in self.unique(records, "payment plan").items():
+            cid = self.known_customer(path, f, customers)
+            ids = f.get("invoices", ())
+            if isinstance(ids, tuple) and not ids:
+                self.problem(
+                    (*path, "invoices"), "L004", "a payment plan covers at least one invoice"
+                )
+            if not self.covered(path, f, cid, by_invoice) or cid is None:
+                continue
+            if not complete(f, RECORDS["payment_plans"]):
+                continue
+            instalments = f["instalments"]
+            assert isinstance(instalments, tuple)
+            currency = str(f["currency"])
+            agreed = as_date(f["agreed"])
+            ok = True
+            for i, (due, amount) in enumerate(instalments):
+                instalment = {"due": due, "amount": amount, "currency": currency, "agreed": agreed}
+                ok &= self.record_rules("instalments", (*path, "instalments", i), instalment)
+            if ok and isinstance(ids, tuple) and ids:
+                out.setdefault(cid, []).append(
+                    PaymentPlan(
+                        str(f["id"]),
+                        cid,
+                        agreed,
+                        currency,
+                        ids,
+                        tuple(Instalment(d, a) for d, a in sorted(instalments)),
+                    )
+                )
+        return out
+
+    def history(
+        self,
+        records: Records,
+        customers: Mapping[str, Customer],
+        by_invoice: ByInvoice,
+    ) -> dict[str, list[ActionRecord]]:
+        out: dict[str, list[ActionRecord]] = {}
+        for path, f in records:
+            cid = self.known_customer(path, f, customers)
+            ok = self.covered(path, f, cid, by_invoice, parts=True)
+            ok &= self.record_rules("history", path, f)
+            if (("fee" in f) or ("interest" in f)) and "currency" not in f:
+                self.problem(
+                    path, "L003", f"{format_path(path)} needs `currency` with a fee or interest"
+                )
+                ok = False
+            if not ok or cid is None or not complete(f, RECORDS["history"]):
+                continue
+            ids = f.get("invoices", ())
+            assert isinstance(ids, tuple)
+            out.setdefault(cid, []).append(
+                ActionRecord(
+                    text_of(f.get("action_id")),
+                    cid,
+                    str(f["step"]),
+                    ids,
+                    as_date(f["date"]),
+                    ActionStatus(str(f["status"])),
+                    as_money(f["fee"]) if "fee" in f else None,
+                    as_money(f["interest"]) if "interest" in f else None,
+                    optional_text(f.get("currency")),
+                )
+            )
+        return out
+
