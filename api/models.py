@@ -485,6 +485,9 @@ LedgerCurrency = Annotated[str, _rule("invoices", "currency")]
 LedgerDate = Annotated[str, _rule("invoices", "issued")]
 LedgerAmount = Annotated[str, _rule("invoices", "amount")]
 DisputeReason = Annotated[str, _rule("disputes", "reason")]
+WriteOffReason = Annotated[str, _rule("write_offs", "reason")]
+Person = Annotated[str, _rule("write_offs", "by")]
+ReversalKind = Annotated[str, _rule("reversals", "kind")]
 
 
 class CustomerRowIn(In):
@@ -532,6 +535,34 @@ class DisputeRowIn(In):
     reason: DisputeReason = ""
 
 
+class WriteOffRowIn(In):
+    """A write-off of part or all of an invoice, with who wrote it off and why."""
+
+    id: LedgerId
+    customer: LedgerId
+    invoice: LedgerId
+    date: LedgerDate
+    amount: LedgerAmount
+    currency: LedgerCurrency
+    reason: WriteOffReason
+    by: Person
+    approved_by: Person | None = None
+
+
+class ReversalRowIn(In):
+    """A refund, chargeback or reversal of a payment (or the reversal of a credit note)."""
+
+    id: LedgerId
+    customer: LedgerId
+    kind: ReversalKind
+    date: LedgerDate
+    amount: LedgerAmount
+    currency: LedgerCurrency
+    payment: LedgerId | None = None
+    credit_note: LedgerId | None = None
+    reason: WriteOffReason = ""
+
+
 class CustomersIn(In):
     """Customers to insert or update, all or none."""
 
@@ -554,6 +585,18 @@ class DisputesIn(In):
     """Disputes to insert or update, all or none."""
 
     rows: Annotated[list[DisputeRowIn], Field(max_length=MAX_IMPORT_ROWS)]
+
+
+class WriteOffsIn(In):
+    """Write-offs to insert, all or none."""
+
+    rows: Annotated[list[WriteOffRowIn], Field(max_length=MAX_IMPORT_ROWS)]
+
+
+class ReversalsIn(In):
+    """Refunds, chargebacks and reversals to insert, all or none."""
+
+    rows: Annotated[list[ReversalRowIn], Field(max_length=MAX_IMPORT_ROWS)]
 
 
 class ImportOut(Out):

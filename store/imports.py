@@ -21,43 +21,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Date, Table, bindparam, select, text
+from sqlalchemy import Connection, Date, Table, text
 
 from store.collector import collector_paused
 from store.columns import Money, money_to_units
 from store.connection import begin_write
 from store.csv_file import CsvFileError, header_problems, open_export
+from store.import_checks import BATCH, ImportProblem, check_references, fetch_rows
 from store.mapping import ColumnMapping
-from store.models import customers, disputes, imports, invoices
+from store.models import imports
 from store.row_reader import KINDS, BadRowError, Kind, RowParser, kind_mapping
 
-# Rows per INSERT/UPDATE batch and ids per lookup: large batches amortise the round trip,
-# and stay far below SQLite's 32,766 bound parameters.
-BATCH = 5000
 # Files with more data rows than this get a progress bar in the CLI.
 PROGRESS_THRESHOLD = 5000
 
 Progress = Callable[[int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class ImportProblem:
-    """A bad row: where it is and what is wrong with it, in words.
-
-    ``code`` is the ledger error code (docs/errors.md) and ``field`` the ledger field at fault,
-    when there is one. ``detail`` says the same as ``message`` without the row's value, for
-    answers to other programs; empty when ``message`` holds no value of its own field.
-    """
-
-    source: str
-    line: int
-    message: str
-    code: str = ""
-    field: str = ""
-    detail: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,9 +166,9 @@ def _checked_and_written(
     tx = conn.begin_nested() if conn.in_transaction() else begin_write(conn)
     with tx:
         # Every bad row, whatever is wrong with it: values first, then what the good rows refer to.
-        existing = _fetch(conn, spec.table, spec.column_names, parsed)
+        existing = fetch_rows(conn, spec.table, spec.column_names, parsed)
         problems = sorted(
-            [*problems, *_check_references(conn, spec, parsed, existing, source_name)],
+            [*problems, *check_references(conn, spec, parsed, existing, source_name)],
             key=lambda p: p.line,
         )
         if problems:
@@ -324,165 +302,6 @@ def _analyze(conn: Connection, table: Table, changed: int) -> None:
         conn.exec_driver_sql(f"ANALYZE {quote(table.name)}")
 
 
-def _fetch(
-    conn: Connection, table: Table, columns: Sequence[str], keys: Iterable[str]
-) -> dict[str, tuple[Any, ...]]:
-    """Return the rows of ``table`` whose id is in ``keys``, by id, as stored, ``columns`` in order.
-
-    Plain driver queries, ``BATCH`` ids at a time: rendering thousands of bound parameters
-    through SQLAlchemy cost more than the lookups themselves.
-    """
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    quote = conn.dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in columns)
-    wanted = list(keys)
-    out: dict[str, tuple[Any, ...]] = {}
-    for start in range(0, len(wanted), BATCH):
-        batch = tuple(wanted[start : start + BATCH])
-        sql = (
-            f"SELECT {names} FROM {quote(table.name)}"  # noqa: S608 - our own names
-            f" WHERE {quote('id')} IN ({', '.join([mark] * len(batch))})"
-        )
-        for row in conn.exec_driver_sql(sql, batch):
-            out[row[0]] = tuple(row)
-    return out
-
-
-def _check_references(
-    conn: Connection,
-    spec: Kind,
-    parsed: dict[str, tuple[int, tuple[Any, ...]]],
-    existing: dict[str, tuple[Any, ...]],
-    source: str,
-) -> list[ImportProblem]:
-    """Return the problems with what the rows refer to (customers, invoices, open disputes).
-
-    ``existing`` holds the ledger's rows with the ids of the file (as stored).
-    """
-    problems: list[ImportProblem] = []
-    if spec.name == "customers":
-        return problems
-    if spec.name in ("invoices", "payments", "credit-notes"):
-        known = _fetch(conn, customers, ("id",), {values[1] for _, values in parsed.values()})
-        for line, values in parsed.values():
-            if values[1] not in known:
-                problems.append(
-                    ImportProblem(
-                        source,
-                        line,
-                        f"customer {values[1]} is not in the ledger: import the customers first",
-                        "L009",
-                        "customer",
-                    )
-                )
-    if spec.name == "invoices":
-        for invoice_id, (line, values) in parsed.items():
-            was = existing.get(invoice_id)
-            if was is not None and was[1] != values[1]:
-                problems.append(
-                    ImportProblem(
-                        source,
-                        line,
-                        f"invoice {invoice_id} belongs to customer {was[1]} in the ledger;"
-                        f" an invoice cannot move to customer {values[1]}"
-                        " (credit it and invoice again)",
-                        "L011",
-                        "customer",
-                    )
-                )
-    elif spec.name in ("payments", "credit-notes"):
-        wanted = {values[5] for _, values in parsed.values() if values[5] is not None}
-        known = _fetch(conn, invoices, ("id", "customer_id", "currency"), wanted)
-        for line, values in parsed.values():
-            invoice_id = values[5]
-            if invoice_id is None:
-                continue
-            invoice = known.get(invoice_id)
-            if invoice is None:
-                problems.append(
-                    ImportProblem(
-                        source,
-                        line,
-                        f"{spec.noun} is applied to invoice {invoice_id},"
-                        " which is not in the ledger",
-                        "L010",
-                        "invoice",
-                    )
-                )
-            elif invoice[1] != values[1]:
-                problems.append(
-                    ImportProblem(
-                        source,
-                        line,
-                        f"{spec.noun} from customer {values[1]} is applied to invoice"
-                        f" {invoice_id} of customer {invoice[1]}",
-                        "L011",
-                        "customer",
-                    )
-                )
-            elif invoice[2] != values[4]:
-                problems.append(
-                    ImportProblem(
-                        source,
-                        line,
-                        f"{spec.noun} in {values[4]} is applied to invoice"
-                        f" {invoice_id} in {invoice[2]}",
-                        "L011",
-                        "currency",
-                    )
-                )
-    elif spec.name == "disputes":
-        problems += _check_disputes(conn, parsed, source)
-    return sorted(problems, key=lambda p: p.line)
-
-
-def _check_disputes(
-    conn: Connection, parsed: dict[str, tuple[int, tuple[Any, ...]]], source: str
-) -> list[ImportProblem]:
-    problems: list[ImportProblem] = []
-    wanted = sorted({values[2] for _, values in parsed.values()})
-    known = _fetch(conn, invoices, ("id", "customer_id"), wanted)
-    open_in_ledger: dict[str, str] = {}
-    stmt = select(disputes.c.invoice_id, disputes.c.id).where(
-        disputes.c.resolved.is_(None),
-        disputes.c.invoice_id.in_(bindparam("keys", expanding=True)),
-    )
-    for start in range(0, len(wanted), BATCH):
-        for invoice_id, dispute_id in conn.execute(stmt, {"keys": wanted[start : start + BATCH]}):
-            open_in_ledger[invoice_id] = dispute_id
-    open_in_file: dict[str, str] = {}
-    for dispute_id, (line, values) in list(parsed.items()):
-        invoice_id = values[2]
-        invoice = known.get(invoice_id)
-        if invoice is None:
-            problems.append(
-                ImportProblem(
-                    source,
-                    line,
-                    f"dispute {dispute_id} is about invoice {invoice_id},"
-                    " which is not in the ledger",
-                    "L010",
-                    "invoice",
-                )
-            )
-            continue
-        parsed[dispute_id] = (line, (values[0], invoice[1], *values[2:]))
-        if values[4] is not None:
-            continue
-        other = open_in_file.get(invoice_id) or open_in_ledger.get(invoice_id)
-        if other is not None and other != dispute_id:
-            problems.append(
-                ImportProblem(
-                    source,
-                    line,
-                    f"invoice {invoice_id} already has an open dispute ({other}):"
-                    " resolve it or update that dispute instead",
-                )
-            )
-        open_in_file[invoice_id] = dispute_id
-    return problems
-
-
 def _upsert(
     conn: Connection,
     spec: Kind,
@@ -572,3 +391,14 @@ def _stored_form(
 def _write(conn: Connection, sql: str, batch: list[tuple[Any, ...]]) -> None:
     """Execute ``sql`` for every row of ``batch`` (one driver executemany)."""
     conn.exec_driver_sql(sql, batch)
+
+
+__all__ = [
+    "BATCH",
+    "PROGRESS_THRESHOLD",
+    "ImportProblem",
+    "ImportResult",
+    "Progress",
+    "import_csv",
+    "import_rows",
+]

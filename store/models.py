@@ -1,5 +1,5 @@
-"""The schema as SQLAlchemy 2 models: customers, invoices, cash, disputes, promises, log, tokens,
-notes, assignments and web sessions.
+"""The schema as SQLAlchemy 2 models: customers, invoices, cash, write-offs and reversals, disputes,
+promises, log, tokens, notes, assignments and web sessions.
 
 Ids are the accounting system's own ("external") ids. Money columns are ``Money`` (exact on every
 backend), dates are ``Date``, currencies ``CHAR(3)``. The reader and the imports use the tables
@@ -155,6 +155,61 @@ class CreditNoteRow(Base):
             sqlite_where=text("invoice_id IS NULL"),
             postgresql_where=text("invoice_id IS NULL"),
         ),
+    )
+
+
+class WriteOffRow(Base):
+    """A write-off of part or all of an invoice: who wrote it off, who approved it, and why.
+
+    History, never deleted: a write-off made in error is corrected by writing the invoice off
+    again differently, not by removing the row (docs/rules/ledger-records.md).
+    """
+
+    __tablename__ = "write_offs"
+
+    id: Mapped[str] = mapped_column(ident(), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"))
+    invoice_id: Mapped[str] = mapped_column(ident(), ForeignKey("invoices.id"))
+    date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    currency: Mapped[str] = mapped_column(CHAR(3))
+    reason: Mapped[str] = mapped_column(Text)
+    written_off_by: Mapped[str] = mapped_column(String(200))
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        Index(None, "invoice_id", "amount"),
+        Index("ix_write_offs_by_customer", "customer_id", "invoice_id", "amount"),
+    )
+
+
+class ReversalRow(Base):
+    """A refund, chargeback or reversal giving back part or all of a payment (or reversing a
+    credit note): what it gave back reopens what the payment or credit note had settled."""
+
+    __tablename__ = "reversals"
+
+    id: Mapped[str] = mapped_column(ident(), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    currency: Mapped[str] = mapped_column(CHAR(3))
+    payment_id: Mapped[str | None] = mapped_column(ident(), ForeignKey("payments.id"))
+    credit_note_id: Mapped[str | None] = mapped_column(ident(), ForeignKey("credit_notes.id"))
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('refund', 'chargeback', 'reversal')", name="kind_known"),
+        CheckConstraint(
+            "(payment_id IS NULL) <> (credit_note_id IS NULL)", name="reverses_one_record"
+        ),
+        CheckConstraint(
+            "credit_note_id IS NULL OR kind = 'reversal'", name="credit_notes_are_reversed"
+        ),
+        Index(None, "customer_id", "date"),
+        Index(None, "payment_id"),
+        Index(None, "credit_note_id"),
     )
 
 
@@ -539,6 +594,8 @@ invoices = _table(InvoiceRow)
 payments = _table(PaymentRow)
 credit_notes = _table(CreditNoteRow)
 disputes = _table(DisputeRow)
+write_offs = _table(WriteOffRow)
+reversals = _table(ReversalRow)
 promises = _table(PromiseRow)
 promise_invoices = _table(PromiseInvoiceRow)
 payment_plans = _table(PaymentPlanRow)

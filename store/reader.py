@@ -73,6 +73,8 @@ from store.models import (
     plan_invoices,
     promise_invoices,
     promises,
+    reversals,
+    write_offs,
 )
 from store.settings import database_url
 
@@ -272,7 +274,7 @@ class _ChunkReader:
         # invoice's customer: the imports check it), read in customer order from covering
         # indexes and joined on; a correlated sum per invoice seeks all over the cash indexes
         # instead and was twice as slow on a million invoices (docs/ledger-store.md).
-        p, n, i = payments.c, credit_notes.c, invoices.c
+        p, n, i, w, r = payments.c, credit_notes.c, invoices.c, write_offs.c, reversals.c
         # The date only over a range: the single-day sums read the covering indexes alone.
         dated = self.open_from is not None
         cash = union_all(
@@ -282,10 +284,29 @@ class _ChunkReader:
             select(n.invoice_id, n.amount, *([n.date] if dated else [])).where(
                 n.invoice_id.is_not(None), self._in_chunk(n.customer_id), *self._until(n.date)
             ),
+            select(w.invoice_id, w.amount, *([w.date] if dated else [])).where(
+                self._in_chunk(w.customer_id), *self._until(w.date)
+            ),
+            # What a refund, chargeback or reversal gives back reopens the invoice its payment
+            # or credit note settled: counted negative.
+            select(p.invoice_id, -r.amount, *([r.date] if dated else []))
+            .join_from(reversals, payments, r.payment_id == p.id)
+            .where(
+                p.invoice_id.is_not(None), self._in_chunk(r.customer_id), *self._until(r.date)
+            ),
+            select(n.invoice_id, -r.amount, *([r.date] if dated else []))
+            .join_from(reversals, credit_notes, r.credit_note_id == n.id)
+            .where(
+                n.invoice_id.is_not(None), self._in_chunk(r.customer_id), *self._until(r.date)
+            ),
         ).subquery("cash")
         if self.open_from is None:
             sums = (
-                select(cash.c.invoice_id, func.sum(cash.c.amount).label("applied"))
+                select(
+                    cash.c.invoice_id,
+                    func.sum(cash.c.amount).label("applied"),
+                    func.count().label("moves"),
+                )
                 .group_by(cash.c.invoice_id)
                 .subquery("sums")
             )
@@ -298,14 +319,13 @@ class _ChunkReader:
             sums = (
                 select(
                     cash.c.invoice_id,
-                    func.sum(cash.c.amount).label("applied"),
+                    func.count().label("moves"),
                     func.sum(case((cash.c.date <= start, cash.c.amount), else_=0)).label("before"),
                     func.max(case((cash.c.date > start, 1), else_=0)).label("moved"),
                 )
                 .group_by(cash.c.invoice_id)
                 .subquery("sums")
             )
-            applied = func.coalesce(sums.c.applied, literal_column("0"))
             still_open = or_(
                 i.amount > func.coalesce(sums.c.before, literal_column("0")),
                 func.coalesce(sums.c.moved, literal_column("0")) == 1,
@@ -319,7 +339,8 @@ class _ChunkReader:
                 i.currency,
                 i.terms,
                 day(i.due).label("due"),
-                money(applied).label("applied"),
+                # How many settlements it has (a payment and its refund sum to nothing).
+                func.coalesce(sums.c.moves, literal_column("0")).label("settlement_count"),
             )
             .select_from(invoices.outerjoin(sums, sums.c.invoice_id == i.id))
             .where(self._in_chunk(i.customer_id), *self._until(i.issued), still_open)
@@ -342,6 +363,17 @@ class _ChunkReader:
                 literal("credit_note"),
                 n.id,
             ).where(n.invoice_id.in_(applied_to), *self._until(n.date)),
+            select(
+                w.invoice_id, day(w.date), money(w.amount), literal("write_off"), w.id
+            ).where(w.invoice_id.in_(applied_to), *self._until(w.date)),
+            select(p.invoice_id, day(r.date), money(-r.amount), r.kind, r.id)
+            .join_from(reversals, payments, r.payment_id == p.id)
+            .where(p.invoice_id.in_(applied_to), *self._until(r.date)),
+            select(
+                n.invoice_id, day(r.date), money(-r.amount), literal("credit_note_reversal"), r.id
+            )
+            .join_from(reversals, credit_notes, r.credit_note_id == n.id)
+            .where(n.invoice_id.in_(applied_to), *self._until(r.date)),
         ).subquery("settled")
         s = settled.c
         self.settlements_stmt = select(settled).order_by(s.invoice_id, s.date, s.kind, s.id)
@@ -363,6 +395,22 @@ class _ChunkReader:
                 n.currency,
                 literal("credit_note"),
             ).where(n.invoice_id.is_(None), self._in_chunk(n.customer_id), *self._until(n.date)),
+            # Given back from cash or credit left on the account: less of it, from that day.
+            select(
+                r.customer_id, r.id, day(r.date), money(-r.amount), r.currency, literal("payment")
+            )
+            .join_from(reversals, payments, r.payment_id == p.id)
+            .where(p.invoice_id.is_(None), self._in_chunk(r.customer_id), *self._until(r.date)),
+            select(
+                r.customer_id,
+                r.id,
+                day(r.date),
+                money(-r.amount),
+                r.currency,
+                literal("credit_note"),
+            )
+            .join_from(reversals, credit_notes, r.credit_note_id == n.id)
+            .where(n.invoice_id.is_(None), self._in_chunk(r.customer_id), *self._until(r.date)),
         ).subquery("unapplied")
         u = unapplied.c
         self.unapplied_stmt = select(unapplied).order_by(u.customer_id, u.date, u.kind, u.id)

@@ -32,7 +32,15 @@ from engine.model.ledger_fields import (
     text_rule,
 )
 from store.mapping import ColumnMapping, KindMapping, default_mapping
-from store.models import credit_notes, customers, disputes, invoices, payments
+from store.models import (
+    credit_notes,
+    customers,
+    disputes,
+    invoices,
+    payments,
+    reversals,
+    write_offs,
+)
 
 
 class RowError(ValueError):
@@ -215,6 +223,32 @@ KINDS: dict[str, Kind] = {
             (
                 ("id", "id"), ("customer_id", None), ("invoice_id", "invoice"),
                 ("opened", "opened"), ("resolved", "resolved"), ("reason", "reason"),
+            ),
+        ),
+        Kind(
+            "write-offs",
+            "write-off",
+            "write_offs",
+            write_offs,
+            ("id", "customer", "invoice", "date", "amount", "currency", "reason", "by",
+             "approved_by"),
+            (
+                ("id", "id"), ("customer_id", "customer"), ("invoice_id", "invoice"),
+                ("date", "date"), ("amount", "amount"), ("currency", "currency"),
+                ("reason", "reason"), ("written_off_by", "by"), ("approved_by", "approved_by"),
+            ),
+        ),
+        Kind(
+            "reversals",
+            "reversal",
+            "reversals",
+            reversals,
+            ("id", "customer", "kind", "date", "amount", "currency", "payment", "credit_note",
+             "reason"),
+            (
+                ("id", "id"), ("customer_id", "customer"), ("kind", "kind"), ("date", "date"),
+                ("amount", "amount"), ("currency", "currency"), ("payment_id", "payment"),
+                ("credit_note_id", "credit_note"), ("reason", "reason"),
             ),
         ),
     )

@@ -1,4 +1,5 @@
-"""``/v1/ledger/*``: bulk JSON imports of customers, invoices, cash and disputes (admin).
+"""``/v1/ledger/*``: bulk JSON imports of customers, invoices, cash, disputes, write-offs and
+reversals (admin).
 
 Each import is atomic (a bad row imports nothing and is reported with its index) and idempotent
 (the same rows again change nothing), exactly like ``dunning import`` of a CSV file.
@@ -13,7 +14,15 @@ from fastapi import APIRouter
 from api.deps import AdminDep, ContextDep, SessionDep
 from api.errors import problem_responses
 from api.ledger_imports import import_batch
-from api.models import CashIn, CustomersIn, DisputesIn, ImportOut, InvoicesIn
+from api.models import (
+    CashIn,
+    CustomersIn,
+    DisputesIn,
+    ImportOut,
+    InvoicesIn,
+    ReversalsIn,
+    WriteOffsIn,
+)
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
 
@@ -88,3 +97,33 @@ def import_disputes(
 ) -> dict[str, Any]:
     """Insert or update disputes by id (an invoice has at most one open dispute)."""
     return import_batch(conn, "disputes", body.rows, who, context.policies.served())
+
+
+@router.post(
+    "/write-offs",
+    operation_id="importWriteOffs",
+    summary="Import write-offs",
+    response_model=ImportOut,
+    responses=RESPONSES,
+)
+def import_write_offs(
+    who: AdminDep, context: ContextDep, conn: SessionDep, body: WriteOffsIn
+) -> dict[str, Any]:
+    """Insert write-offs by id, full or partial, each with who wrote it off and why (at most the
+    invoice's amount)."""
+    return import_batch(conn, "write-offs", body.rows, who, context.policies.served())
+
+
+@router.post(
+    "/reversals",
+    operation_id="importReversals",
+    summary="Import refunds, chargebacks and reversals",
+    response_model=ImportOut,
+    responses=RESPONSES,
+)
+def import_reversals(
+    who: AdminDep, context: ContextDep, conn: SessionDep, body: ReversalsIn
+) -> dict[str, Any]:
+    """Insert refunds, chargebacks and reversals by id: each gives back part or all of a
+    payment (or reverses a credit note), reopening what it had settled from its date."""
+    return import_batch(conn, "reversals", body.rows, who, context.policies.served())

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import click
 
-KINDS = ("customers", "invoices", "payments", "credit-notes", "disputes", "payment-plans")
+KINDS = (
+    "customers", "invoices", "payments", "credit-notes", "disputes", "write-offs", "reversals",
+    "payment-plans",
+)  # fmt: skip
 
 
 def _known_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:

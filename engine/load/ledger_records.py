@@ -10,6 +10,7 @@ checked by ``LedgerValues``; a record with a problem is reported and not built.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from engine.load.ledger_values import (
     ByInvoice,
@@ -37,12 +38,15 @@ from engine.model.ledger import (
     Settlement,
 )
 from engine.model.ledger_fields import RECORDS
+from engine.model.money import ZERO
 from engine.model.source import DocPath, format_path
 
 SECTIONS = (
     "customers", "invoices", "payments", "credit_notes", "disputes", "promises", "payment_plans",
-    "history",
+    "history", "write_offs", "reversals",
 )  # fmt: skip
+# Payments and credit notes (their fields as read) by section, then by id.
+CashRecords = dict[str, dict[str, dict[str, object]]]
 
 
 class LedgerRecords(LedgerValues):
@@ -82,9 +86,14 @@ class LedgerRecords(LedgerValues):
             by_invoice[str(f.get("id"))] = (path, f)
         settlements: dict[str, list[Settlement]] = {}
         unapplied: dict[str, list[Payment | CreditNote]] = {}
+        cash_records: CashRecords = {}
         for name, kind in (("payments", "payment"), ("credit_notes", "credit note")):
-            for path, f in self.unique(sections[name], kind).items():
+            unique = self.unique(sections[name], kind)
+            cash_records[name] = {str(f.get("id")): f for f in unique.values()}
+            for path, f in unique.items():
                 self.cash(name, path, f, customers, by_invoice, settlements, unapplied)
+        self.write_offs(sections["write_offs"], customers, by_invoice, settlements)
+        self.reversals(sections["reversals"], customers, cash_records, settlements, unapplied)
         disputes = self.disputes(sections["disputes"], by_invoice)
         promises = self.promises(sections["promises"], customers, by_invoice)
         plans = self.plans(sections["payment_plans"], customers, by_invoice)
@@ -104,7 +113,9 @@ class LedgerRecords(LedgerValues):
                     str(f["currency"]),
                     optional_text(f.get("terms")),
                     as_date(f["due"]) if "due" in f else None,
-                    tuple(sorted(settlements.get(iid, ()), key=lambda s: (s.date, s.ref))),
+                    tuple(
+                        sorted(settlements.get(iid, ()), key=lambda s: (s.date, s.kind, s.ref))
+                    ),
                     as_date(f["delivered"]) if "delivered" in f else None,
                 )
             )
@@ -162,6 +173,123 @@ class LedgerRecords(LedgerValues):
         unapplied.setdefault(cid, []).append(
             record(str(f["id"]), cid, as_date(f["date"]), as_money(f["amount"]), str(f["currency"]))
         )
+
+    def write_offs(
+        self,
+        records: Records,
+        customers: Mapping[str, Customer],
+        by_invoice: ByInvoice,
+        settlements: dict[str, list[Settlement]],
+    ) -> None:
+        """File each write-off with its invoice: it reduces what the invoice owes from its date."""
+        for path, f in self.unique(records, "write-off").items():
+            cid = self.known_customer(path, f, customers)
+            ok = self.record_rules("write_offs", path, f)
+            iid = f.get("invoice")
+            invoice = (
+                self.known_invoice((*path, "invoice"), iid, by_invoice)
+                if isinstance(iid, str)
+                else None
+            )
+            if cid is None or invoice is None or not ok or not complete(f, RECORDS["write_offs"]):
+                continue
+            if not self.matches(path, f, invoice):
+                continue
+            amount = as_money(f["amount"])
+            limit = invoice.get("amount")
+            if isinstance(limit, Decimal) and amount > limit:
+                self.problem(
+                    (*path, "amount"),
+                    "L016",
+                    f"amount {amount} is more than invoice {iid}'s {limit}: a write-off is at"
+                    " most what the invoice was for",
+                )
+                continue
+            settlements.setdefault(str(iid), []).append(
+                Settlement(as_date(f["date"]), amount, "write_off", str(f["id"]))
+            )
+
+    def reversals(
+        self,
+        records: Records,
+        customers: Mapping[str, Customer],
+        cash_records: CashRecords,
+        settlements: dict[str, list[Settlement]],
+        unapplied: dict[str, list[Payment | CreditNote]],
+    ) -> None:
+        """File each refund, chargeback or reversal with what its payment or credit note settled:
+        it gives that much back (a negative settlement, or less cash on the account)."""
+        given_back: dict[str, Decimal] = {}
+        for path, f in self.unique(records, "reversal").items():
+            cid = self.known_customer(path, f, customers)
+            ok = self.record_rules("reversals", path, f)
+            found = self.reversed_record(path, f, cash_records)
+            if cid is None or found is None or not ok or not complete(f, RECORDS["reversals"]):
+                continue
+            section, original = found
+            noun = "payment" if section == "payments" else "credit note"
+            if not self.matches(path, f, original, noun):
+                continue
+            ref = str(original["id"])
+            amount = as_money(f["amount"])
+            total = given_back[ref] = given_back.get(ref, ZERO) + amount
+            paid = original.get("amount")
+            if isinstance(paid, Decimal) and total > paid:
+                self.problem(
+                    (*path, "amount"),
+                    "L016",
+                    f"amount {amount} brings what was given back of {noun} {ref} to {total},"
+                    f" more than its {paid}",
+                )
+                continue
+            on, rid = as_date(f["date"]), str(f["id"])
+            iid = original.get("invoice")
+            if isinstance(iid, str):
+                kind = str(f["kind"]) if section == "payments" else "credit_note_reversal"
+                settlements.setdefault(iid, []).append(Settlement(on, -amount, kind, rid))
+            else:
+                record = Payment if section == "payments" else CreditNote
+                unapplied.setdefault(cid, []).append(
+                    record(rid, cid, on, -amount, str(f["currency"]))
+                )
+
+    def reversed_record(
+        self, path: DocPath, f: Mapping[str, object], cash_records: CashRecords
+    ) -> tuple[str, dict[str, object]] | None:
+        """Return the payment or credit note a reversal gives back, by section; None after
+        saying why there is none."""
+        named = [
+            (section, f[key])
+            for section, key in (("payments", "payment"), ("credit_notes", "credit_note"))
+            if key in f
+        ]
+        if len(named) != 1:
+            self.problem(
+                path,
+                "L003",
+                f"{format_path(path)} needs either `payment` or `credit_note`: the one it gives"
+                " back",
+            )
+            return None
+        section, ref = named[0]
+        key = "payment" if section == "payments" else "credit_note"
+        if section == "credit_notes" and f.get("kind") not in (None, "reversal"):
+            self.problem(
+                (*path, "kind"),
+                "L013",
+                f"a credit note is reversed, not given back as a {f.get('kind')}: use kind"
+                " reversal",
+            )
+            return None
+        original = cash_records[section].get(str(ref))
+        if original is None:
+            self.problem(
+                (*path, key),
+                "L015",
+                f"{key.replace('_', ' ')} '{ref}' is not in the ledger: add it or correct the id",
+            )
+            return None
+        return section, original
 
     def disputes(
         self,

@@ -242,16 +242,21 @@ class LedgerValues:
         return not found
 
     def matches(
-        self, path: DocPath, f: Mapping[str, object], invoice: Mapping[str, object]
+        self,
+        path: DocPath,
+        f: Mapping[str, object],
+        invoice: Mapping[str, object],
+        noun: str = "invoice",
     ) -> bool:
-        """Return whether a record's customer and currency are its invoice's (L011 otherwise)."""
+        """Return whether a record's customer and currency are its invoice's (or the ``noun``
+        it refers to: a payment a refund gives back), L011 otherwise."""
         ok = True
         for key in ("customer", "currency"):
             if key in f and key in invoice and f[key] != invoice[key]:
                 self.problem(
                     (*path, key),
                     "L011",
-                    f"{key} '{f[key]}' differs from invoice {invoice.get('id')}'s '{invoice[key]}'",
+                    f"{key} '{f[key]}' differs from {noun} {invoice.get('id')}'s '{invoice[key]}'",
                 )
                 ok = False
         return ok

@@ -31,12 +31,29 @@ class Customer(NamedTuple):
 
 
 class Settlement(NamedTuple):
-    """A payment or credit note applied to an invoice, on a date."""
+    """Something that changed what is owed on an invoice, on a date.
+
+    ``kind`` is one of ``SETTLEMENT_KINDS``: a payment, a credit note, unapplied cash the rules
+    applied, a write-off (all positive: they reduce what is owed), or a refund, chargeback or
+    reversal that gives back part of a payment or credit note (negative: it reopens what was
+    settled). ``ref`` is the id of the record.
+    """
 
     date: date
     amount: Decimal
-    kind: str = "payment"  # payment | credit_note | unapplied_cash
+    kind: str = "payment"
     ref: str = ""
+
+
+# What a settlement can be (docs/rules/ledger-records.md).
+SETTLEMENT_KINDS = (
+    "payment", "credit_note", "unapplied_cash", "write_off",
+    "refund", "chargeback", "reversal", "credit_note_reversal",
+)  # fmt: skip
+# Cash the customer paid, less what was given back: what keeps a promise or a payment plan.
+CASH_KINDS = frozenset({"payment", "unapplied_cash", "refund", "chargeback", "reversal"})
+# What gives back a payment (refund, chargeback, reversal) or cancels a credit note.
+REVERSAL_KINDS = ("refund", "chargeback", "reversal")
 
 
 class Invoice(NamedTuple):

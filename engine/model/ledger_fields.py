@@ -22,7 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 
-from engine.model.ledger import ActionStatus
+from engine.model.ledger import REVERSAL_KINDS, ActionStatus
 from engine.model.money import is_currency, minor_units
 
 CODES: dict[str, str] = {
@@ -43,6 +43,9 @@ CODES: dict[str, str] = {
     "L013": "a value that is not allowed here (an id or step name in the wrong form, an unknown "
     "status)",
     "L014": "text that is too long or holds a NUL character",
+    "L015": "a payment or credit note that the ledger does not have",
+    "L016": "more than the record it belongs to allows (a write-off above its invoice, refunds "
+    "above their payment)",
 }
 
 # Amounts are stored as NUMERIC(18, 4): fourteen digits before the point, four after.
@@ -69,6 +72,7 @@ class ValueKind(StrEnum):
     LANGUAGE = "language"
     CURRENCY = "currency"
     STATUS = "status"
+    REVERSAL = "reversal"  # what gives a payment or credit note back: refund, chargeback, reversal
     TEXT = "text"
     DATE = "date"
     AMOUNT = "amount"  # money owed or paid: more than zero
@@ -125,6 +129,9 @@ NOT_A_LANGUAGE = Invalid(
 )
 NOT_A_CURRENCY = Invalid("L007", "is not an ISO 4217 currency code such as GBP")
 NOT_A_STATUS = Invalid("L013", f"is not a status: use one of {', '.join(_STATUSES)}")
+NOT_A_REVERSAL = Invalid(
+    "L013", f"is not a kind of reversal: use one of {', '.join(REVERSAL_KINDS)}"
+)
 NOT_A_DATE = Invalid("L005", "is not a date written YYYY-MM-DD, e.g. 2026-11-23")
 NOT_AN_AMOUNT = Invalid("L006", "is not a plain decimal amount (write it like 1234.56)")
 TOO_LARGE = Invalid(
@@ -178,6 +185,8 @@ def text_rule(
         return lambda text: None if is_currency(text) else NOT_A_CURRENCY
     if kind is ValueKind.STATUS:
         return lambda text: None if text in _STATUSES else NOT_A_STATUS
+    if kind is ValueKind.REVERSAL:
+        return lambda text: None if text in REVERSAL_KINDS else NOT_A_REVERSAL
     if kind is ValueKind.TEXT:
         too_long = Invalid("L014", f"is longer than {max_length} characters")
         limit = max_length if max_length is not None else float("inf")
@@ -255,6 +264,7 @@ NAME_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 320
 REASON_MAX_LENGTH = 2000
 ACTION_ID_MAX_LENGTH = 128
+PERSON_MAX_LENGTH = 200
 
 _ID_FIELD = FieldRule(ValueKind.ID, True)
 LIST_ITEM = FieldRule(ValueKind.ID)  # each invoice id of an ``IDS`` field
@@ -322,6 +332,28 @@ RECORDS: dict[str, dict[str, FieldRule]] = {
         "interest": FieldRule(ValueKind.CHARGE),
         "currency": FieldRule(ValueKind.CURRENCY),
     },
+    "write_offs": {
+        "id": _ID_FIELD,
+        "customer": FieldRule(ValueKind.ID, True),
+        "invoice": FieldRule(ValueKind.ID, True),
+        "date": FieldRule(ValueKind.DATE, True),
+        "amount": FieldRule(ValueKind.AMOUNT, True),
+        "currency": FieldRule(ValueKind.CURRENCY, True),
+        "reason": FieldRule(ValueKind.TEXT, True, max_length=REASON_MAX_LENGTH),
+        "by": FieldRule(ValueKind.TEXT, True, max_length=PERSON_MAX_LENGTH),
+        "approved_by": FieldRule(ValueKind.TEXT, max_length=PERSON_MAX_LENGTH),
+    },
+    "reversals": {
+        "id": _ID_FIELD,
+        "customer": FieldRule(ValueKind.ID, True),
+        "kind": FieldRule(ValueKind.REVERSAL, True),
+        "date": FieldRule(ValueKind.DATE, True),
+        "amount": FieldRule(ValueKind.AMOUNT, True),
+        "currency": FieldRule(ValueKind.CURRENCY, True),
+        "payment": FieldRule(ValueKind.ID),
+        "credit_note": FieldRule(ValueKind.ID),
+        "reason": FieldRule(ValueKind.TEXT, max_length=REASON_MAX_LENGTH),
+    },
 }
 RECORDS["credit_notes"] = RECORDS["payments"]
 INSTALMENT: dict[str, FieldRule] = {
@@ -339,6 +371,8 @@ LABELS: dict[str, str] = {
     "made": "promise date",
     "pay_by": "pay-by date",
     "agreed": "agreement date",
+    "by": "written off by",
+    "approved_by": "approved by",
 }
 
 # A date that may not come before another date of the same record: field -> that field.
@@ -413,6 +447,7 @@ _VALUE_SCHEMAS: dict[ValueKind, dict[str, object]] = {
     ValueKind.LANGUAGE: {"type": "string", "pattern": LANGUAGE_PATTERN},
     ValueKind.CURRENCY: {"type": "string", "pattern": CURRENCY_PATTERN},
     ValueKind.STATUS: {"type": "string", "enum": list(_STATUSES)},
+    ValueKind.REVERSAL: {"type": "string", "enum": list(REVERSAL_KINDS)},
     ValueKind.DATE: {"type": "string", "format": "date", "pattern": DATE_PATTERN},
     ValueKind.AMOUNT: {"type": "string", "pattern": MONEY_PATTERN},
     ValueKind.CHARGE: {"type": "string", "pattern": MONEY_PATTERN},

@@ -87,11 +87,13 @@ def apply_unapplied(
 
     Oldest: by due date (``due_of``), then issue date, then invoice id; only invoices in the same
     currency; cash and credits dated on or before ``as_of``, earliest first. What is applied
-    counts as paid on the cash's own date (for interest and payment plans).
+    counts as paid on the cash's own date (for interest and payment plans). What was given back
+    of the cash and credits on the account (a refund, a reversal: a negative item) is taken from
+    the earliest of them first.
     """
     cash: dict[str, list[Payment | CreditNote]] = {}
     for item in unapplied:
-        if item.date <= as_of and item.amount > 0:
+        if item.date <= as_of and item.amount != 0:
             cash.setdefault(item.currency, []).append(item)
     allocated: dict[str, list[Settlement]] = {}
     if not cash:
@@ -105,8 +107,15 @@ def apply_unapplied(
     for currency, items in cash.items():
         queue = sorted((e for e in opens if e[0].currency == currency), key=oldest)
         position = 0
+        given_back = -sum((i.amount for i in items if i.amount < 0), ZERO)
         for item in sorted(items, key=lambda i: (i.date, i.id)):
             left = item.amount
+            if left <= 0:
+                continue
+            if given_back > 0:
+                taken = min(given_back, left)
+                left -= taken
+                given_back -= taken
             kind = "credit_note" if isinstance(item, CreditNote) else "unapplied_cash"
             while left > 0 and position < len(queue):
                 invoice, _open = queue[position]

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from engine.model.actions import Reason, Suppression
-from engine.model.ledger import Dispute, Payment, PaymentPlan, Promise
+from engine.model.ledger import CASH_KINDS, Dispute, Payment, PaymentPlan, Promise
 from engine.model.money import ZERO
 from engine.model.policy import Pause, Step
 from engine.rules import explain
@@ -141,7 +141,8 @@ def _held(  # noqa: PLR0917 - the state of the customer's suppressions, worked o
 
 
 def paid_between(account: Account, start: date, currency: str) -> Decimal:
-    """Return the payments (not credit notes) of the customer dated from ``start`` to the day."""
+    """Return the payments (not credit notes or write-offs) of the customer dated from ``start``
+    to the day, less what was refunded, charged back or reversed of them."""
     as_of = account.as_of
     ledger = account.ledger
     paid = ZERO
@@ -149,7 +150,7 @@ def paid_between(account: Account, start: date, currency: str) -> Decimal:
         if invoice.currency != currency:
             continue
         for s in invoice.settlements:
-            if s.kind != "credit_note" and start <= s.date <= as_of:
+            if s.kind in CASH_KINDS and start <= s.date <= as_of:
                 paid += s.amount
     for item in ledger.unapplied:
         is_cash = isinstance(item, Payment) and item.currency == currency
