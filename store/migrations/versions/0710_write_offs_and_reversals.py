@@ -1,8 +1,8 @@
 """Add write-offs (who, approved by whom, why) and reversals (refunds, chargebacks, reversals of
 payments and credit notes): ledger records that keep history instead of deleting rows.
 
-Revision ID: 0610_write_offs_and_reversals
-Revises: 0600_webhooks
+Revision ID: 0710_write_offs_and_reversals
+Revises: 0700_daily_snapshots
 Create Date: 2026-12-03
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from store.columns import Money, ident
 
-revision: str = "0610_write_offs_and_reversals"
-down_revision: str | None = "0600_webhooks"
+revision: str = "0710_write_offs_and_reversals"
+down_revision: str | None = "0700_daily_snapshots"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
