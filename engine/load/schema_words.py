@@ -98,6 +98,7 @@ FORM_MESSAGES = {
     "offset": "{value} is not a step date: write ANCHOR+Nd, ANCHOR-Nd or ANCHOR+Nbd with ANCHOR "
     "invoice, discount or due, e.g. due+14d (14 days after the due date) or due+1bd",
     "duration": "{value} is not a number of days: write it like 7d",
+    "repeatEvery": "{value} is not a repeat: write a number of days like 14d or of months like 1m",
     "currency": "{value} is not a currency code: write the three-letter ISO 4217 code in "
     "capitals, e.g. GBP",
     "country": "{value} is not a country code: write the two-letter ISO 3166-1 code in "

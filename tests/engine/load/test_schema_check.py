@@ -37,7 +37,8 @@ POLICY = (
     "defaults: {terms: net30, ladder: standard}\n"
 )
 STEP_FIELDS = (
-    "id, at, action, channel, template, fee, interest, min_balance, repeat, assign, to, description"
+    "id, at, action, channel, template, fee, interest, min_balance, repeat, max_repeats, assign, "
+    "to, description"
 )
 
 CASES: list[tuple[str, str, list[Expected]]] = [
@@ -71,7 +72,8 @@ CASES: list[tuple[str, str, list[Expected]]] = [
     (
         "S001 duration as a number",
         LADDER + "  - {id: a, at: due+1d, channel: phone, repeat: 7}\n",
-        [(5, 49, "S001", "7 is not a number of days: write it like 7d")],
+        [(5, 49, "S001", "7 is not a repeat: write a number of days like 14d or of months like "
+                         "1m")],
     ),
     (
         "S002 misspelt field, at the key, with a suggestion",
