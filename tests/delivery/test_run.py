@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -108,3 +109,48 @@ def test_new_actions_are_announced_once_and_outcomes_follow(
     assert outcomes == [("TEST-0001", "done"), ("TEST-0001", "sent"),
                         ("TEST-0002", "done"), ("TEST-0002", "sent")]  # fmt: skip
     assert report.webhooks.delivered == 0  # the second run had nothing new to deliver
+
+
+def test_three_daily_runs_at_once_send_and_announce_each_thing_once(
+    ledger_url: str, smtp_server: tuple[Mailbox, str], loaded: LoadedPolicy, tmp_path: Path
+) -> None:
+    """A timer, a person and a retry start the job together: one email each, one event each."""
+    mailbox, smtp_url = smtp_server
+    with (
+        open_sending(ledger_url, letters_dir=None, transport=None) as sending,
+        sending.engine.connect() as conn,
+    ):
+        webhooks.add_endpoint(conn, "https://crm.example/hooks")
+    posted: list[str] = []
+    lock = threading.Lock()
+
+    def post(url: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
+        with lock:
+            posted.append(json.loads(body)["id"])
+        return 200, "200 OK"
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def run_once() -> None:
+        try:
+            start.wait()
+            transport = smtp_transport(parse_smtp_url(smtp_url))
+            with open_sending(ledger_url, letters_dir=tmp_path / "print",
+                              transport=transport) as sending:  # fmt: skip
+                run_day(sending, loaded, DAY, post=post)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run_once) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    assert errors == []
+    assert sorted(rcpts[0] for _, rcpts, _ in mailbox.messages) == [
+        "ap@one.example", "ap@two.example",
+    ]  # fmt: skip
+    assert len(list((tmp_path / "print" / DAY.isoformat()).glob("*.pdf"))) == 1
+    # 5 actions listed; sent and done for 2 emails and 1 letter: 11 events, none twice.
+    assert len(posted) == len(set(posted)) == 11
