@@ -43,9 +43,15 @@ def accepts(arguments: list[str]) -> click.Command:
     return command
 
 
+class _UnitParser(configparser.ConfigParser):
+    """A unit file's sections; its keys keep their case, as systemd reads them."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
 def systemd_unit(path: Path) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(strict=False, interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys keep their case
+    parser = _UnitParser(strict=False, interpolation=None)
     parser.read(path, encoding="utf-8")
     return parser
 

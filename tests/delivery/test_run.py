@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -81,7 +82,7 @@ def test_new_actions_are_announced_once_and_outcomes_follow(
     ledger_url: str, smtp_server: tuple[Mailbox, str], loaded: LoadedPolicy
 ) -> None:
     _, smtp_url = smtp_server
-    posted: list[dict[str, object]] = []
+    posted: list[dict[str, Any]] = []  # decoded JSON events
     with (
         open_sending(ledger_url, letters_dir=None, transport=None) as sending,
         sending.engine.connect() as conn,
@@ -100,10 +101,10 @@ def test_new_actions_are_announced_once_and_outcomes_follow(
     listed = [e for e in posted if e["type"] == "action.listed"]
     assert len(listed) == 5  # the first run's five actions; the second run announced none
     assert len({e["id"] for e in posted}) == len(posted)
-    first = next(e for e in listed if e["data"]["customer"]["id"] == "TEST-0001")  # type: ignore[index]
-    assert first["data"]["totals"] == {"GBP": "1200.00"}  # type: ignore[index]
+    first = next(e for e in listed if e["data"]["customer"]["id"] == "TEST-0001")
+    assert first["data"]["totals"] == {"GBP": "1200.00"}
     outcomes = sorted(
-        (e["data"]["customer"]["id"], e["data"]["status"])  # type: ignore[index]
+        (e["data"]["customer"]["id"], e["data"]["status"])
         for e in posted if e["type"] == "outcome.recorded"
     )  # fmt: skip
     assert outcomes == [("TEST-0001", "done"), ("TEST-0001", "sent"),
