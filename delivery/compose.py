@@ -30,6 +30,8 @@ from engine.rules.effective import effective_policy
 from engine.rules.payment import amounts_due, payment_placeholders
 
 CHANNELS = ("email", "letter")
+# The rows of a statement's table, each a mapping of its cells.
+Rows = Sequence[Mapping[str, Any]]
 # Contacts of this role get reminders when a customer has any; else every contact with an email.
 BILLING_ROLE = "accounts_payable"
 
@@ -231,16 +233,37 @@ def statement_pdf(action: Action, policy: Policy, payment: PaymentOptions, *, ro
         }
         for charge in action.charges
     ]
+    due = [(c, format_money(a, c)) for c, a in amounts_due(action).items()]
+    options = payment_placeholders(payment, action)["payment_options"]
+    return account_statement_pdf(
+        payment, action.customer_name, action.customer_id, action.date.isoformat(),
+        (invoices, charges, due), options=options, root=root,
+    )
+
+
+def account_statement_pdf(
+    payment: PaymentOptions,
+    customer_name: str,
+    customer_id: str,
+    day: str,
+    rows: tuple[Rows, Rows, Sequence[tuple[str, str]]],
+    *,
+    options: str = "",
+    root: Path,
+) -> bytes:
+    """Return a statement of account as a PDF: ``rows`` are the invoice rows (id, issued, due,
+    days_overdue, amount, open), the other lines (label, amount) and the totals per currency."""
+    invoices, charges, due = rows
     html = _environment().get_template("statement.html.j2").render(
         company=payment.company,
         logo=_logo(payment.company, root),
-        customer_name=action.customer_name,
-        customer_id=action.customer_id,
-        date=action.date.isoformat(),
+        customer_name=customer_name,
+        customer_id=customer_id,
+        date=day,
         invoices=invoices,
         charges=charges,
-        due=[(c, format_money(a, c)) for c, a in amounts_due(action).items()],
-        options=payment_placeholders(payment, action)["payment_options"],
+        due=due,
+        options=options,
     )
     return _pdf(html, root)
 

@@ -611,3 +611,13 @@ customer_notes = _table(CustomerNoteRow)
 action_assignments = _table(ActionAssignmentRow)
 web_sessions = _table(WebSessionRow)
 daily_snapshots = _table(DailySnapshotRow)
+
+
+# The escalation cases' tables are part of the same schema (imported last: they build on Base).
+from store import case_models as _case_models  # noqa: E402
+
+handoffs = _table(_case_models.HandoffRow)
+agency_results = _table(_case_models.AgencyResultRow)
+write_offs = _table(_case_models.WriteOffRow)
+write_off_lines = _table(_case_models.WriteOffLineRow)
+audit_log = _table(_case_models.AuditRow)

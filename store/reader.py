@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import BindParameter, KeyedColumnElement
 
+from engine.model.handoff import Handoff
 from engine.model.ledger import (
     ActionRecord,
     ActionStatus,
@@ -66,6 +67,7 @@ from store.models import (
     credit_notes,
     customers,
     disputes,
+    handoffs,
     instalments,
     invoices,
     payment_plans,
@@ -464,6 +466,13 @@ class _ChunkReader:
             .order_by(ins.plan_id, ins.seq)
         )
 
+        h = handoffs.c
+        self.handoffs_stmt = (
+            select(h.customer_id, h.id, h.to, day(h.opened), day(h.recalled))
+            .where(self._in_chunk(h.customer_id), *self._until(h.opened))
+            .order_by(h.customer_id, h.opened, h.id)
+        )
+
         a = action_log.c
         self.history_stmt = (
             select(
@@ -644,6 +653,14 @@ class _ChunkReader:
                 )
             )
 
+        handed: dict[str, list[Handoff]] = {}
+        for customer_id, ref, to, opened, recalled in self._rows(self.handoffs_stmt, params):
+            handed.setdefault(customer_id, []).append(
+                Handoff(
+                    ref, customer_id, to, day(opened), None if recalled is None else day(recalled)
+                )
+            )
+
         ledgers = []
         for cid, name, country, segment, email, language in customer_rows:
             ledgers.append(
@@ -657,6 +674,7 @@ class _ChunkReader:
                         tuple(p) if (p := promised.get(cid)) else empty,
                         tuple(pl) if (pl := planned.get(cid)) else empty,
                         tuple(h) if (h := history.get(cid)) else empty,
+                        tuple(o) if (o := handed.get(cid)) else empty,
                     ),
                 )
             )

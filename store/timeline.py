@@ -22,6 +22,7 @@ from engine.model.policy import Policy
 from engine.model.timeline import EntryKind, Timeline, TimelineEntry
 from engine.rules.promises import promise_state
 from store.assignments import customer_assignments
+from store.audit import audit_entries
 from store.models import (
     action_log,
     credit_notes,
@@ -103,8 +104,24 @@ def read_timeline(
                 moved.note, moved.who, moved.assigned_at, ref=moved.action_id,
             )
         )
+    for event in audit_entries(conn, customer_id=customer_id, as_of=as_of):
+        entries.append(
+            TimelineEntry(
+                event.day, "case", event.summary, _event_detail(event.detail), event.who,
+                event.at, event.event, ref=event.ref,
+            )
+        )
     entries.sort(key=TimelineEntry.sort_key, reverse=True)
     return Timeline(customer_id, name or customer_id, as_of, tuple(entries))
+
+
+def _event_detail(detail: Mapping[str, object]) -> str:
+    """Return the words of a case decision's note or reason, when it has one."""
+    for key in ("note", "reason"):
+        value = detail.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
 
 
 def _actions(

@@ -133,7 +133,8 @@ class Suppression:
 
     customer_id: str
     customer_name: str
-    code: str  # dispute | pause | promise | payment_plan | min_balance | closed_day | contact_limit
+    # handoff | dispute | pause | promise | payment_plan | min_balance | closed_day | contact_limit
+    code: str
     text: str
     step: str | None = None
     invoice_ids: tuple[str, ...] = ()

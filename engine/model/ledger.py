@@ -18,6 +18,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from engine.model.handoff import Handoff
+
 
 class Customer(NamedTuple):
     """A customer's master data as the accounting system holds it."""
@@ -198,6 +200,7 @@ class CustomerLedger(NamedTuple):
     promises: tuple[Promise, ...] = ()
     plans: tuple[PaymentPlan, ...] = ()
     history: tuple[ActionRecord, ...] = ()
+    handoffs: tuple[Handoff, ...] = ()  # to an agency or a solicitor (engine.model.handoff)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ EntryKind = Literal[
     "plan",
     "assignment",
     "note",
+    "case",
 ]
 ENTRY_KINDS: tuple[str, ...] = get_args(EntryKind)
 

@@ -1,6 +1,8 @@
 """Rule "suppressions": what holds chasing back today, and the notes when it no longer does.
 
-An invoice under an open dispute is not chased; a customer under a pause, a promise to pay that is
+A customer whose debt is handed to a collection agency or a solicitor is not chased internally
+until the case is recalled (rule "hand-off"); an invoice under an open dispute is not chased; a
+customer under a pause, a promise to pay that is
 not yet broken, or a payment plan in good standing is not chased; a balance below the policy's
 ``min_balance`` in its currency is not chased. Each suppression is reported with its reason and
 the day it ends, never silently dropped, so staff can see why a customer is quiet. A broken
@@ -17,10 +19,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from engine.model.actions import Reason, Suppression
+from engine.model.handoff import Handoff
 from engine.model.ledger import CASH_KINDS, Dispute, Payment, PaymentPlan, Promise
 from engine.model.money import ZERO
 from engine.model.policy import Pause, Step
 from engine.rules import explain
+from engine.rules.handoff import handoff_in_force, handoff_text
 from engine.rules.promises import promise_status
 
 if TYPE_CHECKING:
@@ -68,6 +72,9 @@ def suppress(
         promises.sort(key=lambda p: (p.pay_by, p.id), reverse=True)
     plans = plans_in_force(account) if ledger.plans else {}
     minimums = account.context.policy.min_balance
+    handoff = handoff_in_force(ledger.handoffs, as_of) if ledger.handoffs else None
+    if handoff is not None:
+        return [], _handed_off(account, items, handoff)
     if not (account.disputes or pause or promises or plans) and above_minimums(account, minimums):
         return items, []  # nothing can hold an invoice back: no need to ask of each
     kept: list[PendingItem] = []
@@ -84,6 +91,24 @@ def suppress(
     return kept, [
         Suppression(cid, name, h.code, h.text, steps[h.step].id, tuple(sorted(i)), h.until)
         for h, i in held.items()
+    ]
+
+
+def _handed_off(
+    account: Account, items: list[PendingItem], handoff: Handoff
+) -> list[Suppression]:
+    """Return one suppression per step held back by a hand-off: every step, every invoice."""
+    steps = account.steps
+    held: dict[str, list[str]] = {}
+    for item in items:
+        held.setdefault(steps[item.pending.step].id, []).append(item.invoice.id)
+    policy = account.policy
+    return [
+        Suppression(
+            policy.customer_id, policy.customer_name, "handoff",
+            handoff_text(handoff, step), step, tuple(sorted(invoice_ids)), None,
+        )
+        for step, invoice_ids in held.items()
     ]
 
 

@@ -285,7 +285,8 @@ def account(
     history: Iterable[ActionRecord] = (),
     **parts: Any,
 ) -> CustomerLedger:
-    """Return one customer's ledger; ``parts`` are unapplied, disputes, promises, plans."""
+    """Return one customer's ledger; ``parts`` are unapplied, disputes, promises, plans,
+    handoffs."""
     customer = parts.pop("customer", None) or Customer(
         customer_id, name or f"Customer {customer_id}"
     )
@@ -297,6 +298,7 @@ def account(
         tuple(parts.pop("promises", ())),
         tuple(parts.pop("plans", ())),
         tuple(history),
+        tuple(parts.pop("handoffs", ())),
     )
 
 
