@@ -19,7 +19,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
 from api.errors import ApiError
-from api.web import action_page, customer_page, policy_page, reports_page, signin, today_page
+from api.web import (
+    action_page,
+    case_page,
+    customer_page,
+    policy_page,
+    reports_page,
+    signin,
+    today_page,
+)
 from api.web.security import NOT_PAGES, PageError, PageHeadersMiddleware, SignInRequiredError
 from api.web.templating import STATIC, Pages
 
@@ -29,7 +37,9 @@ Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 def install_web(app: FastAPI) -> None:
     """Add the workspace's pages, static files, headers and error pages to ``app``."""
     app.state.pages = Pages()
-    for module in (signin, today_page, action_page, customer_page, policy_page, reports_page):
+    for module in (
+        signin, today_page, action_page, customer_page, case_page, policy_page, reports_page,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(PageHeadersMiddleware)
