@@ -93,7 +93,7 @@ def test_many_browsers_handing_off_at_once_open_one_case(
             data={"csrf": csrf_of(forms[n]), "to": "legal"},
             follow_redirects=False,
         )
-        return answer.status_code
+        return int(answer.status_code)
 
     with ThreadPoolExecutor(count) as pool:
         codes = list(pool.map(send, range(count)))
