@@ -28,6 +28,7 @@ _TABLES: dict[str, Callable[[Policy], Mapping[str, object]]] = {
     "interest": lambda policy: policy.interest,
     "reference_rate": lambda policy: policy.reference_rates,
     "customer": lambda policy: policy.customers,
+    "role": lambda policy: policy.roles,
 }
 _WHAT = {
     "terms": ("terms", "P010", "the terms in terms.yaml are"),
@@ -36,6 +37,7 @@ _WHAT = {
     "fee": ("fee", "P013", "the fees in fees.yaml are"),
     "interest": ("interest scheme", "P014", "the interest schemes in fees.yaml are"),
     "reference_rate": ("reference rate", "P015", "the reference rates in fees.yaml are"),
+    "role": ("role", "P057", "the roles of `roles` in policy.yaml are"),
 }
 _MAX_LISTED = 12
 

@@ -41,6 +41,7 @@ from engine.model.policy import (
     TemplateVariant,
     Term,
     TermInstalment,
+    WriteOffRules,
     parse_duration,
     parse_months,
 )
@@ -135,6 +136,7 @@ def _build_policy(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
     calendar = data.get("calendar") or {}
     defaults = data["defaults"]
     guardrails = data.get("guardrails") or {}
+    write_off = data.get("write_off") or {}
     rules = []
     for index, rule in enumerate(data.get("assignment") or []):
         when = {
@@ -177,6 +179,16 @@ def _build_policy(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             max_emails_per_minute=guardrails.get("max_emails_per_minute"),
         ),
         reports=_report_settings(data.get("reports") or {}),
+        roles={
+            str(role): tuple(str(person) for person in people)
+            for role, people in (data.get("roles") or {}).items()
+        },
+        write_off=WriteOffRules(
+            approval_above=_money_map(write_off.get("approval_above")),
+            approvers=_optional(write_off.get("approvers")),
+            account=str(write_off.get("account", "")),
+            origin=locate.origin("write_off") if "write_off" in data else locate.origin(),
+        ),
         origin=locate.origin(),
     )
     parts.policies.append((rel, policy))

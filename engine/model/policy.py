@@ -371,6 +371,16 @@ class ReportSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteOffRules:
+    """Who approves a write-off, and how much a collector may write off alone, per currency."""
+
+    approval_above: Mapping[str, Decimal] = field(default_factory=dict)
+    approvers: str | None = None  # a role of ``Policy.roles``; None: admins approve
+    account: str = ""  # the bad-debts account code of the accounting system's journal
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """The whole collections policy as committed."""
 
@@ -394,5 +404,8 @@ class Policy:
     customers: Mapping[str, CustomerPolicy] = field(default_factory=dict)
     payment: PaymentOptions | None = None  # policies/payment.yaml, when there is one
     reports: ReportSettings = ReportSettings()
+    # Named roles (a manager an escalation goes to, write-off approvers) and who holds them.
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    write_off: WriteOffRules = WriteOffRules()
     digest: str = ""
     origin: Origin = NOWHERE
