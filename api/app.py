@@ -15,7 +15,17 @@ from api.errors import FailureMiddleware, install_problem_handlers
 from api.middleware import ObserveMiddleware, PolicyVersionMiddleware
 from api.models import Problem
 from api.request_guard import RequestGuardMiddleware
-from api.routers import actions, customers, handoffs, health, ledger, policy, reports, workspace
+from api.routers import (
+    actions,
+    customers,
+    handoffs,
+    health,
+    ledger,
+    policy,
+    reports,
+    workspace,
+    write_offs,
+)
 from api.settings import ApiSettings
 from api.web import install_web
 from engine.model.actions import PolicyVersion
@@ -48,7 +58,9 @@ def create_app(settings: ApiSettings, *, context: AppContext | None = None) -> F
     )
     app.state.context = ctx
     install_problem_handlers(app)
-    for module in (actions, customers, policy, ledger, reports, health, workspace, handoffs):
+    for module in (
+        actions, customers, policy, ledger, reports, health, workspace, handoffs, write_offs,
+    ):
         app.include_router(module.router)
 
     def in_force() -> PolicyVersion | None:

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "token": "dunning.commands.token",
     "validate": "dunning.commands.validate",
     "webhook": "dunning.commands.webhook",
+    "write-off": "dunning.commands.write_off",
 }
 
 

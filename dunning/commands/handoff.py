@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def _ledger(database: str | None) -> Iterator[Engine]:
+def ledger_of(database: str | None) -> Iterator[Engine]:
+    """Yield an engine on the ledger database, refusing a missing file or an old schema."""
     from store.connection import create_store_engine, missing_sqlite_file  # noqa: PLC0415
     from store.migrate import DatabaseNotReadyError, require_current  # noqa: PLC0415
     from store.settings import database_url  # noqa: PLC0415
@@ -137,7 +138,7 @@ def command(
         raise click.UsageError(f"use one of {', '.join(chosen)} at a time")
     if (to or recall) and not customer_id:
         raise click.UsageError("name the CUSTOMER to hand off or recall")
-    with _ledger(database) as engine:
+    with ledger_of(database) as engine:
         if to is not None and customer_id is not None:
             _open(engine, loaded, customer_id, to, day, actor, note, out)
         elif recall and customer_id is not None:
