@@ -97,3 +97,71 @@ class AgencyResultsOut(Out):
     unchanged: int
     collected: dict[str, Money]
     fees: dict[str, Money]
+
+
+class WriteOffIn(In):
+    """A write-off proposed for some of the customer's invoices, in one currency."""
+
+    amount: PositiveMoney
+    currency: Currency
+    invoices: Annotated[list[Identifier], Field(min_length=1, max_length=1000)]
+    reason: Annotated[Note, Field(min_length=1)]
+    key: Identifier | None = Field(
+        default=None, description="Your one-time key: sending it again does not propose twice."
+    )
+
+
+class WriteOffLineOut(Out):
+    """The part of a write-off that falls on one invoice."""
+
+    invoice: str
+    amount: Money
+
+
+class WriteOffOut(Out):
+    """A write-off: proposed, approved or rejected, with who proposed and who decided."""
+
+    id: str
+    customer: str
+    currency: str
+    amount: Money
+    reason: str
+    date: dt.date
+    proposed_by: str
+    needs_approval: bool = Field(description="False when it was within the policy's threshold.")
+    state: Literal["proposed", "approved", "rejected"]
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    lines: list[WriteOffLineOut]
+    created: bool = False
+
+
+class WriteOffListOut(Out):
+    """Write-offs, newest first."""
+
+    write_offs: list[WriteOffOut]
+
+
+class DecisionIn(In):
+    """An approver's decision on a write-off."""
+
+    note: Note = ""
+
+
+class EscalationDecisionIn(In):
+    """A manager's decision on an escalation to their role."""
+
+    decision: Literal["continue", "plan", "handoff", "write_off"]
+    note: Note = ""
+    to: Target = Field(default="agency", description="Where a hand-off goes.")
+
+
+class EscalationDecisionOut(Out):
+    """What the decision recorded, and the case or write-off it led to."""
+
+    action_id: str
+    customer: str
+    decision: str
+    case: HandoffOut | None
+    write_off: WriteOffOut | None

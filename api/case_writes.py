@@ -75,8 +75,15 @@ def open_case(
     """Return the customer's case (``HandoffOut``), opened by this call unless it was open."""
     try:
         record, created, case = hand_off(
-            conn, served.policy, served.version, customer_id=customer_id, to=to, day=day,
-            who=who.name, note=note, root=root,
+            conn,
+            served.policy,
+            served.version,
+            customer_id=customer_id,
+            to=to,
+            day=day,
+            who=who.name,
+            note=note,
+            root=root,
         )
     except HandoffError as exc:
         raise _refused(exc) from exc
@@ -119,14 +126,17 @@ def record_results(
     }
 
 
-def result_of(
-    case: str, ref: str, day: date, kind: str, values: dict[str, Any]
-) -> AgencyResult:
+def result_of(case: str, ref: str, day: date, kind: str, values: dict[str, Any]) -> AgencyResult:
     """Return one line of an agency's report from the request's values."""
     amount, fee = values.get("amount"), values.get("fee")
     return AgencyResult(
-        case, ref, day, kind, values.get("currency"),
+        case,
+        ref,
+        day,
+        kind,
+        values.get("currency"),
         Decimal(amount) if amount is not None else None,
         Decimal(fee) if fee is not None else None,
-        values.get("invoice"), values.get("note") or "",
+        values.get("invoice"),
+        values.get("note") or "",
     )

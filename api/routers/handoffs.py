@@ -11,6 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from api.case_models import (
     AgencyResultsIn,
     AgencyResultsOut,
+    EscalationDecisionIn,
+    EscalationDecisionOut,
     HandoffIn,
     HandoffListOut,
     HandoffOut,
@@ -24,8 +26,17 @@ from api.case_writes import (
     record_results,
     result_of,
 )
-from api.deps import CollectorDep, ContextDep, DayDep, PolicyDep, SessionDep, ViewerDep
+from api.deps import (
+    ActionListDep,
+    CollectorDep,
+    ContextDep,
+    DayDep,
+    PolicyDep,
+    SessionDep,
+    ViewerDep,
+)
 from api.errors import NotFoundError, problem_responses
+from api.escalation_writes import decide_escalation
 from api.models import ID_PATTERN
 from store.handoffs import case_archive, list_handoffs
 
@@ -33,6 +44,7 @@ router = APIRouter(tags=["cases"])
 
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 CaseId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
+ActionId = Annotated[str, Path(max_length=128, pattern=ID_PATTERN)]
 
 
 @router.post(
@@ -62,7 +74,13 @@ def hand_off_customer(
     each step the ladder would fire is reported as a suppression `handoff`. A customer who is
     already handed off keeps their case: the answer is 200 with that case."""
     written = open_case(
-        conn, served, customer_id=customer_id, to=body.to, who=who, day=day, note=body.note,
+        conn,
+        served,
+        customer_id=customer_id,
+        to=body.to,
+        who=who,
+        day=day,
+        note=body.note,
         root=context.settings.repo,
     )
     if not written["created"]:
@@ -84,6 +102,7 @@ async def list_cases(
     open_only: Annotated[bool, Query(alias="open")] = False,
 ) -> dict[str, Any]:
     """Return the cases, newest first: one customer's (`customer`), open ones only (`open`)."""
+
     def read() -> dict[str, Any]:
         with context.engine.connect() as conn:
             found = list_handoffs(conn, customer_id=customer, open_only=open_only)
@@ -168,3 +187,37 @@ def agency_results(who: CollectorDep, conn: SessionDep, body: AgencyResultsIn) -
         for item in body.results
     ]
     return record_results(conn, lines, who=who)
+
+
+@router.post(
+    "/v1/actions/{action_id}/escalation",
+    operation_id="decideEscalation",
+    summary="Decide an escalation to a manager: continue, plan, hand off or write off",
+    response_model=EscalationDecisionOut,
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+def decide(
+    *,
+    who: CollectorDep,
+    context: ContextDep,
+    served: PolicyDep,
+    listing: ActionListDep,
+    conn: SessionDep,
+    action_id: ActionId,
+    body: EscalationDecisionIn,
+) -> dict[str, Any]:
+    """Decide an escalation that a ladder step sent to a manager's role (`to: credit-manager`):
+    only a holder of that role (or an admin) may (403). `continue` and `handoff` and `write_off`
+    mark the escalation done (a hand-off opens the case, a write-off is proposed); `plan` leaves
+    it on the list for the payment plan to be recorded on it. Decided twice: 409."""
+    return decide_escalation(
+        conn,
+        listing,
+        served,
+        action_id,
+        decision=body.decision,
+        who=who,
+        note=body.note,
+        to=body.to,
+        root=context.settings.repo,
+    )

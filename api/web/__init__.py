@@ -23,6 +23,7 @@ from api.web import (
     action_page,
     case_page,
     customer_page,
+    decisions_page,
     policy_page,
     reports_page,
     signin,
@@ -38,7 +39,8 @@ def install_web(app: FastAPI) -> None:
     """Add the workspace's pages, static files, headers and error pages to ``app``."""
     app.state.pages = Pages()
     for module in (
-        signin, today_page, action_page, customer_page, case_page, policy_page, reports_page,
+        signin, today_page, action_page, customer_page, case_page, decisions_page, policy_page,
+        reports_page,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

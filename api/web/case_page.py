@@ -29,7 +29,9 @@ from engine.report.case_file import totals_to_dict
 from engine.rules.case_file import case_amounts
 from engine.rules.context import EvaluationContext
 from store.handoffs import case_archive, list_handoffs
+from store.notes import new_key
 from store.reader import load_snapshot
+from store.write_offs import list_write_offs
 
 router = APIRouter(include_in_schema=False)
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
@@ -52,7 +54,7 @@ async def case_page(
 ) -> Response:
     """Return the customer's case page: the open case, or the hand-off form with its totals."""
 
-    def read() -> tuple[str, list[Any], list[dict[str, str]]]:
+    def read() -> tuple[str, list[Any], list[dict[str, str]], list[Any], list[Any]]:
         with context.engine.connect() as conn:
             snapshot = load_snapshot(conn, [customer_id], as_of=day)
             if not snapshot.customers:
@@ -64,9 +66,12 @@ async def case_page(
                 ledger.customer, policy_context.rule_currencies(ledger)
             )
             cases = list_handoffs(conn, customer_id=customer_id)
-        return rules.customer_name, cases, [totals_to_dict(t) for t in amounts.totals]
+            proposed = list_write_offs(conn, customer_id=customer_id)
+        invoices = [line for line in amounts.lines if line.kind == "invoice"]
+        totals = [totals_to_dict(t) for t in amounts.totals]
+        return rules.customer_name, cases, totals, invoices, proposed
 
-    name, cases, totals = await run_in_threadpool(read)
+    name, cases, totals, invoices, proposed = await run_in_threadpool(read)
     open_cases = [case for case in cases if case.is_open]
     return pages_of(request).render(
         "case.html",
@@ -81,6 +86,9 @@ async def case_page(
             current=open_cases[0] if open_cases else None,
             cases=cases,
             totals=totals,
+            invoices=invoices,
+            write_offs=proposed,
+            key=new_key(),
             error=request.query_params.get("error", ""),
             done=request.query_params.get("done", ""),
             back=f"/customers/{customer_id}?" + urlencode({"date": day.isoformat()}),
