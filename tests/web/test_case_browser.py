@@ -1,6 +1,7 @@
 """Escalation cases in a real browser (Debian's Chromium, driven by Playwright) on the demo
 ledger: from a customer's page to the case page, hand off to the agency, see the customer held
-back on today's list, record an agency report, recall the case."""
+back, record an agency report, recall the case; the credit manager decides an escalation on the
+Decisions page and the approver approves the write-off it proposed."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from store.connection import create_store_engine
+from store.tokens import Role, create_token
 from tests.web.live import (
     ChromiumMissingError,
     demo_ledger,
@@ -34,6 +37,12 @@ def served(
     where = tmp_path_factory.mktemp("cases")
     url = f"sqlite:///{where / 'demo.db'}"
     tokens = demo_ledger(url, DAY)
+    engine = create_store_engine(url)
+    with engine.begin() as conn:  # the credit manager and the approver of the shipped policy
+        tokens |= {
+            name: create_token(conn, name, Role.COLLECTOR).token for name in ("fiona", "mark")
+        }
+    engine.dispose()
     repo = policy_repository(where / "policy")
     with serve(url, repo) as base, sync_playwright() as playwright:
         try:
@@ -93,4 +102,41 @@ def test_hand_off_record_a_report_and_recall_in_the_browser(
     recall.get_by_role("button", name="Recall the case").click()
     expect(page.get_by_role("status")).to_have_text("Recalled: chasing resumes.")
     expect(page.get_by_role("heading", name="Hand the debt off")).to_be_visible()
+    context.close()
+
+
+def _sign_in(base: str, browser: Browser, token: str, path: str) -> tuple[BrowserContext, Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + path)
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    return context, page
+
+
+def test_the_manager_decides_an_escalation_and_the_approver_approves_the_write_off(
+    served: tuple[str, dict[str, str], Browser],
+) -> None:
+    base, tokens, browser = served
+    context, page = _sign_in(base, browser, tokens["fiona"], f"/decisions?date={DAY}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decisions")
+    first = page.locator("section[aria-labelledby='escalations'] article").first
+    expect(first).to_contain_text("manager-review")
+    expect(first.locator("ol.timeline li").first).to_be_visible()
+    form = first.get_by_role("form")
+    form.get_by_label("Write the debt off").check()
+    form.get_by_label("Note (kept with the decision)").fill("Customer in administration")
+    form.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("status")).to_contain_text("Decided: write the debt off.")
+    expect(page.locator("section[aria-labelledby='write-offs']")).to_contain_text(
+        "yours: another approver decides"
+    )
+    context.close()
+
+    context, page = _sign_in(base, browser, tokens["mark"], f"/decisions?date={DAY}")
+    row = page.locator("section[aria-labelledby='write-offs'] tbody tr").first
+    expect(row).to_contain_text("Customer in administration")
+    row.get_by_label("Note").fill("Agreed")
+    row.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status")).to_contain_text("approved")
     context.close()
