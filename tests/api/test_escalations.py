@@ -48,7 +48,9 @@ def _escalation(client: TestClient, people: dict[str, str]) -> dict[str, Any]:
     listing = client.get(
         "/v1/actions", params={**DATE, "kind": "escalate"}, headers=_as(people, "nina")
     )
-    found = [a for a in listing.json()["items"] if a["escalate_to"] == "credit-manager"]
+    found: list[dict[str, Any]] = [
+        a for a in listing.json()["items"] if a["escalate_to"] == "credit-manager"
+    ]
     assert [a["customer"]["id"] for a in found] == ["KEST-0003"]
     return found[0]
 
