@@ -165,3 +165,23 @@ class EscalationDecisionOut(Out):
     decision: str
     case: HandoffOut | None
     write_off: WriteOffOut | None
+
+
+class AuditEntryOut(Out):
+    """One decision about a case: who took it, when, and what it was."""
+
+    id: int
+    at: dt.datetime
+    date: dt.date
+    who: str
+    customer: str
+    event: str
+    ref: str
+    summary: str
+    detail: dict[str, object]
+
+
+class AuditOut(Out):
+    """Entries of the audit log, oldest first."""
+
+    entries: list[AuditEntryOut]

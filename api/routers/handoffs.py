@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.case_models import (
     AgencyResultsIn,
     AgencyResultsOut,
+    AuditOut,
     EscalationDecisionIn,
     EscalationDecisionOut,
     HandoffIn,
@@ -38,6 +39,7 @@ from api.deps import (
 from api.errors import NotFoundError, problem_responses
 from api.escalation_writes import decide_escalation
 from api.models import ID_PATTERN
+from store.audit import audit_entries
 from store.handoffs import case_archive, list_handoffs
 
 router = APIRouter(tags=["cases"])
@@ -221,3 +223,42 @@ def decide(
         to=body.to,
         root=context.settings.repo,
     )
+
+
+@router.get(
+    "/v1/audit",
+    operation_id="listAuditEntries",
+    summary="The audit log of escalation cases and write-offs",
+    response_model=AuditOut,
+    responses=problem_responses(401, 403, 422),
+)
+async def audit(
+    _: ViewerDep,
+    context: ContextDep,
+    customer: Annotated[str | None, Query(max_length=64, pattern=ID_PATTERN)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    """Return the newest `limit` entries (one customer's with `customer`), oldest first: who
+    decided what about a case, and when."""
+
+    def read() -> dict[str, Any]:
+        with context.engine.connect() as conn:
+            found = audit_entries(conn, customer_id=customer, limit=limit)
+        return {
+            "entries": [
+                {
+                    "id": e.id,
+                    "at": e.at.isoformat(),
+                    "date": e.day.isoformat(),
+                    "who": e.who,
+                    "customer": e.customer_id,
+                    "event": e.event,
+                    "ref": e.ref,
+                    "summary": e.summary,
+                    "detail": dict(e.detail),
+                }
+                for e in found
+            ]
+        }
+
+    return await run_in_threadpool(read)

@@ -117,6 +117,11 @@ def test_a_collector_cannot_approve_their_own_write_off_but_an_approver_can(
     )
     events = [e["status"] for e in timeline.json()["entries"] if e["kind"] == "case"]
     assert events == ["write_off_approved", "write_off_proposed"]
+    audit = client.get("/v1/audit", params={"customer": "TEST-0001"}, headers=_as(people, "nina"))
+    assert [(e["event"], e["who"]) for e in audit.json()["entries"]] == [
+        ("write_off_proposed", "nina"),
+        ("write_off_approved", "mark"),
+    ]
     pending = client.get(
         "/v1/write-offs", params={"state": "proposed"}, headers=_as(people, "nina")
     )
