@@ -1,4 +1,4 @@
-"""References resolve (engine/check/references.py): P010-P015.
+"""References resolve (engine/check/references.py): P010-P015 and P057.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -88,6 +88,21 @@ CASES: list[Case] = [
         {FEES: ("reference: boe-base", "reference: boe")},
         [(FEES, 9, 16, "P015",
           "reference rate 'boe' does not exist: the reference rates in fees.yaml are boe-base")],
+    ),
+    (
+        "P057 escalation to an unknown role",
+        {STANDARD: ("to: agency", "to: credit-manager")},
+        [(STANDARD, 13, 53, "P057",
+          "role 'credit-manager' does not exist: there are none yet (the roles of `roles` in "
+          "policy.yaml are empty)")],
+    ),
+    (
+        "P057 write-off approvers unknown",
+        {POLICY: ("max_fee_share: \"0.10\"",
+                  "max_fee_share: \"0.10\"\nroles: {credit-manager: [fiona]}\n"
+                  "write_off: {approvers: finance}")},
+        [(POLICY, 20, 24, "P057",
+          "role 'finance' does not exist: the roles of `roles` in policy.yaml are credit-manager")],
     ),
 ]  # fmt: skip
 
