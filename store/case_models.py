@@ -100,7 +100,7 @@ class AgencyResultRow(Base):
     )
 
 
-class WriteOffRow(Base):
+class WriteOffProposalRow(Base):
     """A write-off proposed by one person and, above the policy's threshold, approved by another.
 
     ``state`` moves proposed -> approved | rejected once: the decision is an update guarded by
@@ -108,7 +108,7 @@ class WriteOffRow(Base):
     four eyes in the database itself: whoever decides is not who proposed.
     """
 
-    __tablename__ = "write_offs"
+    __tablename__ = "write_off_proposals"
 
     id: Mapped[str] = mapped_column(ident(), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"))
@@ -136,13 +136,13 @@ class WriteOffRow(Base):
     )
 
 
-class WriteOffLineRow(Base):
+class WriteOffProposalLineRow(Base):
     """The part of a write-off that falls on one invoice."""
 
-    __tablename__ = "write_off_lines"
+    __tablename__ = "write_off_proposal_lines"
 
     write_off_id: Mapped[str] = mapped_column(
-        ident(), ForeignKey("write_offs.id", ondelete="CASCADE"), primary_key=True
+        ident(), ForeignKey("write_off_proposals.id", ondelete="CASCADE"), primary_key=True
     )
     invoice_id: Mapped[str] = mapped_column(ident(), ForeignKey("invoices.id"), primary_key=True)
     amount: Mapped[Decimal] = mapped_column(Money())

@@ -618,6 +618,6 @@ from store import case_models as _case_models  # noqa: E402
 
 handoffs = _table(_case_models.HandoffRow)
 agency_results = _table(_case_models.AgencyResultRow)
-write_offs = _table(_case_models.WriteOffRow)
-write_off_lines = _table(_case_models.WriteOffLineRow)
+write_off_proposals = _table(_case_models.WriteOffProposalRow)
+write_off_proposal_lines = _table(_case_models.WriteOffProposalLineRow)
 audit_log = _table(_case_models.AuditRow)

@@ -22,7 +22,8 @@ from sqlalchemy import Connection, insert, select, update
 from engine.model.money import format_money
 from engine.rules.write_off import WriteOffLine
 from store.audit import record_event
-from store.models import write_off_lines, write_offs
+from store.models import write_off_proposal_lines as write_off_lines
+from store.models import write_off_proposals as write_offs
 from store.notes import as_utc
 from store.outcomes import _insert, _inserted, _writing
 

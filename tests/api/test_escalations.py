@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from api.app import create_app
 from api.settings import ApiSettings
-from store.models import action_log, audit_log, handoffs, write_offs
+from store.models import action_log, audit_log, handoffs, write_off_proposals
 from store.tokens import Role, create_token
 from tests.api.ledger_data import seed
 
@@ -155,7 +155,7 @@ def test_two_managers_deciding_at_once_decide_once(
         codes = sorted(pool.map(decide, range(clients)))
     assert codes == [200] + [409] * (clients - 1)
     assert _count(engine, handoffs) == 1
-    assert _count(engine, write_offs) == 0
+    assert _count(engine, write_off_proposals) == 0
     with engine.connect() as conn:
         decisions = conn.execute(
             select(func.count())

@@ -24,7 +24,7 @@ from store.connection import create_store_engine
 from store.imports import import_csv
 from store.mapping import load_mapping
 from store.migrate import upgrade
-from store.models import audit_log, write_offs
+from store.models import audit_log, write_off_proposals
 from store.reader import load_snapshot
 from store.tokens import Role, create_token
 from tests.api.conftest import ROOT, commit_all
@@ -149,11 +149,11 @@ def test_bad_proposals_are_refused_clearly_and_a_retry_with_a_key_is_one(
     assert "more than the GBP 1,400.00 open" in too_much.json()["detail"]
     not_open = _propose(client, people, "10.00", invoices=["INV-2001"])
     assert not_open.status_code == 422
-    assert _count(engine, write_offs) == 0
+    assert _count(engine, write_off_proposals) == 0
     first = _propose(client, people, "300.00", key="wo-key-1")
     second = _propose(client, people, "300.00", key="wo-key-1")
     assert (first.status_code, second.status_code) == (201, 200)
-    assert _count(engine, write_offs) == 1
+    assert _count(engine, write_off_proposals) == 1
     # Spread oldest first: 300.00 over INV-1001 then INV-1002 when asked for more than the first.
     spread = _propose(client, people, "1250.00").json()
     assert spread["lines"] == [
@@ -202,7 +202,7 @@ def test_many_collectors_proposing_at_once_lose_nothing(
     with ThreadPoolExecutor(clients) as pool:
         codes = sorted(pool.map(propose, range(clients)))
     assert codes == [200] * (clients // 2) + [201] * (clients // 2)
-    assert _count(engine, write_offs) == clients // 2
+    assert _count(engine, write_off_proposals) == clients // 2
 
 
 def test_the_xero_journal_imports_back_through_the_xero_mapping(

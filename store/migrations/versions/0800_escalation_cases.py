@@ -2,7 +2,7 @@
 the audit log of decisions about a case.
 
 Revision ID: 0800_escalation_cases
-Revises: 0700_daily_snapshots
+Revises: 0710_write_offs_and_reversals
 Create Date: 2026-12-03
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from store.columns import Money, ident
 
 revision: str = "0800_escalation_cases"
-down_revision: str | None = "0700_daily_snapshots"
+down_revision: str | None = "0710_write_offs_and_reversals"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -88,7 +88,7 @@ def upgrade() -> None:
     )
 
     op.create_table(
-        "write_offs",
+        "write_off_proposals",
         sa.Column("id", ident(), nullable=False),
         sa.Column("customer_id", ident(), nullable=False),
         sa.Column("currency", sa.CHAR(3), nullable=False),
@@ -104,31 +104,38 @@ def upgrade() -> None:
         sa.Column("decision_note", sa.Text(), server_default="", nullable=False),
         sa.Column("posted", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.CheckConstraint(
-            "state IN ('proposed', 'approved', 'rejected')", name=op.f("ck_write_offs_state_known")
+            "state IN ('proposed', 'approved', 'rejected')",
+            name=op.f("ck_write_off_proposals_state_known"),
         ),
         sa.CheckConstraint(
             "decided_by IS NULL OR NOT needs_approval OR decided_by <> proposed_by",
-            name=op.f("ck_write_offs_four_eyes"),
+            name=op.f("ck_write_off_proposals_four_eyes"),
         ),
-        _fk("write_offs", "customer_id", "customers"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_write_offs")),
+        _fk("write_off_proposals", "customer_id", "customers"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_write_off_proposals")),
     )
-    op.create_index(op.f("ix_write_offs_customer_id_date"), "write_offs", ["customer_id", "date"])
-    op.create_index(op.f("ix_write_offs_state"), "write_offs", ["state"])
+    op.create_index(
+        op.f("ix_write_off_proposals_customer_id_date"),
+        "write_off_proposals",
+        ["customer_id", "date"],
+    )
+    op.create_index(op.f("ix_write_off_proposals_state"), "write_off_proposals", ["state"])
 
     op.create_table(
-        "write_off_lines",
+        "write_off_proposal_lines",
         sa.Column("write_off_id", ident(), nullable=False),
         sa.Column("invoice_id", ident(), nullable=False),
         sa.Column("amount", Money(), nullable=False),
         sa.ForeignKeyConstraint(
             ["write_off_id"],
-            ["write_offs.id"],
-            name=op.f("fk_write_off_lines_write_off_id_write_offs"),
+            ["write_off_proposals.id"],
+            name=op.f("fk_write_off_proposal_lines_write_off_id_write_off_proposals"),
             ondelete="CASCADE",
         ),
-        _fk("write_off_lines", "invoice_id", "invoices"),
-        sa.PrimaryKeyConstraint("write_off_id", "invoice_id", name=op.f("pk_write_off_lines")),
+        _fk("write_off_proposal_lines", "invoice_id", "invoices"),
+        sa.PrimaryKeyConstraint(
+            "write_off_id", "invoice_id", name=op.f("pk_write_off_proposal_lines")
+        ),
     )
 
     op.create_table(
@@ -150,5 +157,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_log", "write_off_lines", "write_offs", "agency_results", "handoffs"):
+    for table in (
+        "audit_log",
+        "write_off_proposal_lines",
+        "write_off_proposals",
+        "agency_results",
+        "handoffs",
+    ):
         op.drop_table(table)
