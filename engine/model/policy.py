@@ -107,6 +107,17 @@ class TermInstalment:
 
 
 @dataclass(frozen=True, slots=True)
+class StepCondition:
+    """When a step applies (every condition given must hold): the customer has at least
+    ``min_open_invoices`` open invoices, an overdue total in the invoice's currency above
+    ``overdue_above`` (a currency not named always passes), and is in one of ``segments``."""
+
+    min_open_invoices: int | None = None
+    overdue_above: Mapping[str, Decimal] = field(default_factory=dict)
+    segments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """One rung of a dunning ladder."""
 
@@ -126,6 +137,7 @@ class Step:
     # A calendar repeat (`repeat: 1m`): repetition n falls due n months after the step's date.
     repeat_months: int | None = None
     max_repeats: int | None = None  # repetitions after the first time (None: until paid)
+    when: StepCondition | None = None  # docs/rules/ladder.md, "step conditions"
 
     @property
     def kind(self) -> str:
