@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "demo": "dunning.commands.demo",
     "import": "dunning.commands.import_",
     "plan": "dunning.commands.plan",
+    "portal": "dunning.commands.portal",
     "report": "dunning.commands.report",
     "run": "dunning.commands.run",
     "send": "dunning.commands.send",

@@ -253,13 +253,17 @@ class TemplateVariant:
     origin: Origin = NOWHERE
 
 
+# The customer's personal link to the payment portal. It is made with a key from the sender's
+# settings, so the messages get it from their caller; a paragraph quoting it is left out of a
+# message that has no link (engine.report.messages).
+PORTAL_PLACEHOLDER = "portal_link"
 # The placeholders a template may use (docs/rules/ladder.md, "messages"): the messages fill them
 # in, the checks refuse any other.
 PLACEHOLDERS = (
     "customer_name", "customer_id", "invoice_numbers", "invoice_table", "total_overdue",
     "oldest_due_date", "days_overdue", "fee_amount", "interest_amount", "total_due",
     "company_name", "step_name", "discount_deadline", "discount_amount",
-    *PAYMENT_PLACEHOLDERS,
+    *PAYMENT_PLACEHOLDERS, PORTAL_PLACEHOLDER,
 )  # fmt: skip
 
 

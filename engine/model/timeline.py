@@ -23,6 +23,8 @@ EntryKind = Literal[
     "plan",
     "assignment",
     "note",
+    "portal_visit",
+    "portal_answer",
 ]
 ENTRY_KINDS: tuple[str, ...] = get_args(EntryKind)
 
