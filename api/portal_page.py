@@ -23,6 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from api import portal_staff
 from api.deps import ContextDep
 from api.policy_state import ServedPolicy
 from api.portal_answers import AnswerRefusedError, answer_from_form, thanks
@@ -59,9 +60,10 @@ class PortalState:
 
 
 def install_portal(app: FastAPI, links: PortalLinks | None) -> None:
-    """Add the portal's routes to ``app``."""
+    """Add the portal's routes to ``app``, and staff's page of the answers that wait."""
     app.state.portal = PortalState(links, PortalGuard(), links.clock if links else time.time)
     app.include_router(router)
+    app.include_router(portal_staff.router)
 
 
 def _state(request: Request) -> PortalState:

@@ -26,6 +26,14 @@ from store.payment_plans import stated_amount
 
 # Who the timeline says an answer came from.
 CUSTOMER = "customer (payment portal)"
+# How each portal answer reads in the timeline.
+PORTAL_WORDS = {
+    "paid": "Customer says they have paid",
+    "promise": "Customer promises to pay",
+    "dispute": "Customer reports a problem with an invoice",
+    "copy": "Customer asks for a copy of invoices",
+    "contact": "Customer asks to change their contact details",
+}
 MAX_TEXT_CHARS = 2000
 MAX_REFERENCE_CHARS = 64
 
@@ -234,10 +242,30 @@ def answered_reminders(conn: Connection, action_ids: Sequence[str]) -> set[str]:
     return found
 
 
-def open_requests(conn: Connection) -> int:
-    """Return how many requests (copies, contact changes) wait for staff, all customers."""
+# The answers a person must act on (a dispute also stops the chasing by itself).
+NEEDS_STAFF = ("dispute", "copy", "contact")
+
+
+def waiting_for_staff(conn: Connection, limit: int = 500) -> list[AnswerRecord]:
+    """Return the answers no one has handled yet that need a person, oldest first."""
+    a = portal_answers.c
+    rows = conn.execute(
+        select(a.id, a.customer_id)
+        .where(a.kind.in_(NEEDS_STAFF), a.handled_at.is_(None))
+        .order_by(a.answered_at, a.id)
+        .limit(limit)
+    ).all()
+    wanted = {str(r.id) for r in rows}
+    found: list[AnswerRecord] = []
+    for customer_id in dict.fromkeys(str(r.customer_id) for r in rows):
+        found += [x for x in answers_of(conn, customer_id) if x.id in wanted]
+    return sorted(found, key=lambda x: (x.answered_at, x.id))
+
+
+def waiting_count(conn: Connection) -> int:
+    """Return how many answers wait for a person, all customers."""
     a = portal_answers.c
     count = conn.execute(
-        select(func.count()).where(a.kind.in_(("copy", "contact")), a.handled_at.is_(None))
+        select(func.count()).where(a.kind.in_(NEEDS_STAFF), a.handled_at.is_(None))
     ).scalar()
     return int(count or 0)

@@ -33,7 +33,7 @@ from store.models import (
 )
 from store.notes import as_utc, customer_notes_of
 from store.payment_plans import customer_plans, stated_amount
-from store.portal_answers import CUSTOMER, answers_of, visits_of
+from store.portal_answers import CUSTOMER, NEEDS_STAFF, PORTAL_WORDS, answers_of, visits_of
 
 # How each kind of step reads in a timeline entry.
 STEP_WORDS = {
@@ -269,16 +269,6 @@ def _plans(conn: Connection, customer_id: str, as_of: date) -> list[TimelineEntr
     return out
 
 
-# How each portal answer reads in the timeline.
-PORTAL_WORDS = {
-    "paid": "Customer says they have paid",
-    "promise": "Customer promises to pay",
-    "dispute": "Customer reports a problem with an invoice",
-    "copy": "Customer asks for a copy of invoices",
-    "contact": "Customer asks to change their contact details",
-}
-
-
 def _portal(conn: Connection, customer_id: str, as_of: date) -> list[TimelineEntry]:
     entries = [
         TimelineEntry(
@@ -299,7 +289,7 @@ def _portal(conn: Connection, customer_id: str, as_of: date) -> list[TimelineEnt
             details.append(answer.reason.replace("_", " "))
         if answer.text:
             details.append(answer.text)
-        if answer.kind in ("copy", "contact"):
+        if answer.kind in NEEDS_STAFF:
             details.append(
                 f"handled by {answer.handled_by}" if answer.handled_at else "waiting for staff"
             )
@@ -308,7 +298,7 @@ def _portal(conn: Connection, customer_id: str, as_of: date) -> list[TimelineEnt
                 answer.day, "portal_answer", PORTAL_WORDS[answer.kind], "; ".join(details),
                 CUSTOMER, answer.answered_at,
                 status=("handled" if answer.handled_at else "open")
-                if answer.kind in ("copy", "contact") else None,
+                if answer.kind in NEEDS_STAFF else None,
                 amount=answer.amount, currency=answer.currency, invoices=answer.invoice_ids,
                 ref=answer.id,
             )

@@ -27,12 +27,14 @@ from api.settings import ApiSettings
 from store.models import disputes, portal_answers, promises
 from store.portal_links import PortalLinks, PortalSettings, revoke_links
 from store.timeline import read_timeline
+from tests.api.conftest import Tokens
 from tests.api.ledger_data import DAY, seed
+from tests.web.conftest import csrf_of, sign_in
 
 KEY = "portal-test-key-" + "k" * 40
 NOON = datetime(DAY.year, DAY.month, DAY.day, 12, tzinfo=UTC).timestamp()
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-_KEY = re.compile(r'name="key" value="([^"]+)"')
+_KEY = re.compile(r'name="key" value="([^"]+)-[a-z]+"')
 
 
 def portal_client(
@@ -62,7 +64,7 @@ def form_of(html: str, kind: str, **fields: str) -> dict[str, str]:
     csrf = _CSRF.search(html)
     key = _KEY.search(html)
     assert csrf and key, "the page has no answer form"
-    return {"csrf": csrf.group(1), "key": key.group(1), "kind": kind, **fields}
+    return {"csrf": csrf.group(1), "key": f"{key.group(1)}-{kind}", "kind": kind, **fields}
 
 
 def count(engine: Engine, table: Table) -> int:
@@ -354,3 +356,53 @@ def test_the_staff_customer_page_shows_portal_answers(
     titles = [e.title for e in entries]
     assert "Customer asks for a copy of invoices" in titles
     assert "Customer opened the payment portal" in titles
+
+
+def test_staff_see_the_requests_that_wait_and_mark_one_handled(
+    portal: TestClient, engine: Engine, tokens: Tokens
+) -> None:
+    path = path_of(portal, "TEST-0001")
+    page = portal.get(path).text
+    portal.post(f"{path}/answer", data=form_of(page, "request", request="copy"))
+    dispute = form_of(page, "dispute", invoice="INV-1001", reason="not_received",
+                      text="No delivery")  # fmt: skip
+    portal.post(f"{path}/answer", data=dispute)
+    portal.post(f"{path}/answer", data=form_of(page, "promise", currency="GBP", amount="900.00",
+                                               pay_on="2026-11-30"))  # fmt: skip
+    staff = TestClient(portal.app)
+    sign_in(staff, tokens.collector, "/portal/requests")
+    listed = staff.get("/portal/requests")
+    assert "Customer asks for a copy of invoices" in listed.text
+    assert "INV-1001: not received. No delivery" in listed.text
+    assert "Customer promises to pay" not in listed.text  # the list holds it back by itself
+    with engine.connect() as conn:
+        copy_id = conn.execute(
+            select(portal_answers.c.id).where(portal_answers.c.kind == "copy")
+        ).scalar_one()
+    done = staff.post(f"/portal/requests/TEST-0001/{copy_id}/handled",
+                      data={"csrf": csrf_of(listed.text)}, follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    assert "Customer asks for a copy" not in staff.get("/portal/requests").text
+    again = staff.post(f"/portal/requests/TEST-0001/{copy_id}/handled",
+                       data={"csrf": csrf_of(listed.text)})  # fmt: skip
+    assert again.status_code == 404
+    with engine.connect() as conn:
+        entry = next(e for e in read_timeline(conn, "TEST-0001", DAY).entries
+                     if e.title == "Customer asks for a copy of invoices")  # fmt: skip
+    assert "handled by test-collector" in entry.detail
+
+
+def test_a_viewer_cannot_mark_a_request_handled(
+    portal: TestClient, engine: Engine, tokens: Tokens
+) -> None:
+    path = path_of(portal, "TEST-0001")
+    portal.post(f"{path}/answer", data=form_of(portal.get(path).text, "request", request="copy"))
+    staff = TestClient(portal.app)
+    sign_in(staff, tokens.viewer, "/portal/requests")
+    listed = staff.get("/portal/requests")
+    assert "Mark handled" not in listed.text
+    with engine.connect() as conn:
+        copy_id = conn.execute(select(portal_answers.c.id)).scalar_one()
+    refused = staff.post(f"/portal/requests/TEST-0001/{copy_id}/handled",
+                         data={"csrf": csrf_of(listed.text)})  # fmt: skip
+    assert refused.status_code == 403
