@@ -14,6 +14,7 @@ from api.context import AppContext
 from api.errors import FailureMiddleware, install_problem_handlers
 from api.middleware import ObserveMiddleware, PolicyVersionMiddleware
 from api.models import Problem
+from api.portal_page import install_portal
 from api.request_guard import RequestGuardMiddleware
 from api.routers import (
     actions,
@@ -29,6 +30,7 @@ from api.routers import (
 from api.settings import ApiSettings
 from api.web import install_web
 from engine.model.actions import PolicyVersion
+from store.portal_links import PortalLinks
 
 DESCRIPTION = """\
 The daily dunning action list, computed from the committed collections policy and the ledger.
@@ -68,6 +70,7 @@ def create_app(settings: ApiSettings, *, context: AppContext | None = None) -> F
         return served.version if served else None
 
     install_web(app)
+    install_portal(app, PortalLinks(settings.portal) if settings.portal else None)
     # Added innermost first. From the outside: request id, metrics and access log; the
     # policy-version header on every response; unexpected failures answered as problems; who
     # sends a request and how large its body is, checked before the body is read.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from store.portal_links import PortalSettings
+
 # The largest request body taken by default: an import of about ten thousand rows.
 MAX_BODY_BYTES = 4 * 1024 * 1024
 
@@ -34,3 +36,4 @@ class ApiSettings:
     policy_url: str | None = None
     busy_seconds: float = 10.0
     max_body_bytes: int = MAX_BODY_BYTES
+    portal: PortalSettings | None = None

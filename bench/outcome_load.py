@@ -23,6 +23,13 @@ errors, and the latency percentiles of the outcome writes (and of the list reads
    ``--read-think`` seconds. ``--think 0`` makes both closed loops (as many requests as the
    server can take: the median is then the number of clients over the throughput).
 
+**The floor**, measured in the same run under the same load: ``GET /healthz``, the cheapest
+answer the service gives (no database, no policy; the same middleware, event loop and thread
+handoffs as every request). In phase 2, as many clients as writers send it at the same moment,
+right after the outcome burst; in phase 3, ``--probes`` clients send it with the writers' waits
+between the writers and readers. Each phase reports its p99 and the outcome p99 as a multiple of
+it: what an outcome costs beyond merely being answered on this machine at that moment.
+
 The load comes from a small asyncio HTTP/1.1 client on keep-alive connections (no parsing
 beyond the status line and Content-Length), so that the generator leaves as much of the second
 core as it can to the server; latencies are from sending a request to its last byte.
@@ -288,19 +295,23 @@ async def same_action(port: int, token: str, action: dict[str, Any]) -> dict[str
     return tally.figures()
 
 
-async def burst(port: int, token: str, actions: list[dict[str, Any]]) -> dict[str, Any]:
-    """Phase 2: one writer per action, all at the same moment."""
+async def burst(
+    port: int, token: str, actions: list[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Phase 2: one writer per action, all at the same moment; then the floor, as many
+    ``/healthz`` requests at the same moment on the same connections."""
     conns = [Connection(port, token) for _ in actions]
     for conn in conns:
         await conn.request("GET", "/healthz")
-    tally = Tally()
+    tally, floor = Tally(), Tally()
     await asyncio.gather(
         *(tally.timed(c, "POST", outcome_path(a["id"]), {"outcome": "done"})
           for c, a in zip(conns, actions, strict=True))
     )  # fmt: skip
+    await asyncio.gather(*(floor.timed(c, "GET", "/healthz") for c in conns))
     for conn in conns:
         conn.close()
-    return tally.figures()
+    return tally.figures(), floor.figures()
 
 
 async def sustained(
@@ -311,7 +322,7 @@ async def sustained(
 ) -> dict[str, Any]:
     """Phase 3: writers and readers for a while, each waiting a random time between requests."""
     collector, viewer = tokens
-    writes, retries, conflicts, reads = Tally(), Tally(), Tally(), Tally()
+    writes, retries, conflicts, reads, floor = Tally(), Tally(), Tally(), Tally(), Tally()
     deadline = time.perf_counter() + args.duration
     queue = list(actions)
     random.Random(args.seed).shuffle(queue)
@@ -353,9 +364,20 @@ async def sustained(
             await pause(rng, args.read_think)
         conn.close()
 
+    async def prober(n: int) -> None:
+        rng = random.Random(args.seed * 1000 + 900 + n)
+        conn = Connection(port, viewer)
+        await pause(rng, args.think)
+        while time.perf_counter() < deadline and queue:
+            await floor.timed(conn, "GET", "/healthz")
+            await pause(rng, args.think)
+        conn.close()
+
     started = time.perf_counter()
     await asyncio.gather(
-        *(writer(n) for n in range(args.writers)), *(reader(n) for n in range(args.readers))
+        *(writer(n) for n in range(args.writers)),
+        *(reader(n) for n in range(args.readers)),
+        *(prober(n) for n in range(args.probes)),
     )
     elapsed = time.perf_counter() - started
     out = {
@@ -364,6 +386,7 @@ async def sustained(
         "retries": retries.figures(),
         "conflicts": conflicts.figures(),
         "reads": reads.figures(),
+        "floor": floor.figures(),
     }
     out["writes_per_s"] = (out["writes"]["requests"] + out["retries"]["requests"]
                            + out["conflicts"]["requests"]) / elapsed  # fmt: skip
@@ -378,10 +401,13 @@ async def run(port: int, tokens: tuple[str, str], args: argparse.Namespace) -> d
     needed = 1 + args.writers + 100
     if len(actions) < needed:
         raise SystemExit(f"only {len(actions)} actions on the list; raise --customers")
+    same = await same_action(port, tokens[0], actions[0])
+    burst_writes, burst_floor = await burst(port, tokens[0], actions[1 : 1 + args.writers])
     out = {
         "actions_on_list": len(actions),
-        "same_action": await same_action(port, tokens[0], actions[0]),
-        "burst": await burst(port, tokens[0], actions[1 : 1 + args.writers]),
+        "same_action": same,
+        "burst": burst_writes,
+        "burst_floor": burst_floor,
         "sustained": await sustained(port, tokens, actions[1 + args.writers :], args),
     }
     conn = Connection(port, tokens[1])
@@ -410,6 +436,13 @@ def line(name: str, f: dict[str, Any]) -> str:
     )
 
 
+def ratio(measured: dict[str, Any], floor: dict[str, Any]) -> str:
+    """Return the p99 of ``measured`` as a multiple of the floor's p99."""
+    if not measured["p99_ms"] or not floor["p99_ms"]:
+        return "-"
+    return f"{measured['p99_ms'] / floor['p99_ms']:.2f}x"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", help="Database URL (default: a SQLite file; a PostgreSQL "
@@ -421,6 +454,8 @@ def main() -> None:
                         help="Mean seconds a writer waits between outcomes (0: none).")  # fmt: skip
     parser.add_argument("--read-think", type=float, default=1.0,
                         help="Mean seconds a reader waits between pages (0: none).")  # fmt: skip
+    parser.add_argument("--probes", type=int, default=10,
+                        help="Clients sending GET /healthz (the floor) in phase 3.")  # fmt: skip
     parser.add_argument("--customers", type=int, default=12_000,
                         help="Customers with an overdue invoice added to the demo.")  # fmt: skip
     parser.add_argument("--seed", type=int, default=7)
@@ -452,8 +487,8 @@ def main() -> None:
     s = figures["sustained"]
     errors = sum(
         f["server_errors"] + f["transport_errors"]
-        for f in (figures["same_action"], figures["burst"], s["writes"], s["retries"],
-                  s["conflicts"], s["reads"])
+        for f in (figures["same_action"], figures["burst"], figures["burst_floor"], s["writes"],
+                  s["retries"], s["conflicts"], s["reads"], s["floor"])
     )  # fmt: skip
     met = "met" if s["writes"]["p99_ms"] < TARGET_P99_MS else "MISSED"
     ev = figures["list_evaluations"]
@@ -461,11 +496,15 @@ def main() -> None:
         f"{figures['backend']}: {figures['actions_on_list']} actions on the list\n"
         f"1. 50 writers, one action, at once\n{line('outcome', figures['same_action'])}\n"
         f"2. {args.writers} writers, an action each, at once\n{line('outcome', figures['burst'])}\n"
+        f"{line('floor', figures['burst_floor'])}\n"
+        f"  outcome p99 / floor p99: {ratio(figures['burst'], figures['burst_floor'])}\n"
         f"3. {args.writers} writers (mean wait {args.think} s) and {args.readers} readers (mean"
         f" wait {args.read_think} s) for {s['seconds']:.0f} s: {s['writes_per_s']:.0f} writes/s,"
         f" {s['reads_per_s']:.0f} reads/s\n"
         f"{line('outcome', s['writes'])}\n{line('retry', s['retries'])}\n"
         f"{line('conflict', s['conflicts'])}\n{line('list page', s['reads'])}\n"
+        f"{line('floor', s['floor'])}\n"
+        f"  outcome p99 / floor p99: {ratio(s['writes'], s['floor'])}\n"
         f"lists evaluated in full: {ev.get('computations_total', 0):.0f}"
         f" ({ev.get('computation_seconds_sum', 0):.2f} s),"
         f" brought up to date: {ev.get('updates_total', 0):.0f}"

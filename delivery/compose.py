@@ -98,10 +98,13 @@ def compose(
     root: Path,
     now: datetime | None = None,
     with_content: bool = True,
+    portal_link: str = "",
 ) -> Composed:
     """Return the email or letter for ``action``, or raise ``CannotComposeError`` saying why.
 
-    Without ``with_content`` (a dry run) the MIME message and PDFs are not made.
+    Without ``with_content`` (a dry run) the MIME message and PDFs are not made. ``portal_link``
+    is the customer's personal link to the payment portal (``store.portal_links``), quoted where
+    the template says ``{portal_link}``.
     """
     if action.kind not in CHANNELS:
         raise CannotComposeError(f"a {action.kind} action is not sent by dunning send")
@@ -110,7 +113,7 @@ def compose(
         raise CannotComposeError(
             "the policy has no policies/payment.yaml, so reminders have no sender or letterhead"
         )
-    message = render_message(action, policy)
+    message = render_message(action, policy, portal_link=portal_link)
     if message is None:
         raise CannotComposeError(f"step '{action.step}' has no template to send")
     identity = message_id(action, payment.company)
@@ -233,15 +236,31 @@ def statement_pdf(action: Action, policy: Policy, payment: PaymentOptions, *, ro
         }
         for charge in action.charges
     ]
-    due = [(c, format_money(a, c)) for c, a in amounts_due(action).items()]
-    options = payment_placeholders(payment, action)["payment_options"]
-    return account_statement_pdf(
-        payment, action.customer_name, action.customer_id, action.date.isoformat(),
-        (invoices, charges, due), options=options, root=root,
+    return statement_document(
+        {
+            "company": payment.company,
+            "logo": _logo(payment.company, root),
+            "customer_name": action.customer_name,
+            "customer_id": action.customer_id,
+            "date": action.date.isoformat(),
+            "invoices": invoices,
+            "charges": charges,
+            "due": [(c, format_money(a, c)) for c, a in amounts_due(action).items()],
+            "options": payment_placeholders(payment, action)["payment_options"],
+        },
+        root=root,
     )
 
 
-def account_statement_pdf(
+def statement_document(values: Mapping[str, Any], *, root: Path) -> bytes:
+    """Return a statement PDF of the letterhead, invoices, charges and amounts due in
+    ``values`` (already written as they are shown). ``words`` may name the headings in the
+    reader's language; the payment portal's statement and invoice copies are made here too."""
+    html = _environment().get_template("statement.html.j2").render(**values)
+    return _pdf(html, root)
+
+
+def account_statement_pdf(  # noqa: PLR0913 - the statement's parts, each named
     payment: PaymentOptions,
     customer_name: str,
     customer_id: str,
@@ -252,20 +271,23 @@ def account_statement_pdf(
     root: Path,
 ) -> bytes:
     """Return a statement of account as a PDF: ``rows`` are the invoice rows (id, issued, due,
-    days_overdue, amount, open), the other lines (label, amount) and the totals per currency."""
+    days_overdue, amount, open), the other lines (label, amount) and the totals per currency
+    (a hand-off's case file)."""
     invoices, charges, due = rows
-    html = _environment().get_template("statement.html.j2").render(
-        company=payment.company,
-        logo=_logo(payment.company, root),
-        customer_name=customer_name,
-        customer_id=customer_id,
-        date=day,
-        invoices=invoices,
-        charges=charges,
-        due=due,
-        options=options,
+    return statement_document(
+        {
+            "company": payment.company,
+            "logo": _logo(payment.company, root),
+            "customer_name": customer_name,
+            "customer_id": customer_id,
+            "date": day,
+            "invoices": invoices,
+            "charges": charges,
+            "due": due,
+            "options": options,
+        },
+        root=root,
     )
-    return _pdf(html, root)
 
 
 def _pdf(html: str, root: Path) -> bytes:

@@ -37,6 +37,7 @@ from engine.rules.payment import amounts_due
 from store import outbox
 from store.collector import collector_paused
 from store.outbox import Claimed, Queued
+from store.portal_links import PortalLinks, portal_links_from_environment
 
 log = logging.getLogger("dunning.send")
 
@@ -134,8 +135,15 @@ def messages_of(
     skip: Iterable[str] = (),
     report: SendReport,
     with_content: bool = True,
+    portal: PortalLinks | None = None,
 ) -> list[Composed]:
-    """Return the composed emails and letters of ``evaluation``, except the action ids ``skip``."""
+    """Return the composed emails and letters of ``evaluation``, except the action ids ``skip``.
+
+    Each message carries the customer's portal link made by ``portal``; without it, by the
+    portal settings of the environment (``DUNNING_PORTAL_URL``, ``DUNNING_PORTAL_KEYS``), and
+    none when those are unset.
+    """
+    links = portal if portal is not None else portal_links_from_environment()
     skipped = set(skip)
     out: list[Composed] = []
     for action in evaluation.actions:
@@ -146,7 +154,9 @@ def messages_of(
             continue
         customer = customers.get(action.customer_id) or Customer(action.customer_id)
         try:
-            out.append(compose(action, policy, customer, root=root, with_content=with_content))
+            link = links.link(action.customer_id, action.id) if links else ""
+            out.append(compose(action, policy, customer, root=root, with_content=with_content,
+                               portal_link=link))  # fmt: skip
         except CannotComposeError as reason:
             report.not_composed.append((action.id, str(reason)))
     report.composed = len(out)

@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "handoff": "dunning.commands.handoff",
     "import": "dunning.commands.import_",
     "plan": "dunning.commands.plan",
+    "portal": "dunning.commands.portal",
     "report": "dunning.commands.report",
     "run": "dunning.commands.run",
     "send": "dunning.commands.send",

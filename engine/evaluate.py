@@ -38,6 +38,7 @@ from engine.rules.output import (
     superseded_order,
     suppression_order,
 )
+from engine.rules.step_conditions import apply_conditions
 from engine.rules.suppressions import open_disputes, suppress
 
 
@@ -110,8 +111,12 @@ def evaluate_customer(
             account.disputes = with_parts(account.disputes, account.parents)
     # Dates and the step reached, per open invoice; then what the history leaves pending.
     account.ineligible = ineligible_steps(account.ladder, account.rules.skip, account.open_total)
-    count_overdue = bool(context.policy.min_balance)  # only the minimum balance needs it
+    # Only the minimum balance and step conditions need the overdue totals.
+    count_overdue = bool(context.policy.min_balance) or bool(account.ladder.condition_steps)
     account.reached, account.overdue_total = steps_reached(account, opens, count_overdue)
+    if account.ladder.condition_steps:
+        # Step conditions: steps that apply only to some customers become ineligible.
+        account.reached = apply_conditions(account, len(opens))
     items, account.hold = pending_steps(account, account.reached)
     if items and account.ladder.one_level:
         # Catch-up, one level per run: the next step after the last one sent.

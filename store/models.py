@@ -1,5 +1,6 @@
 """The schema as SQLAlchemy 2 models: customers, invoices, cash, write-offs and reversals, disputes,
-promises, log, tokens, notes, assignments and web sessions.
+promises, log, tokens, notes, assignments, web sessions and the payment portal's revocations,
+visits and answers.
 
 Ids are the accounting system's own ("external") ids. Money columns are ``Money`` (exact on every
 backend), dates are ``Date``, currencies ``CHAR(3)``. The reader and the imports use the tables
@@ -583,6 +584,65 @@ class DailySnapshotRow(Base):
     written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class PortalRevocationRow(Base):
+    """When the payment-portal links of a customer were last revoked (store.portal_links)."""
+
+    __tablename__ = "portal_revocations"
+
+    customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"), primary_key=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(128), default="", server_default="")
+
+
+class PortalVisitRow(Base):
+    """A customer opened the portal from a reminder's link on a day (one row a link and day)."""
+
+    __tablename__ = "portal_visits"
+
+    customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"), primary_key=True)
+    action_id: Mapped[str] = mapped_column(ident(128), primary_key=True)
+    date: Mapped[date] = mapped_column(Date, primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PortalAnswerRow(Base):
+    """What a customer answered on the payment portal (store.portal_answers).
+
+    ``id`` is the form's one-time key, so a form sent twice is one answer. ``kind``: ``paid``
+    (on ``on_date``, ``amount``, ``reference``), ``promise`` (to pay ``amount`` on ``on_date``),
+    ``dispute`` (of one invoice, ``reason`` and ``text``), ``copy`` (of invoices) or ``contact``
+    (new details in ``text``). ``record_id`` is the promise or dispute the answer opened;
+    ``handled_at``/``handled_by`` say when staff dealt with a request.
+    """
+
+    __tablename__ = "portal_answers"
+
+    id: Mapped[str] = mapped_column(ident(), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"))
+    action_id: Mapped[str] = mapped_column(ident(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    # Declared before ``date``, whose name would hide the type from the annotations after it.
+    on_date: Mapped[date | None] = mapped_column(Date)
+    date: Mapped[date] = mapped_column(Date)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    invoice_ids: Mapped[list[str]] = mapped_column(JSON)
+    amount: Mapped[Decimal | None] = mapped_column(Money())
+    currency: Mapped[str | None] = mapped_column(CHAR(3))
+    reference: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    reason: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    record_id: Mapped[str | None] = mapped_column(ident())
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handled_by: Mapped[str | None] = mapped_column(String(128))
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('paid', 'promise', 'dispute', 'copy', 'contact')", name="kind_known"
+        ),
+        Index(None, "customer_id", "answered_at"),
+    )
+
+
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -621,3 +681,6 @@ agency_results = _table(_case_models.AgencyResultRow)
 write_off_proposals = _table(_case_models.WriteOffProposalRow)
 write_off_proposal_lines = _table(_case_models.WriteOffProposalLineRow)
 audit_log = _table(_case_models.AuditRow)
+portal_revocations = _table(PortalRevocationRow)
+portal_visits = _table(PortalVisitRow)
+portal_answers = _table(PortalAnswerRow)

@@ -34,6 +34,7 @@ from store.models import (
 )
 from store.notes import as_utc, customer_notes_of
 from store.payment_plans import customer_plans, stated_amount
+from store.portal_answers import CUSTOMER, NEEDS_STAFF, PORTAL_WORDS, answers_of, visits_of
 
 # How each kind of step reads in a timeline entry.
 STEP_WORDS = {
@@ -111,6 +112,7 @@ def read_timeline(
                 event.at, event.event, ref=event.ref,
             )
         )
+    entries += _portal(conn, customer_id, as_of)
     entries.sort(key=TimelineEntry.sort_key, reverse=True)
     return Timeline(customer_id, name or customer_id, as_of, tuple(entries))
 
@@ -282,6 +284,43 @@ def _plans(conn: Connection, customer_id: str, as_of: date) -> list[TimelineEntr
             )
         )
     return out
+
+
+def _portal(conn: Connection, customer_id: str, as_of: date) -> list[TimelineEntry]:
+    entries = [
+        TimelineEntry(
+            visit.day, "portal_visit", "Customer opened the payment portal",
+            f"from the link of reminder {visit.action_id}", CUSTOMER, visit.first_at,
+            ref=visit.action_id,
+        )
+        for visit in visits_of(conn, customer_id, as_of)
+    ]  # fmt: skip
+    for answer in answers_of(conn, customer_id, as_of):
+        details = []
+        if answer.on_date is not None:
+            said = "paid on " if answer.kind == "paid" else "by "
+            details.append(said + answer.on_date.isoformat())
+        if answer.reference:
+            details.append(f"reference {answer.reference}")
+        if answer.reason:
+            details.append(answer.reason.replace("_", " "))
+        if answer.text:
+            details.append(answer.text)
+        if answer.kind in NEEDS_STAFF:
+            details.append(
+                f"handled by {answer.handled_by}" if answer.handled_at else "waiting for staff"
+            )
+        entries.append(
+            TimelineEntry(
+                answer.day, "portal_answer", PORTAL_WORDS[answer.kind], "; ".join(details),
+                CUSTOMER, answer.answered_at,
+                status=("handled" if answer.handled_at else "open")
+                if answer.kind in NEEDS_STAFF else None,
+                amount=answer.amount, currency=answer.currency, invoices=answer.invoice_ids,
+                ref=answer.id,
+            )
+        )  # fmt: skip
+    return entries
 
 
 @dataclass(frozen=True, slots=True)

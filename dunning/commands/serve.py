@@ -81,6 +81,7 @@ def command(
     from api.settings import ApiSettings  # noqa: PLC0415
     from store.connection import create_store_engine  # noqa: PLC0415
     from store.migrate import current_revision, head_revision  # noqa: PLC0415
+    from store.portal_links import PortalSettings, PortalSettingsError  # noqa: PLC0415
     from store.settings import database_url  # noqa: PLC0415
 
     url = database_url(database)
@@ -98,6 +99,10 @@ def command(
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        portal = PortalSettings.from_environment()
+    except PortalSettingsError as error:
+        raise click.ClickException(str(error)) from error
     settings = ApiSettings(
         database_url=url,
         repo=repo,
@@ -105,6 +110,7 @@ def command(
         ref_check_seconds=ref_check_seconds,
         policy_url=policy_url,
         max_body_bytes=round(max_body_mb * 1024 * 1024),
+        portal=portal,
     )
     # uvicorn's access log prints paths and query strings (customer ids, notes): ours logs the
     # route template instead (api.middleware).

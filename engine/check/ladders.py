@@ -1,7 +1,7 @@
 """The steps of a ladder: unique ids, date order, none before the invoice, no more contacts in 7
 days than the guardrail allows, a step counted from the previous one has one, on a ladder that
-catches up one level at a time, and a repeat that has time to happen (P019-P021, P032,
-P073-P075).
+catches up one level at a time, a repeat that has time to happen, and step conditions that can
+fail (P019-P021, P032, P073-P076).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ CODES: dict[str, str] = {
     "P073": "the first step of a ladder is counted from the previous step (previous+Nd)",
     "P074": "a ladder with previous+Nd steps catches up to the highest step, not one level per run",
     "P075": "a repeated step is followed by the next step before its first repetition",
+    "P076": "a step condition that always holds (min_open_invoices: 1)",
 }
 
 # The fewest days a calendar repeat of one month can take (February).
@@ -152,6 +153,22 @@ def check_repeats_happen(context: Context) -> Iterator[Problem]:
                     f"'{later.id}' ({later.at}) comes {gap} days after it, before the first "
                     "repetition: the ladder moves on and the step never repeats. Repeat it more "
                     "often, move the next step later, or remove repeat",
+                )
+
+
+def check_conditions_can_fail(context: Context) -> Iterator[Problem]:
+    """Return problems for step conditions that always hold: an invoice being chased is open, so
+    a customer always has at least one open invoice."""
+    for ladder in context.policy.ladders.values():
+        for step in ladder.steps:
+            if step.when is not None and step.when.min_open_invoices == 1:
+                yield Problem.at(
+                    step.origin.at("when", "min_open_invoices"),
+                    "P076",
+                    f"step '{step.id}' of ladder '{ladder.name}' applies when the customer has at "
+                    "least 1 unpaid invoice, which is always so for an invoice being chased: "
+                    "write the number of invoices that should trigger it (e.g. 2), or remove "
+                    "the condition",
                 )
 
 

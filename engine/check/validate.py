@@ -67,6 +67,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("a ladder starts from a date, not the previous step", ladders.check_previous_first),
     ("previous steps on ladders that catch up one level", ladders.check_previous_catch_up),
     ("repeats happen before the next step", ladders.check_repeats_happen),
+    ("step conditions can fail", ladders.check_conditions_can_fail),
     ("contacts per 7 days within the guardrail", ladders.check_contact_density),
     ("discounts shorter than the terms and below 100 %", terms.check_discounts),
     ("split terms add up to 100 % in due order", terms.check_instalments),

@@ -7,6 +7,7 @@ shape here; what a schema cannot say (a valid IBAN, a known placeholder) is chec
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from engine.load.yaml_reader import YamlDocument
@@ -15,6 +16,7 @@ from engine.model.payment import (
     Company,
     PaymentLink,
     PaymentOptions,
+    PortalRules,
     ReferenceScheme,
 )
 from engine.model.source import Origin
@@ -70,7 +72,19 @@ def read_payment(doc: YamlDocument) -> PaymentOptions:
         bank_accounts=dict(sorted(accounts.items())),
         links=dict(sorted(links.items())),
         attach_statement=tuple(str(step) for step in data.get("attach_statement") or ()),
+        portal=_portal(data.get("portal") or {}, origin("portal")),
         origin=origin(),
+    )
+
+
+def _portal(data: dict[str, Any], origin: Origin) -> PortalRules:
+    defaults = PortalRules()
+    minimums = data.get("promise_min_amount") or {}
+    return PortalRules(
+        paid_hold_days=int(data.get("paid_hold_days", defaults.paid_hold_days)),
+        promise_max_days=int(data.get("promise_max_days", defaults.promise_max_days)),
+        promise_min_amount={str(c): Decimal(str(a)) for c, a in sorted(minimums.items())},
+        origin=origin,
     )
 
 

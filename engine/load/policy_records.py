@@ -37,6 +37,7 @@ from engine.model.policy import (
     ReportSettings,
     Step,
     StepAction,
+    StepCondition,
     Template,
     TemplateVariant,
     Term,
@@ -261,6 +262,17 @@ def _due_rule(name: str, term: dict[str, Any], origin: Origin, basis: object = N
     )
 
 
+def _condition(when: dict[str, Any] | None) -> StepCondition | None:
+    """Return a step's ``when`` conditions, or None without any."""
+    if not when:
+        return None
+    return StepCondition(
+        when.get("min_open_invoices"),
+        _money_map(when.get("overdue_above")),
+        tuple(str(s) for s in when.get("segment") or ()),
+    )
+
+
 def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
     locate = _Locator(doc)
     data = _mapping(doc)
@@ -283,6 +295,7 @@ def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
                 repeat_days=parse_duration(str(repeat)) if repeat is not None else None,
                 repeat_months=parse_months(str(repeat)) if repeat is not None else None,
                 max_repeats=step.get("max_repeats"),
+                when=_condition(step.get("when")),
                 assign=_optional(step.get("assign")),
                 to=_optional(step.get("to")),
                 description=_text(step.get("description")),

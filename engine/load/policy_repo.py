@@ -130,6 +130,14 @@ def policy_history(root: Path, ref: str = "HEAD") -> list[PolicyCommit]:
     return commits
 
 
+def file_at(root: Path, commit: str, path: str) -> bytes | None:
+    """Return the file ``path`` as committed at ``commit`` (None when it is not there)."""
+    try:
+        return _git(root, "show", f"{commit}:{path}", binary=True)
+    except GitError:
+        return None
+
+
 def working_tree_version(root: Path, digest: str) -> PolicyVersion:
     """Return the version of the policy in the working tree: the commit when it is clean."""
     now = datetime.now(UTC)

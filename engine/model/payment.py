@@ -1,4 +1,5 @@
-"""How customers pay and who reminders come from: the records of ``policies/payment.yaml``.
+"""How customers pay and who reminders come from: the records of ``policies/payment.yaml``, with
+what customers may answer on the payment portal.
 
 Built by ``engine.load.payment_file`` from a schema-valid file and read by the messages
 (``engine.rules.payment``) and by the delivery of reminders. They hold no behaviour.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from engine.model.source import NOWHERE, Origin
 
@@ -72,6 +74,21 @@ class ReferenceScheme:
 
 
 @dataclass(frozen=True, slots=True)
+class PortalRules:
+    """What customers may answer on the payment portal (``portal:`` of the payment file).
+
+    ``paid_hold_days``: how long an "I have paid" holds the chasing of its invoices back, from
+    the day paid. ``promise_max_days``: how far ahead a promise may go. ``promise_min_amount``:
+    the smallest amount a customer may promise, per currency (none: any amount).
+    """
+
+    paid_hold_days: int = 5
+    promise_max_days: int = 30
+    promise_min_amount: Mapping[str, Decimal] = field(default_factory=dict)
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class PaymentOptions:
     """The whole payment file: sender, letterhead, reference, bank accounts, links, statements."""
 
@@ -80,6 +97,7 @@ class PaymentOptions:
     bank_accounts: Mapping[str, BankAccount] = field(default_factory=dict)
     links: Mapping[str, PaymentLink] = field(default_factory=dict)
     attach_statement: tuple[str, ...] = ()  # step ids whose emails carry a statement PDF
+    portal: PortalRules = PortalRules()
     origin: Origin = NOWHERE
 
     def currencies(self) -> frozenset[str]:

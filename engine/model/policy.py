@@ -107,6 +107,17 @@ class TermInstalment:
 
 
 @dataclass(frozen=True, slots=True)
+class StepCondition:
+    """When a step applies (every condition given must hold): the customer has at least
+    ``min_open_invoices`` open invoices, an overdue total in the invoice's currency above
+    ``overdue_above`` (a currency not named always passes), and is in one of ``segments``."""
+
+    min_open_invoices: int | None = None
+    overdue_above: Mapping[str, Decimal] = field(default_factory=dict)
+    segments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """One rung of a dunning ladder."""
 
@@ -126,6 +137,7 @@ class Step:
     # A calendar repeat (`repeat: 1m`): repetition n falls due n months after the step's date.
     repeat_months: int | None = None
     max_repeats: int | None = None  # repetitions after the first time (None: until paid)
+    when: StepCondition | None = None  # docs/rules/ladder.md, "step conditions"
 
     @property
     def kind(self) -> str:
@@ -241,13 +253,17 @@ class TemplateVariant:
     origin: Origin = NOWHERE
 
 
+# The customer's personal link to the payment portal. It is made with a key from the sender's
+# settings, so the messages get it from their caller; a paragraph quoting it is left out of a
+# message that has no link (engine.report.messages).
+PORTAL_PLACEHOLDER = "portal_link"
 # The placeholders a template may use (docs/rules/ladder.md, "messages"): the messages fill them
 # in, the checks refuse any other.
 PLACEHOLDERS = (
     "customer_name", "customer_id", "invoice_numbers", "invoice_table", "total_overdue",
     "oldest_due_date", "days_overdue", "fee_amount", "interest_amount", "total_due",
     "company_name", "step_name", "discount_deadline", "discount_amount",
-    *PAYMENT_PLACEHOLDERS,
+    *PAYMENT_PLACEHOLDERS, PORTAL_PLACEHOLDER,
 )  # fmt: skip
 
 

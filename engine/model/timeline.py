@@ -24,6 +24,8 @@ EntryKind = Literal[
     "assignment",
     "note",
     "case",
+    "portal_visit",
+    "portal_answer",
 ]
 ENTRY_KINDS: tuple[str, ...] = get_args(EntryKind)
 

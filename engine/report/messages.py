@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.model.actions import CONTACT_KINDS, Action
 from engine.model.money import ZERO, format_money
-from engine.model.policy import Policy, Template, TemplateVariant
+from engine.model.policy import PORTAL_PLACEHOLDER, Policy, Template, TemplateVariant
 from engine.rules.payment import amounts_due, payment_placeholders
 
 
@@ -56,8 +56,13 @@ def choose_variant(
     return None, None
 
 
-def render_message(action: Action, policy: Policy) -> Message | None:
-    """Return the message of a contact action, or None (not a contact, or no template for it)."""
+def render_message(action: Action, policy: Policy, *, portal_link: str = "") -> Message | None:
+    """Return the message of a contact action, or None (not a contact, or no template for it).
+
+    ``portal_link`` is the customer's personal link to the payment portal for this message;
+    without one (no portal set up, or a message shown to staff) every paragraph of the body
+    that quotes ``{portal_link}`` is left out.
+    """
     if action.kind not in CONTACT_KINDS or action.template is None:
         return None
     template = policy.templates.get(action.template)
@@ -66,16 +71,26 @@ def render_message(action: Action, policy: Policy) -> Message | None:
     variant, note = choose_variant(template, action.tone, action.language, policy.language)
     if variant is None:
         return None
-    values = placeholder_values(action, policy)
+    values = placeholder_values(action, policy, portal_link=portal_link)
     subject, subject_problem = _fill(variant.subject, values)
-    body, body_problem = _fill(variant.body, values)
+    body, body_problem = _fill(
+        variant.body if portal_link else without_portal(variant.body), values
+    )
     problem = subject_problem or body_problem
     if problem:
         note = f"{note}; {problem}" if note else problem
     return Message(subject, body, variant.tone, variant.language, template.name, note)
 
 
-def placeholder_values(action: Action, policy: Policy) -> dict[str, str]:
+def without_portal(body: str) -> str:
+    """Return ``body`` without the paragraphs that quote ``{portal_link}``."""
+    marker = "{" + PORTAL_PLACEHOLDER + "}"
+    if marker not in body:
+        return body
+    return "\n\n".join(p for p in body.split("\n\n") if marker not in p)
+
+
+def placeholder_values(action: Action, policy: Policy, *, portal_link: str = "") -> dict[str, str]:
     """Return the text of every placeholder a template may use, for ``action``."""
     fee_by = _per_currency(action, lambda kind: kind == "fee")
     interest_by = _per_currency(action, lambda kind: kind in {"interest", "compensation"})
@@ -107,6 +122,7 @@ def placeholder_values(action: Action, policy: Policy) -> dict[str, str]:
         "discount_deadline": deadlines[0] if deadlines else "",
         "discount_amount": _amounts(discounts, first) if discounts else "",
         **payment_placeholders(policy.payment, action),
+        PORTAL_PLACEHOLDER: portal_link,
     }
 
 

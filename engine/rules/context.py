@@ -23,6 +23,7 @@ class LadderFacts:
     """What the evaluation asks of a ladder again and again, worked out once."""
 
     __slots__ = (
+        "condition_steps",
         "contact_ids",
         "has_previous",
         "hold_steps",
@@ -39,6 +40,10 @@ class LadderFacts:
         )
         self.hold_steps = frozenset(
             i for i, step in enumerate(ladder.steps) if step.action is StepAction.CREDIT_HOLD
+        )
+        # The steps with conditions (rule "step conditions"): (index, conditions).
+        self.condition_steps = tuple(
+            (i, step.when) for i, step in enumerate(ladder.steps) if step.when is not None
         )
         # The steps that repeat (rule "repeat"), by index.
         self.repeat_steps = frozenset(

@@ -94,12 +94,18 @@ def effective_policy(
     customer is invoiced in), then the customer file ``customers/<id>.yaml``.
     """
     record = policy.customers.get(customer.id)
-    traits = {
+    rule = matching_rule(policy, customer_traits(policy, customer), currencies)
+    return _layered(policy, customer, rule, record)
+
+
+def customer_traits(policy: Policy, customer: Customer) -> dict[str, str | None]:
+    """Return the customer's segment and country: as its customer file states them, else as the
+    ledger does."""
+    record = policy.customers.get(customer.id)
+    return {
         "segment": record.segment if record and record.segment else customer.segment,
         "country": record.country if record and record.country else customer.country,
     }
-    rule = matching_rule(policy, traits, currencies)
-    return _layered(policy, customer, rule, record)
 
 
 def _layered(

@@ -39,10 +39,13 @@ def payment_reference(options: PaymentOptions, action: Action) -> str:
     than 21 remain, the last 21 are kept (the invoice number ends the default text and is the
     part a payment is matched by).
     """
-    text = _fill(
-        options.reference.text,
-        {"customer": action.customer_id, "invoice": _first_invoice(action)},
-    )
+    return reference_for(options, action.customer_id, _first_invoice(action))
+
+
+def reference_for(options: PaymentOptions, customer_id: str, invoice_id: str) -> str:
+    """Return the reference of a transfer from ``customer_id`` paying ``invoice_id`` first (the
+    rule ``payment_reference`` applies to an action's first invoice)."""
+    text = _fill(options.reference.text, {"customer": customer_id, "invoice": invoice_id})
     if options.reference.scheme != "rf":
         return text
     body = _NOT_ALNUM.sub("", text.upper())[-RF_BODY_MAX:] or "0"
@@ -58,15 +61,25 @@ def format_reference(reference: str) -> str:
 
 def payment_link(options: PaymentOptions, action: Action, currency: str) -> str:
     """Return the payment page for the action's amount due in ``currency`` ('' without one)."""
-    link = options.links.get(currency)
     due = amounts_due(action).get(currency)
-    if link is None or due is None:
+    if due is None:
+        return ""
+    return link_for(options, action.customer_id, _first_invoice(action), due, currency)
+
+
+def link_for(
+    options: PaymentOptions, customer_id: str, invoice_id: str, amount: Decimal, currency: str
+) -> str:
+    """Return the payment page for ``amount`` in ``currency`` from ``customer_id``, naming
+    ``invoice_id`` ('' when the currency has no payment link)."""
+    link = options.links.get(currency)
+    if link is None:
         return ""
     values = {
-        "invoice": _first_invoice(action),
-        "amount": f"{due:f}",
+        "invoice": invoice_id,
+        "amount": f"{amount:f}",
         "currency": currency,
-        "customer": action.customer_id,
+        "customer": customer_id,
     }
     return _fill(link.url, {key: quote(value, safe="") for key, value in values.items()})
 

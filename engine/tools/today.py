@@ -13,3 +13,9 @@ from zoneinfo import ZoneInfo
 def today_in(timezone: str) -> date:
     """Return today's date in ``timezone`` (the policy's, e.g. ``Europe/London``)."""
     return datetime.now(ZoneInfo(timezone)).date()
+
+
+def day_at(timezone: str, timestamp: float) -> date:
+    """Return the date in ``timezone`` at the moment ``timestamp`` (seconds since the epoch):
+    the day of a service that reads its clock through a function it was given."""
+    return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).date()

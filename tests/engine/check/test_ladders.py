@@ -1,4 +1,4 @@
-"""The steps of a ladder (engine/check/ladders.py): P019-P021, P032, P073-P075.
+"""The steps of a ladder (engine/check/ladders.py): P019-P021, P032, P073-P076.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -85,6 +85,14 @@ CASES: list[Case] = [
           "step 'second-reminder' (due+14d) repeats every 1m, but step 'call' (due+21d) comes 7 "
           "days after it, before the first repetition: the ladder moves on and the step never "
           "repeats. Repeat it more often, move the next step later, or remove repeat")],
+    ),
+    (
+        "P076 condition that always holds",
+        {STRATEGIC: ("assign: owner}", "assign: owner, when: {min_open_invoices: 1}}")},
+        [(STRATEGIC, 7, 92, "P076",
+          "step 'owner-call' of ladder 'strategic' applies when the customer has at least 1 "
+          "unpaid invoice, which is always so for an invoice being chased: write the number of "
+          "invoices that should trigger it (e.g. 2), or remove the condition")],
     ),
     (
         "P021 step before the invoice date",

@@ -31,7 +31,8 @@ CASES: list[Case] = [
           "placeholders are customer_name, customer_id, invoice_numbers, invoice_table, "
           "total_overdue, oldest_due_date, days_overdue, fee_amount, interest_amount, "
           "total_due, company_name, step_name, discount_deadline, discount_amount, "
-          "payment_options, payment_link, payment_reference; did you mean {total_due}?")],
+          "payment_options, payment_link, payment_reference, portal_link; did you mean "
+          "{total_due}?")],
     ),
     (
         "P035 positional and attribute placeholders",

@@ -37,8 +37,8 @@ POLICY = (
     "defaults: {terms: net30, ladder: standard}\n"
 )
 STEP_FIELDS = (
-    "id, at, action, channel, template, fee, interest, min_balance, repeat, max_repeats, assign, "
-    "to, description"
+    "id, at, action, channel, template, fee, interest, min_balance, when, repeat, max_repeats, "
+    "assign, to, description"
 )
 
 CASES: list[tuple[str, str, list[Expected]]] = [

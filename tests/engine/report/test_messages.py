@@ -95,7 +95,7 @@ def test_placeholders_are_filled() -> None:
         invoice("INV-2", "2026-09-02", "300.50"),
     )
     action = run(policy, ledger, on="2026-10-16").actions[0]
-    message = render_message(action, policy)
+    message = render_message(action, policy, portal_link="https://pay.example/pay/t0k")
     assert message is not None and message.fallback_note is None
     values = dict(line.split("=", 1) for line in message.body.split("\n") if "=" in line)
     assert values == {
@@ -116,8 +116,25 @@ def test_placeholders_are_filled() -> None:
         "payment_options": "",  # no policies/payment.yaml in this policy
         "payment_link": "",
         "payment_reference": "",
+        "portal_link": "https://pay.example/pay/t0k",
     }
     assert message.subject == "second-reminder"
+
+
+def test_without_a_portal_link_its_paragraphs_are_left_out() -> None:
+    """Rule "messages": a paragraph quoting {portal_link} is dropped when there is no link."""
+    body = "Dear {customer_name},\n\nSee your account:\n{portal_link}\n\nKind regards"
+    template = Template("second-reminder", (variant("standard", "en", "{step_name}", body),))
+    policy = make_policy(templates=[template])
+    action = run(policy, account("C1", invoice("INV-1", "2026-09-01", "1200.00")),
+                 on="2026-10-16").actions[0]  # fmt: skip
+    without = render_message(action, policy)
+    with_link = render_message(action, policy, portal_link="https://pay.example/pay/t0k")
+    assert without is not None and with_link is not None
+    assert without.body == "Dear Customer C1,\n\nKind regards"
+    assert with_link.body == (
+        "Dear Customer C1,\n\nSee your account:\nhttps://pay.example/pay/t0k\n\nKind regards"
+    )
 
 
 def test_invoice_table() -> None:

@@ -1,8 +1,8 @@
 """Add the escalation cases' tables: hand-offs, agency results, write-offs and their lines, and
 the audit log of decisions about a case.
 
-Revision ID: 0800_escalation_cases
-Revises: 0710_write_offs_and_reversals
+Revision ID: 0900_escalation_cases
+Revises: 0800_payment_portal
 Create Date: 2026-12-03
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from store.columns import Money, ident
 
-revision: str = "0800_escalation_cases"
-down_revision: str | None = "0710_write_offs_and_reversals"
+revision: str = "0900_escalation_cases"
+down_revision: str | None = "0800_payment_portal"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,44 @@
+"""Rule "statement of account" (engine/rules/statement.py): the amount due per currency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from engine.rules.balances import account_balances
+from engine.rules.context import EvaluationContext
+from engine.rules.statement import Statement, statement_of
+from tests.engine.builders import account, d, invoice, m, make_policy, unapplied
+
+
+@dataclass(frozen=True)
+class Charged:
+    amount: Decimal
+    currency: str
+
+
+def statement(*charges: Charged, cash: str | None = None) -> Statement:
+    ledger = account(
+        "C1",
+        invoice("INV-A", "2026-09-01", "1200.00", due="2026-10-10"),
+        invoice("INV-E", "2026-09-01", "300.00", due="2026-11-10", currency="EUR"),
+        unapplied=[unapplied("PAY-9", "2026-10-05", cash)] if cash else [],
+    )
+    balances = account_balances(EvaluationContext(make_policy()), ledger, d("2026-10-16"))
+    return statement_of(balances, charges)
+
+
+def test_the_amount_due_is_the_balance_plus_the_charges_owed_per_currency() -> None:
+    found = statement(Charged(m("15.00"), "GBP"), Charged(m("2.345"), "GBP"))
+    assert dict(found.due) == {"EUR": m("300.00"), "GBP": m("1217.35")}
+    assert dict(found.charges_owed) == {"GBP": m("17.35")}
+    assert found.overdue_invoices == 1
+    assert found.currencies() == ("EUR", "GBP")
+
+
+def test_cash_on_the_account_lowers_the_amount_due() -> None:
+    assert dict(statement(cash="200.00").due) == {"EUR": m("300.00"), "GBP": m("1000.00")}
+
+
+def test_a_currency_paid_in_full_or_in_credit_is_not_asked_for() -> None:
+    assert dict(statement(cash="1500.00").due) == {"EUR": m("300.00")}
