@@ -161,7 +161,7 @@ CASES = {
         "amount",
         "123456789012345.00",
         "L006",
-        "is too large for the ledger (up to 14 digits before the point)",
+        "is too large for the ledger (up to 12 digits before the point)",
     ),
     "amount-14-digits": Case("credit-notes", "amount", "12345678901234.00"),
     # free text
