@@ -19,6 +19,8 @@ from store.models import (
 )
 
 Fingerprint = tuple[int, ...]
+# How many numbers a fingerprint has.
+FINGERPRINT_SIZE = 8
 
 
 def ledger_fingerprint(conn: Connection) -> Fingerprint:
