@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from store.fingerprint import ledger_fingerprint, log_rows_after
+from store.fingerprint import FINGERPRINT_SIZE, ledger_fingerprint, log_rows_after
 
 LedgerToken = tuple[int, int]
 
@@ -106,7 +106,7 @@ class LedgerState:
         self._fingerprint: tuple[int, ...] | None = None
         self._seen_log_id = 0
         self._own_log_ids: set[int] = set()
-        self._own = [0] * 7
+        self._own = [0] * FINGERPRINT_SIZE
         self._checked_at = float("-inf")
         self._gate = _CommitGate()
 
@@ -185,7 +185,7 @@ class LedgerState:
                 # No list yet, or so many outside outcomes that a fresh evaluation is cheaper.
                 self._seen_log_id = seen[_LOG_ID]
                 self._own_log_ids.clear()
-                self._own = [0] * 7
+                self._own = [0] * FINGERPRINT_SIZE
                 self._epoch += 1
                 return
             newest = max((row_id for row_id, _ in rows), default=after)
@@ -193,7 +193,7 @@ class LedgerState:
             self._own_log_ids = {i for i in self._own_log_ids if i > newest}
             self._seen_log_id = max(self._seen_log_id, newest)
             expected = [k + o for k, o in zip(known, self._own, strict=True)]
-            self._own = [0] * 7
+            self._own = [0] * FINGERPRINT_SIZE
             expected[_LOG_ID] = seen[_LOG_ID]  # the rows themselves were compared above
             if tuple(expected) != seen:
                 self._epoch += 1

@@ -14,8 +14,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from engine.model.ledger_fields import IMPORT_ONLY_FIELDS, RECORDS, value_schema
+from engine.model.ledger_fields import MONEY_PATTERN as LEDGER_MONEY_PATTERN
 
-MONEY_PATTERN = r"^-?[0-9]{1,14}(\.[0-9]{1,4})?$"
+MONEY_PATTERN = LEDGER_MONEY_PATTERN
 Money = Annotated[
     str,
     Field(
@@ -24,7 +25,9 @@ Money = Annotated[
         examples=["1200.00"],
     ),
 ]
-PositiveMoney = Annotated[str, Field(pattern=r"^[0-9]{1,14}(\.[0-9]{1,4})?$", examples=["450.00"])]
+PositiveMoney = Annotated[
+    str, Field(pattern=LEDGER_MONEY_PATTERN.replace("^-?", "^"), examples=["450.00"])
+]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217", examples=["GBP"])]
 # Ids are printable and without spaces or slashes; no text holds a NUL (PostgreSQL refuses it).
 ID_PATTERN = r"^[^\s/\x00-\x1f\x7f]+$"

@@ -33,6 +33,7 @@ from api.models import DisputeOutcomeIn, PromiseOutcomeIn, StatusOutcomeIn
 from api.policy_state import ServedPolicy
 from engine.model.actions import Action
 from engine.model.ledger import ActionStatus
+from engine.model.ledger_fields import check_day
 from store.outcomes import (
     Outcome,
     Recorded,
@@ -269,6 +270,9 @@ def _check(target: Target, body: OutcomeBody) -> None:
                 "body.pay_by",
                 f"a promise made on {target.day} cannot be to pay by {body.pay_by}, before it",
             )
+        beyond = check_day(body.pay_by)
+        if beyond is not None:
+            raise _field_error("body.pay_by", beyond.message(f"pay-by date {body.pay_by}"))
     elif isinstance(body, DisputeOutcomeIn) and body.invoice not in target.currencies:
         raise _field_error(
             "body.invoice",

@@ -175,3 +175,48 @@ class EffectivenessReportOut(Out):
     definition: str
     versions: list[PolicyVersionOut]
     rows: list[EffectOut]
+
+
+class VariantOut(Out):
+    """One variant's share paid within the window, with its 95 % Wilson interval."""
+
+    variant: str
+    observed: int
+    paid: int
+    percent: Figure
+    low_percent: Figure
+    high_percent: Figure
+
+
+class DifferenceOut(Out):
+    """A variant against the control: the difference, its 95 % Newcombe interval, p-value."""
+
+    variant: str
+    control: str
+    difference_percent: Figure
+    low_percent: Figure
+    high_percent: Figure
+    p_value: str
+    significant: bool
+    verdict: str
+
+
+class ExperimentOut(Out):
+    """One experiment of a ladder."""
+
+    experiment: str
+    step: str
+    variants: list[VariantOut]
+    differences: list[DifferenceOut]
+
+
+class ExperimentsReportOut(Out):
+    """The policy's experiments, each variant compared with the control."""
+
+    report: Literal["experiments"]
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    as_of: dt.date
+    window_days: int
+    definition: str
+    experiments: list[ExperimentOut]

@@ -21,10 +21,12 @@ from engine.report.report_render import (
     aging_rendered,
     cei_rendered,
     dso_rendered,
+    experiments_rendered,
     trend_rendered,
     what_works_rendered,
 )
-from engine.tools.effectiveness import what_works_report
+from engine.rules.effectiveness import WhatWorksReport
+from engine.tools.effectiveness import experiment_results, what_works_report
 from engine.tools.policy_at_ref import policy_at_ref
 from engine.tools.reports import aging_report, cei_report, dso_report
 from store.collector import collector_paused
@@ -63,17 +65,35 @@ def _policy_at(repo: Path, commit: str) -> Policy | None:
     return policy_at_ref(repo, commit).policy
 
 
+def _what_works(
+    engine: Engine, served: ServedPolicy, *, repo: Path, first: date, last: date, as_of: date
+) -> WhatWorksReport:
+    commit = served.version.commit
+    history = policy_history(repo, commit) if commit else []
+    with collector_paused():
+        return what_works_report(
+            StoreEffectivenessSource(engine), history=history,
+            policy_at=lambda c: _policy_at(repo, c), current=served.policy,
+            first=first, last=last, as_of=as_of,
+        )  # fmt: skip
+
+
 def effectiveness_view(
     engine: Engine, served: ServedPolicy, *, repo: Path, first: date, last: date, as_of: date
 ) -> RenderedReport:
     """Return what works for the steps fired ``first``..``last``, payments up to ``as_of``,
     split by the versions of the policy repository ``repo`` up to the commit in force."""
-    commit = served.version.commit
-    history = policy_history(repo, commit) if commit else []
-    with collector_paused():
-        report = what_works_report(
-            StoreEffectivenessSource(engine), history=history,
-            policy_at=lambda c: _policy_at(repo, c), current=served.policy,
-            first=first, last=last, as_of=as_of,
-        )  # fmt: skip
+    report = _what_works(engine, served, repo=repo, first=first, last=last, as_of=as_of)
     return what_works_rendered(report)
+
+
+def experiments_view(
+    engine: Engine, served: ServedPolicy, *, repo: Path, first: date, last: date, as_of: date,
+    window: int,
+) -> RenderedReport:
+    """Return the policy's experiments compared over ``window`` days for the steps fired
+    ``first``..``last``, payments up to ``as_of``."""
+    report = _what_works(engine, served, repo=repo, first=first, last=last, as_of=as_of)
+    return experiments_rendered(
+        experiment_results(report, served.policy, window), report, window
+    )

@@ -234,7 +234,7 @@ def _reader_sql(url: str) -> tuple[str, list[tuple[str, str, Any]], str]:
     engine = create_store_engine(url)
     out = []
     with engine.connect() as conn:
-        reader = _ChunkReader(conn, None, by_range=True)
+        reader = _ChunkReader(conn, None, None, by_range=True)
         for name in STATEMENTS:
             compiled = getattr(reader, f"{name}_stmt").compile(dialect=engine.dialect)
             out.append((name, str(compiled), compiled))

@@ -260,7 +260,7 @@ def statement_document(values: Mapping[str, Any], *, root: Path) -> bytes:
     return _pdf(html, root)
 
 
-def account_statement_pdf(  # noqa: PLR0913 - the statement's parts, each named
+def account_statement_pdf(
     payment: PaymentOptions,
     customer_name: str,
     customer_id: str,

@@ -7,6 +7,8 @@ from datetime import date
 
 import click
 
+from engine.model.ledger_fields import check_day, timestamp_hint
+
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -27,9 +29,16 @@ class Day(click.ParamType[date]):
         text = str(value).strip()
         try:
             if _ISO_DAY.fullmatch(text):
-                return date.fromisoformat(text)
+                day = date.fromisoformat(text)
+                invalid = check_day(day)
+                if invalid is None:
+                    return day
+                return self.fail(invalid.message(text), param, ctx)
         except ValueError:
             pass  # a month 13 or a 30 February: refused below with the same words
+        hint = timestamp_hint(text)
+        if hint is not None:
+            return self.fail(hint.message(repr(text)), param, ctx)
         return self.fail(f"{text!r} is not a day: write YYYY-MM-DD, e.g. 2026-11-23", param, ctx)
 
 

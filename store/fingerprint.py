@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from store.models import action_log, customers, disputes, imports, payment_plans, promises
+from store.models import (
+    action_log,
+    customers,
+    disputes,
+    imports,
+    payment_plans,
+    promises,
+    write_offs,
+)
 
 Fingerprint = tuple[int, ...]
+# How many numbers a fingerprint has.
+FINGERPRINT_SIZE = 8
 
 
 def ledger_fingerprint(conn: Connection) -> Fingerprint:
@@ -18,7 +28,8 @@ def ledger_fingerprint(conn: Connection) -> Fingerprint:
 
     Imports record a row in ``imports`` for every batch that changed something and outcomes a row
     in ``action_log``; both have growing integer ids, so ``max(id)`` is one index lookup. Disputes,
-    promises and plans are recorded as outcomes without an import, and are small tables.
+    promises and plans are recorded as outcomes without an import, and write-offs by
+    ``store.ledger_writes`` without one: small tables, counted.
     """
     row = conn.execute(
         select(
@@ -32,6 +43,7 @@ def ledger_fingerprint(conn: Connection) -> Fingerprint:
             .scalar_subquery(),
             select(func.count()).select_from(promises).scalar_subquery(),
             select(func.count()).select_from(payment_plans).scalar_subquery(),
+            select(func.count()).select_from(write_offs).scalar_subquery(),
         )
     ).one()
     return tuple(int(value) for value in row)

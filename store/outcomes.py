@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.model.ledger import ActionStatus
+from engine.model.ledger_fields import check_day
 from engine.model.money import fits_minor_units, is_currency, round_money
 from store import webhooks
 from store.connection import begin_write
@@ -214,6 +215,10 @@ def record_promise(
     """
     if pay_by < made:
         raise ValueError(f"a promise made on {made} cannot be to pay by {pay_by}, before it")
+    for name, day in (("promise date", made), ("pay-by date", pay_by)):
+        beyond = check_day(day)
+        if beyond is not None:
+            raise ValueError(beyond.message(f"{name} {day}"))
     if not is_currency(currency):
         raise ValueError(f"currency {currency!r} is not an ISO 4217 currency code")
     if amount <= 0 or not fits_minor_units(amount, currency):

@@ -12,12 +12,11 @@ A visit is one row per customer, reminder link and day.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from store.models import portal_answers, portal_visits
 from store.notes import as_utc
@@ -228,20 +227,6 @@ def visits_of(conn: Connection, customer_id: str, as_of: date | None = None) -> 
     ]
 
 
-def answered_reminders(conn: Connection, action_ids: Sequence[str]) -> set[str]:
-    """Return which of the reminders ``action_ids`` led to a portal answer."""
-    a = portal_answers.c
-    found: set[str] = set()
-    ids = sorted(set(action_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        found |= {
-            str(r[0])
-            for r in conn.execute(select(a.action_id).where(a.action_id.in_(chunk)).distinct())
-        }
-    return found
-
-
 # The answers a person must act on (a dispute also stops the chasing by itself).
 NEEDS_STAFF = ("dispute", "copy", "contact")
 
@@ -260,12 +245,3 @@ def waiting_for_staff(conn: Connection, limit: int = 500) -> list[AnswerRecord]:
     for customer_id in dict.fromkeys(str(r.customer_id) for r in rows):
         found += [x for x in answers_of(conn, customer_id) if x.id in wanted]
     return sorted(found, key=lambda x: (x.answered_at, x.id))
-
-
-def waiting_count(conn: Connection) -> int:
-    """Return how many answers wait for a person, all customers."""
-    a = portal_answers.c
-    count = conn.execute(
-        select(func.count()).where(a.kind.in_(NEEDS_STAFF), a.handled_at.is_(None))
-    ).scalar()
-    return int(count or 0)

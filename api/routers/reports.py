@@ -19,9 +19,17 @@ from api.report_models import (
     CeiReportOut,
     DsoReportOut,
     EffectivenessReportOut,
+    ExperimentsReportOut,
     TrendReportOut,
 )
-from api.report_views import aging_view, cei_view, dso_view, effectiveness_view, trend_view
+from api.report_views import (
+    aging_view,
+    cei_view,
+    dso_view,
+    effectiveness_view,
+    experiments_view,
+    trend_view,
+)
 from api.routers.actions import CSV_MEDIA_TYPE, wants_csv
 from engine.report.report_render import RenderedReport, render_report
 
@@ -157,3 +165,29 @@ def get_effectiveness(
         context.engine, served, repo=context.settings.repo, first=start, last=end, as_of=day
     )
     return _serve(request, report, fmt, f"effectiveness-{start}-{end}")
+
+
+@router.get(
+    "/experiments",
+    operation_id="getExperimentsReport",
+    summary="The policy's experiments: each variant's share paid, with confidence intervals",
+    response_model=ExperimentsReportOut,
+    responses=RESPONSES,
+)
+def get_experiments(
+    *, _: ViewerDep, request: Request, context: ContextDep, served: PolicyDep, day: DayDep,
+    first: FromQuery = None, last: ToQuery = None, fmt: Format = None,
+    window: Annotated[
+        Literal["7", "14", "30"], Query(description="Days after the step a payment counts within.")
+    ] = "14",
+) -> Response:  # fmt: skip
+    """Return, for each ladder's experiment, each variant's share of invoices paid within
+    `window` days of the step (steps fired `from`..`to`, default the 90 days to `date`) with a
+    95 % interval, and each variant against the first (the control), saying plainly when the
+    difference is not significant."""
+    start, end = _period(first, last, day, (last or day) - timedelta(days=89))
+    report = experiments_view(
+        context.engine, served, repo=context.settings.repo, first=start, last=end, as_of=day,
+        window=int(window),
+    )  # fmt: skip
+    return _serve(request, report, fmt, f"experiments-{start}-{end}")

@@ -22,11 +22,13 @@ from engine.report.report_render import (
     aging_rendered,
     cei_rendered,
     dso_rendered,
+    experiments_rendered,
     format_names,
     render_report,
     trend_rendered,
     what_works_rendered,
 )
+from engine.rules.effectiveness import WhatWorksReport
 from engine.tools.reports import (
     ReportSource,
     SnapshotReportSource,
@@ -222,27 +224,14 @@ def snapshot(as_of: date | None, first: date | None, last: date | None, replace:
         click.echo("Every day of the period already has a snapshot (--replace rebuilds them).")
 
 
-@command.command("effectiveness")
-@click.option("--from", "first", type=DAY,
-              help="The first day steps fired. Default: 90 days before --to.")
-@click.option("--to", "last", type=DAY, help="The last day steps fired. Default: today.")
-@click.option("--date", "as_of", type=DAY,
-              help="The day payments are counted up to. Default: today.")
-@click.option("--ref", default="HEAD", show_default=True,
-              help="The git ref whose history says which policy version was in force when.")
-@_common
-def effectiveness(first: date | None, last: date | None, as_of: date | None, ref: str,
-                  ledger: str | None, policy_path: str, fmt: str) -> None:
-    """What works: for each ladder step, tone, channel and template, the invoices it reached,
-    the share paid within 7, 14 and 30 days, the median days to payment and the cash collected,
-    split by the policy version (git commit) in force on the day the step fired."""
+def _what_works(loaded: LoadedPolicy, ledger: str | None, ref: str, first: date | None,
+                last: date | None, as_of: date | None) -> WhatWorksReport:
     from dunning.inputs import open_database  # noqa: PLC0415
     from engine.load.policy_repo import GitError, git_root, policy_history  # noqa: PLC0415
     from engine.tools.effectiveness import what_works_report  # noqa: PLC0415
     from engine.tools.policy_at_ref import policy_at_ref  # noqa: PLC0415
     from store.effectiveness_source import StoreEffectivenessSource  # noqa: PLC0415
 
-    loaded = load_valid_policy(policy_path)
     seen = _today(loaded, as_of)
     stop = last or seen
     start = first if first is not None else stop - timedelta(days=89)
@@ -266,10 +255,52 @@ def effectiveness(first: date | None, last: date | None, as_of: date | None, ref
     engine = open_database(spec)
     try:
         with collector_paused():
-            report = what_works_report(
+            return what_works_report(
                 StoreEffectivenessSource(engine), history=history, policy_at=policy_at,
                 current=loaded.policy, first=start, last=stop, as_of=seen,
             )
     finally:
         engine.dispose()
+
+
+def _steps_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--from", "first", type=DAY,
+                     help="The first day steps fired. Default: 90 days before --to."),
+        click.option("--to", "last", type=DAY, help="The last day steps fired. Default: today."),
+        click.option("--date", "as_of", type=DAY,
+                     help="The day payments are counted up to. Default: today."),
+        click.option("--ref", default="HEAD", show_default=True,
+                     help="The git ref whose history says which policy version was in force."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return _common(function)
+
+
+@command.command("effectiveness")
+@_steps_options
+def effectiveness(first: date | None, last: date | None, as_of: date | None, ref: str,
+                  ledger: str | None, policy_path: str, fmt: str) -> None:
+    """What works: for each ladder step, tone, channel and template, the invoices it reached,
+    the share paid within 7, 14 and 30 days, the median days to payment and the cash collected,
+    split by the policy version (git commit) in force on the day the step fired."""
+    loaded = load_valid_policy(policy_path)
+    report = _what_works(loaded, ledger, ref, first, last, as_of)
     _print(what_works_rendered(report), fmt)
+
+
+@command.command("experiments")
+@_steps_options
+@click.option("--window", type=click.Choice(["7", "14", "30"]), default="14", show_default=True,
+              help="Compare the share paid within this many days of the step.")
+def experiments(first: date | None, last: date | None, as_of: date | None, ref: str,
+                ledger: str | None, policy_path: str, fmt: str, window: str) -> None:
+    """Compare the variants of each ladder's experiment: the share of invoices paid within the
+    window, with confidence intervals, saying plainly when a difference is not yet significant."""
+    from engine.tools.effectiveness import experiment_results  # noqa: PLC0415
+
+    loaded = load_valid_policy(policy_path)
+    report = _what_works(loaded, ledger, ref, first, last, as_of)
+    results = experiment_results(report, loaded.policy, int(window))
+    _print(experiments_rendered(results, report, int(window)), fmt)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from engine.check import (
     customers,
+    experiments,
     file_names,
     interest,
     ladders,
@@ -51,6 +52,7 @@ CODES: dict[str, str] = dict(
             **templates.CODES,
             **policy_tests.CODES,
             **payment.CODES,
+            **experiments.CODES,
         }.items()
     )
 )
@@ -91,6 +93,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ),
     ("one template variant per tone and language", templates.check_template_variants),
     ("policy tests name what exists", policy_tests.check_policy_tests),
+    ("experiments can run", experiments.check_experiments),
     *((name, lambda context, run=run: run(context.policy)) for name, run in payment.CHECKS),
 )
 

@@ -27,6 +27,7 @@ from engine.model.ledger_fields import (
     read_amount,
     read_date,
     show,
+    timestamp_hint,
 )
 from engine.model.source import DocPath, Problem, Source, format_path
 
@@ -86,7 +87,12 @@ class LedgerValues:
         return raw
 
     def day(self, raw: object, path: DocPath) -> date | None:
-        read = read_date(raw) if isinstance(raw, str | date) else NOT_A_DATE
+        if isinstance(raw, str | date):
+            read = read_date(raw)
+        elif isinstance(raw, int):  # a bare number: a Unix timestamp gets the date it means
+            read = timestamp_hint(raw) or NOT_A_DATE
+        else:
+            read = NOT_A_DATE
         if isinstance(read, Invalid):
             self.invalid(path, raw, read)
             return None

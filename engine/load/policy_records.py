@@ -25,6 +25,7 @@ from engine.model.policy import (
     CreditLimit,
     CustomerPolicy,
     Defaults,
+    Experiment,
     Fee,
     Guardrails,
     InterestScheme,
@@ -42,6 +43,7 @@ from engine.model.policy import (
     TemplateVariant,
     Term,
     TermInstalment,
+    Variant,
     WriteOffRules,
     parse_duration,
     parse_months,
@@ -309,6 +311,7 @@ def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
         _text(data.get("description")),
         locate.origin(),
         str(data.get("catch_up", "highest_step")),
+        experiment=_experiment(data.get("experiment"), locate),
     )
     _define(
         parts,
@@ -320,6 +323,22 @@ def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
         record=ladder,
         path=("name",),
     )
+
+
+def _experiment(data: dict[str, Any] | None, locate: _Locator) -> Experiment | None:
+    if not data:
+        return None
+    variants = tuple(
+        Variant(
+            name=str(variant["name"]),
+            share=int(variant["share"]),
+            tone=_optional(variant.get("tone")),
+            template=_optional(variant.get("template")),
+            origin=locate.origin("experiment", "variants", index),
+        )
+        for index, variant in enumerate(data["variants"])
+    )
+    return Experiment(str(data["id"]), str(data["step"]), variants, locate.origin("experiment"))
 
 
 def _build_fees(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -48,10 +48,19 @@ CODES: dict[str, str] = {
     "above their payment)",
 }
 
-# Amounts are stored as NUMERIC(18, 4): fourteen digits before the point, four after.
-MAX_WHOLE_DIGITS = 14
+# Amounts are below one trillion (twelve digits before the point, four after). The store keeps
+# them as NUMERIC(18, 4) on PostgreSQL, which sums without limit, and as integer ten-thousandths
+# on SQLite, whose SUM stops at 2**63 - 1 (9.2 * 10**18): with fourteen digits ten payments of
+# 99,999,999,999,999.99 overflowed it and failed every list; with twelve, 922 amounts of the
+# largest size still sum (docs/rules/dates-and-money.md, "Bounds").
+MAX_WHOLE_DIGITS = 12
 MAX_DECIMALS = 4
 ID_MAX_LENGTH = 64
+# The dates a ledger holds (invoices, cash, disputes, promises, logged actions) and the days a
+# list is asked for: a year 1 invoice would be 739,912 days overdue, and a promise to pay by
+# 9999-12-31 would silence an invoice for good.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2199, 12, 31)
 
 ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{ID_MAX_LENGTH - 1}}}$"
 STEP_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -110,6 +119,9 @@ _LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
 _MONEY = re.compile(MONEY_PATTERN)
 _TOO_MANY_DIGITS = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+# Seconds (ten digits, or nine before 2001) or milliseconds (thirteen) since 1970: what
+# spreadsheets and JavaScript exports write for a date.
+_TIMESTAMP = re.compile(r"^[0-9]{9,10}$|^[0-9]{13}$")
 _STATUSES = tuple(status.value for status in ActionStatus)
 
 NOT_AN_ID = Invalid(
@@ -201,15 +213,42 @@ def text_rule(
 
 
 def read_date(value: str | date) -> date | Invalid:
-    """Return ``value`` (text written YYYY-MM-DD, or a date a reader built) as a date."""
+    """Return ``value`` (text written YYYY-MM-DD, or a date a reader built) as a date between
+    ``MIN_DATE`` and ``MAX_DATE``."""
     if isinstance(value, date):
-        return value
+        return check_day(value) or value
     if not _DATE.match(value):
-        return NOT_A_DATE
+        return timestamp_hint(value) or NOT_A_DATE
     try:
-        return date.fromisoformat(value)
+        read = date.fromisoformat(value)
     except ValueError as error:
         return Invalid("L005", f"is not a real date: {error}")
+    return check_day(read) or read
+
+
+def check_day(day: date) -> Invalid | None:
+    """Return why ``day`` is outside the dates the ledger holds, or None."""
+    if MIN_DATE <= day <= MAX_DATE:
+        return None
+    return Invalid(
+        "L005",
+        f"is outside the dates the ledger holds, {MIN_DATE.isoformat()} to"
+        f" {MAX_DATE.isoformat()}",
+    )
+
+
+def timestamp_hint(value: str | int) -> Invalid | None:
+    """Return, for a Unix timestamp (seconds or milliseconds since 1970), the refusal that shows
+    the date it stands for written YYYY-MM-DD; None for anything else."""
+    text = str(value)
+    if isinstance(value, bool) or not _TIMESTAMP.match(text):
+        return None
+    seconds = int(text) / (1000 if len(text) == 13 else 1)
+    shown = datetime.fromtimestamp(seconds, UTC).date().isoformat()
+    return Invalid(
+        "L005",
+        f"is a Unix timestamp, not a date: write the date as YYYY-MM-DD, e.g. {shown}",
+    )
 
 
 def read_amount(value: str | Decimal | int) -> Decimal | Invalid:

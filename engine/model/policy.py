@@ -153,6 +153,27 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """One arm of an experiment: its share of customers (percent) and what it changes."""
+
+    name: str
+    share: int
+    tone: str | None = None
+    template: str | None = None
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    """A ladder's experiment: one step sent in several variants, customers split by a hash."""
+
+    id: str
+    step: str
+    variants: tuple[Variant, ...]
+    origin: Origin = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Ladder:
     """An ordered dunning ladder."""
 
@@ -163,6 +184,7 @@ class Ladder:
     # After a missed day or a late import: send the highest step reached (highest_step), or the
     # next one after the last sent (one_level_per_run). docs/rules/ladder.md, "catch-up".
     catch_up: str = "highest_step"
+    experiment: Experiment | None = None
 
     def step(self, step_id: str) -> Step | None:
         """Return the step called ``step_id``, or None."""

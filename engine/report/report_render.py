@@ -21,6 +21,7 @@ from engine.rules.aging import AgingScheme
 from engine.rules.cei import CeiReport
 from engine.rules.dso import DsoReport
 from engine.rules.effectiveness import WINDOWS, WhatWorksReport
+from engine.rules.experiments import ExperimentResult
 from engine.rules.portfolio import AgedAmounts, PortfolioAging
 from engine.rules.trend import Trend
 
@@ -332,6 +333,81 @@ def what_works_rendered(report: WhatWorksReport) -> RenderedReport:
     }
     title = f"What works: steps fired {report.first} to {report.last}"
     return RenderedReport(Sheet(title, definition, columns, rows), document)
+
+
+def experiments_rendered(
+    results: Sequence[ExperimentResult], report: WhatWorksReport, window: int
+) -> RenderedReport:
+    """Return the experiments' comparison as a sheet (a row per variant) and a JSON document."""
+    columns = (
+        "Experiment", "Step", "Variant", "Invoices observed", "Paid within the window",
+        "Share paid", "95 % interval", "Difference from control", "p-value", "Verdict",
+    )  # fmt: skip
+    rows: list[tuple[Cell, ...]] = []
+    for result in results:
+        against = {d.variant: d for d in result.differences}
+        for arm in result.arms:
+            diff = against.get(arm.variant)
+            interval = (
+                f"{_share(arm.low)} % to {_share(arm.high)} %" if arm.low is not None else "n/a"
+            )
+            rows.append(
+                (
+                    _text(result.experiment), _text(result.step), _text(arm.variant),
+                    _text(arm.observed), _text(arm.paid), _percent(arm.share), _text(interval),
+                    _percent(diff.difference) if diff else _text("control"),
+                    _text(diff.p_value) if diff else _text(""),
+                    _text(diff.verdict) if diff else _text(""),
+                )
+            )  # fmt: skip
+    definition = (
+        f"For each variant, the invoices its step reached whose {window}-day window had ended by"
+        f" {report.as_of}, the share paid within {window} days with a 95 % Wilson score interval,"
+        " and the difference from the first variant (the control) with a 95 % Newcombe interval"
+        " and a two-sided p-value (statsmodels). A difference whose interval includes zero is"
+        f" not significant. Steps fired {report.first} to {report.last}, every policy version."
+    )
+    document = {
+        "report": "experiments",
+        "from": report.first.isoformat(),
+        "to": report.last.isoformat(),
+        "as_of": report.as_of.isoformat(),
+        "window_days": window,
+        "definition": definition,
+        "experiments": [
+            {
+                "experiment": r.experiment,
+                "step": r.step,
+                "variants": [
+                    {
+                        "variant": a.variant,
+                        "observed": a.observed,
+                        "paid": a.paid,
+                        "percent": _share(a.share),
+                        "low_percent": _share(a.low),
+                        "high_percent": _share(a.high),
+                    }
+                    for a in r.arms
+                ],
+                "differences": [
+                    {
+                        "variant": d.variant,
+                        "control": d.control,
+                        "difference_percent": _share(d.difference),
+                        "low_percent": _share(d.low),
+                        "high_percent": _share(d.high),
+                        "p_value": str(d.p_value),
+                        "significant": d.significant,
+                        "verdict": d.verdict,
+                    }
+                    for d in r.differences
+                ],
+            }
+            for r in results
+        ],
+    }
+    title = f"Experiments: steps fired {report.first} to {report.last}"
+    return RenderedReport(Sheet(title, definition, columns, tuple(rows)), document)
 
 
 def _table(report: RenderedReport) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from engine.model.actions import Action, ActionInvoice, Charge, Reason, Superseded, Suppression
 from engine.model.money import ZERO
 from engine.model.policy import Step, StepAction
+from engine.rules.experiments import variant_of
 
 if TYPE_CHECKING:
     from engine.rules.account import Account
@@ -86,6 +87,12 @@ def make_action(  # noqa: PLR0917 - the parts of one action
         totals = dict(sorted(summed.items()))
     policy = account.policy
     contact = step.action is StepAction.CONTACT
+    template, tone = step.template, policy.tone
+    experiment = policy.ladder.experiment
+    if experiment is not None and experiment.step == step.id:
+        # Rule "experiments": the customer's variant of this step, the same on every run.
+        variant = variant_of(experiment, policy.customer_id)
+        template, tone = variant.template or template, variant.tone or tone
     # Positional: this runs for every action of the day (see Action for the field names).
     return Action(
         aid,
@@ -97,8 +104,8 @@ def make_action(  # noqa: PLR0917 - the parts of one action
         index,
         kind or (step.channel or "email" if contact else step.action.value),
         step.channel if contact else None,
-        step.template,
-        policy.tone,
+        template,
+        tone,
         policy.language,
         step.assign,
         policy.owner,

@@ -42,10 +42,6 @@ class Statement:
     due: Mapping[str, Decimal]  # per currency: balance plus charges, rounded; only above zero
     overdue_invoices: int
 
-    def currencies(self) -> tuple[str, ...]:
-        """Return the currencies something is due in, in order."""
-        return tuple(self.due)
-
 
 def statement_of(balances: Balances, charges: Iterable[OwedCharge]) -> Statement:
     """Return the statement of the account whose balances are ``balances``."""

@@ -19,6 +19,7 @@ from engine.model.ledger import Customer
 from engine.model.policy import Policy
 from engine.rules.context import EvaluationContext
 from engine.rules.effectiveness import (
+    WINDOWS,
     InvoicePaid,
     StepFacts,
     StepFired,
@@ -26,6 +27,7 @@ from engine.rules.effectiveness import (
     WhatWorksReport,
     what_works,
 )
+from engine.rules.experiments import Arm, ExperimentResult, compare_arms, variant_of
 
 # The label of steps fired before the oldest commit of the policy (or with no git history):
 # they are looked up in the policy in force now.
@@ -52,10 +54,9 @@ def version_on(history: Sequence[PolicyCommit], day: date) -> PolicyCommit | Non
     """Return the commit in force on ``day``: the last one committed on or before it."""
     found = None
     for commit in history:
+        # Not stopping at the first later commit: a rebased history can carry dates out of order.
         if commit.committed.date() <= day:
             found = commit
-        else:
-            break
     return found
 
 
@@ -88,11 +89,18 @@ class _Facts:
         customer = self.customers.get(fired.customer_id) or Customer(fired.customer_id)
         rules = context.effective.shared(customer, frozenset())
         step = rules.ladder.step(fired.step)
-        values = {
-            "step": f"{rules.ladder.name}/{fired.step}",
-            "tone": rules.tone,
+        tone = rules.tone
+        template = (step.template or "none") if step is not None else "none"
+        values = {"step": f"{rules.ladder.name}/{fired.step}"}
+        experiment = rules.ladder.experiment
+        if experiment is not None and experiment.step == fired.step:
+            variant = variant_of(experiment, fired.customer_id)
+            tone, template = variant.tone or tone, variant.template or template
+            values["variant"] = f"{experiment.id}/{variant.name}"
+        values |= {
+            "tone": tone,
             "channel": step.kind if step is not None else "other",
-            "template": (step.template or "none") if step is not None else "none",
+            "template": template,
         }
         return StepFacts(version, values)
 
@@ -130,3 +138,31 @@ def what_works_report(
             0, VersionInForce(WORKING_TREE, None, "no older commit: read with the policy of now")
         )
     return WhatWorksReport(first, last, as_of, tuple(versions), effects)
+
+
+def experiment_results(
+    report: WhatWorksReport, policy: Policy, window: int = 14
+) -> tuple[ExperimentResult, ...]:
+    """Return each experiment of ``policy``'s ladders compared over ``window`` days (7, 14 or
+    30) from the "variant" rows of ``report`` (all policy versions together), the first variant
+    declared being the control."""
+    index = WINDOWS.index(window)
+    results = []
+    for ladder in sorted(policy.ladders.values(), key=lambda lad: lad.name):
+        experiment = ladder.experiment
+        if experiment is None:
+            continue
+        arms = []
+        for variant in experiment.variants:
+            value = f"{experiment.id}/{variant.name}"
+            rows = [e for e in report.effects if e.dimension == "variant" and e.value == value]
+            arms.append(
+                Arm(
+                    variant.name,
+                    sum(e.observed[index] for e in rows),
+                    sum(e.paid[index] for e in rows),
+                )
+            )
+        step = f"{ladder.name}/{experiment.step}"
+        results.append(compare_arms(experiment.id, step, window, arms))
+    return tuple(results)

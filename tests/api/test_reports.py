@@ -126,3 +126,12 @@ def test_effectiveness_counts_the_steps_of_the_action_log(
     steps = [r for r in body["rows"] if r["dimension"] == "step"]
     assert [(r["value"], r["reached"]) for r in steps] == [("standard/first-reminder", 1)]
     assert steps[0]["paid_within"]["7"] == {"observed": 1, "paid": 0, "percent": "0.00"}
+
+
+def test_experiments_report_lists_none_when_the_policy_has_none(
+    client: TestClient, tokens: Tokens
+) -> None:
+    """The project's policy declares no experiment: the report says so with an empty list."""
+    body = get(client, tokens, "/v1/reports/experiments", date=DAY.isoformat(), window="7")
+    assert (body["report"], body["window_days"], body["experiments"]) == ("experiments", 7, [])
+    assert "Wilson" in body["definition"]

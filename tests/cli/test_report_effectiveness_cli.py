@@ -105,3 +105,33 @@ def test_each_step_is_counted_under_the_version_in_force_when_it_fired(tmp_path:
     table = CliRunner().invoke(main, args, catch_exceptions=False).output
     assert table.startswith("What works: steps fired 2026-11-01 to 2026-11-23")
     assert "Send the firmer letter as the first reminder" in table
+
+
+def test_experiments_compare_the_variants_and_say_when_it_is_too_early(tmp_path: Path) -> None:
+    """The ladder's experiment on the first reminder, committed on 12 Nov: the reminder of
+    15 Nov is in its customer's variant (the one of 5 Nov came before the experiment), and one
+    invoice is far too few for any difference."""
+    repo, _, _ = _repo(tmp_path)
+    ladder = repo / "policies" / "ladders" / "standard.yaml"
+    text = ladder.read_text(encoding="utf-8")
+    experiment = (
+        "experiment:\n  id: first-reminder-tone\n  step: first-reminder\n  variants:\n"
+        "    - {name: control, share: 50}\n    - {name: firm, share: 50, tone: firm}\nsteps:\n"
+    )
+    ladder.write_text(text.replace("steps:\n", experiment, 1), encoding="utf-8")
+    _commit(repo, "Try a firmer first reminder on half the customers", "2026-11-12T09:00:00Z")
+    url = _database(tmp_path)
+    args = ["report", "experiments", "--ledger", url, "--policy", str(repo), "--from",
+            "2026-11-01", "--to", DAY.isoformat(), "--date", DAY.isoformat(), "--window", "7"]
+    result = CliRunner().invoke(main, [*args, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    [found] = json.loads(result.output)["experiments"]
+    assert found["experiment"] == "first-reminder-tone"
+    assert found["step"] == "standard/first-reminder"
+    arms = {arm["variant"]: arm for arm in found["variants"]}
+    assert set(arms) == {"control", "firm"}
+    assert sum(arm["observed"] for arm in arms.values()) == 1
+    assert sum(arm["paid"] for arm in arms.values()) == 0  # INV-1001 is not paid
+    assert found["differences"] == []  # one arm has nothing observed: nothing to compare
+    table = CliRunner().invoke(main, args, catch_exceptions=False).output
+    assert "95 % Wilson score interval" in table

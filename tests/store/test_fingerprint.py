@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, update
 
 from store.fingerprint import ledger_fingerprint
 from store.imports import import_rows
+from store.ledger_writes import WriteOff, record_write_off
 from store.models import customers, disputes, invoices, payment_plans
 from store.outcomes import record_dispute, record_outcome, record_promise
 
@@ -75,6 +76,13 @@ def _promise(conn: Connection) -> None:
     )
 
 
+def _write_off(conn: Connection) -> None:
+    record_write_off(
+        conn,
+        WriteOff("WO-1", "ACME", "INV-1", DAY, Decimal("10.00"), "GBP", "Small balance", "cc"),
+    )
+
+
 def _plan(conn: Connection) -> None:
     conn.execute(
         payment_plans.insert().values(id="PLAN-1", customer_id="ACME", agreed=DAY, currency="GBP")
@@ -88,6 +96,7 @@ WRITES: list[tuple[str, Callable[[Connection], None]]] = [
     ("dispute-resolved", _resolve),
     ("promise", _promise),
     ("payment-plan", _plan),
+    ("write-off", _write_off),
 ]
 
 
@@ -112,4 +121,4 @@ def test_without_a_write_the_fingerprint_stays_the_same(ledger: Engine) -> None:
 
 def test_an_empty_ledger_has_a_fingerprint(ledger_engine: Engine) -> None:
     with ledger_engine.connect() as conn:
-        assert ledger_fingerprint(conn) == (0, 0, 0, 0, 0, 0, 0)
+        assert ledger_fingerprint(conn) == (0, 0, 0, 0, 0, 0, 0, 0)

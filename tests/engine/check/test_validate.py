@@ -14,6 +14,7 @@ from engine.load.policy_loader import load_policy
 from engine.model.policy import Defaults, Ladder, Offset, Policy, Step
 from tests.engine.check import (
     test_customers,
+    test_experiments,
     test_file_names,
     test_interest,
     test_ladders,
@@ -37,6 +38,7 @@ CASES = [
     *test_settings.CASES,
     *test_templates.CASES,
     *test_policy_tests.CASES,
+    *test_experiments.CASES,
 ]
 
 def test_fixture_policy_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
