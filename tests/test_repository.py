@@ -296,3 +296,14 @@ def test_make_and_ci_install_from_the_lock_file() -> None:
     assert "--no-deps --no-build-isolation -e ." in makefile
     assert {"lock", "lock-upgrade"} <= _makefile_targets()
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_each_decision_has_its_own_number() -> None:
+    """docs/decisions/NNN-*.md: a number names one decision, so a link to it is unambiguous."""
+    numbers: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "docs" / "decisions").glob("*.md")):
+        number = path.name.split("-", 1)[0]
+        assert re.fullmatch(r"\d{3}", number), f"{path.name}: name it NNN-what-was-decided.md"
+        numbers.setdefault(number, []).append(path.name)
+    shared = {number: names for number, names in numbers.items() if len(names) > 1}
+    assert not shared, f"decisions sharing a number: {shared}"
