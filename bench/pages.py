@@ -27,7 +27,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.web.live import demo_ledger, policy_repository, serve  # noqa: E402
+from tests.git_repo import policy_repository  # noqa: E402
+from tests.web.live import demo_ledger, serve  # noqa: E402
 
 DAY = date(2026, 11, 23)
 TARGET_MS = 200.0

@@ -19,7 +19,8 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.web.live import demo_ledger, launch_chromium, policy_repository, serve  # noqa: E402
+from tests.git_repo import policy_repository  # noqa: E402
+from tests.web.live import demo_ledger, launch_chromium, serve  # noqa: E402
 
 DAY = date(2026, 11, 23)
 OUT = Path(__file__).resolve().parent

@@ -7,9 +7,6 @@ policy, committed on ``main``, so tests can commit to it and move the ref.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,47 +20,13 @@ from api.settings import ApiSettings
 from store.connection import create_store_engine
 from store.migrate import upgrade
 from store.tokens import Role, create_token
+from tests.git_repo import policy_repository
 
 ROOT = Path(__file__).resolve().parents[2]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.invalid",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in ``repo`` and return its output."""
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **GIT_ENV},
-    )
-    return done.stdout.strip()
-
-
-def commit_all(repo: Path, message: str) -> str:
-    """Commit everything in ``repo`` and return the new commit id."""
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
-
-
 @pytest.fixture
 def policy_repo(tmp_path: Path) -> Path:
     """Return a git repository (branch main) holding the project's policy, committed."""
-    repo = tmp_path / "policy-repo"
-    repo.mkdir()
-    for folder in ("policies", "customers"):
-        shutil.copytree(ROOT / folder, repo / folder)
-    git(repo, "init", "-q", "-b", "main")
-    commit_all(repo, "Policy")
-    return repo
+    return policy_repository(tmp_path / "policy-repo")
 
 
 @pytest.fixture

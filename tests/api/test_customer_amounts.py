@@ -19,8 +19,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
 from store.models import payments
-from tests.api.conftest import Tokens, commit_all
+from tests.api.conftest import Tokens
 from tests.api.ledger_data import DAY, seed
+from tests.git_repo import commit_all
 
 DATE = {"date": DAY.isoformat()}
 CUSTOMERS = ("TEST-0001", "TEST-0002", "KEST-0003", "HOLL-0002")

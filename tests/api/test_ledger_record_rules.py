@@ -32,7 +32,8 @@ from store.connection import create_store_engine
 from store.imports import import_csv, import_rows
 from store.migrate import upgrade
 from store.tokens import Role, create_token
-from tests.api.conftest import ROOT, commit_all, git
+from tests.api.conftest import ROOT
+from tests.git_repo import commit_all, git
 
 CUSTOMER = {"id": "ACME-0001"}
 INVOICE = {

@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.api.conftest import Tokens, commit_all
+from tests.api.conftest import Tokens
 from tests.api.ledger_data import DAY, seed
+from tests.git_repo import commit_all
 
 HELD = """\
 apiVersion: dunning/v1

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import ApiSettings
 from dunning.commands.validate import command as validate
-from tests.api.conftest import ROOT, Tokens, commit_all, git
+from tests.api.conftest import ROOT, Tokens
+from tests.git_repo import commit_all, git
 
 pytestmark = pytest.mark.usefixtures("tokens")
 

@@ -9,9 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from tests.api.conftest import Tokens, git
+from tests.api.conftest import Tokens
 from tests.api.ledger_data import DAY, seed
 from tests.api.live_server import live_server
+from tests.git_repo import git
 
 pytestmark = pytest.mark.slow
 

@@ -27,8 +27,9 @@ from store.migrate import upgrade
 from store.models import audit_log, write_off_proposals
 from store.reader import load_snapshot
 from store.tokens import Role, create_token
-from tests.api.conftest import ROOT, commit_all
+from tests.api.conftest import ROOT
 from tests.api.ledger_data import DAY, seed
+from tests.git_repo import commit_all
 
 DATE = {"date": DAY.isoformat()}
 PEOPLE = {"nina": Role.COLLECTOR, "mark": Role.COLLECTOR, "maria": Role.COLLECTOR,

@@ -25,8 +25,9 @@ from store.connection import create_store_engine
 from store.migrate import upgrade
 from store.models import payments
 from store.outcomes import record_outcome
-from tests.api.conftest import GIT_ENV, ROOT
+from tests.api.conftest import ROOT
 from tests.api.ledger_data import DAY, seed
+from tests.git_repo import GIT_ENV
 
 
 def _commit(repo: Path, message: str, when: str) -> str:

@@ -7,9 +7,7 @@ Used by the browser tests and by ``docs/screenshots/make_screenshots.py``.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -39,16 +37,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Policy",
-    "GIT_AUTHOR_EMAIL": "policy@example.invalid",
-    "GIT_COMMITTER_NAME": "Policy",
-    "GIT_COMMITTER_EMAIL": "policy@example.invalid",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
 class ChromiumMissingError(RuntimeError):
     """Debian's Chromium is not installed."""
 
@@ -63,18 +51,6 @@ def launch_chromium(playwright: Playwright) -> Browser:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
-
-
-def policy_repository(where: Path) -> Path:
-    """Return a git repository at ``where`` holding the project's policy, committed on main."""
-    where.mkdir(parents=True, exist_ok=True)
-    for folder in ("policies", "customers"):
-        shutil.copytree(ROOT / folder, where / folder, dirs_exist_ok=True)
-    env = {**os.environ, **GIT_ENV}
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Policy"]):
-        subprocess.run(["git", "-C", str(where), *args], check=True, env=env,
-                       capture_output=True)
-    return where
 
 
 def demo_ledger(url: str, day: date) -> dict[str, str]:

@@ -20,13 +20,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.web.live import (
-    ChromiumMissingError,
-    demo_ledger,
-    launch_chromium,
-    policy_repository,
-    serve,
-)
+from tests.git_repo import policy_repository
+from tests.web.live import ChromiumMissingError, demo_ledger, launch_chromium, serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 

@@ -15,13 +15,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from store.connection import create_store_engine
 from store.tokens import Role, create_token
-from tests.web.live import (
-    ChromiumMissingError,
-    demo_ledger,
-    launch_chromium,
-    policy_repository,
-    serve,
-)
+from tests.git_repo import policy_repository
+from tests.web.live import ChromiumMissingError, demo_ledger, launch_chromium, serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 

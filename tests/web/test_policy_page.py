@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import commit_all, git
+from tests.git_repo import commit_all, git
 from tests.web.conftest import SignedIn, csrf_of
 
 

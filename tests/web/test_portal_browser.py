@@ -27,14 +27,8 @@ from store.connection import create_store_engine
 from store.models import outbox
 from store.portal_links import PortalLinks, PortalSettings, revoke_links
 from store.reader import iter_customer_ledgers
-from tests.web.live import (
-    ROOT,
-    ChromiumMissingError,
-    demo_ledger,
-    launch_chromium,
-    policy_repository,
-    serve,
-)
+from tests.git_repo import policy_repository
+from tests.web.live import ROOT, ChromiumMissingError, demo_ledger, launch_chromium, serve
 from tests.web.test_browser import _violations
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]

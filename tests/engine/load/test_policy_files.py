@@ -17,8 +17,8 @@ from engine.check.validate import check
 from engine.load.policy_files import policy_path, reads_as_policy, working_tree_files
 from engine.load.policy_loader import load_policy
 from engine.tools.policy_at_ref import policy_at_ref
-from tests.api.conftest import commit_all, git
 from tests.engine.policy_tree import policy_tree
+from tests.git_repo import commit_all, git
 
 ACME = "customers/ACME-0001.yaml"
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,36 +11,14 @@ from engine.load.policy_loader import load_policy
 from engine.load.policy_repo import GitError
 from engine.tools.policy_at_ref import policy_at_ref
 from tests.engine.policy_tree import STANDARD, policy_tree
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.invalid",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in ``repo`` and return its output."""
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **GIT_ENV},
-    )
-    return done.stdout.strip()
+from tests.git_repo import git, init_repository
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """Return a git repository holding the fixture policy, committed on main."""
     root = policy_tree(tmp_path / "repo")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "Policy")
+    init_repository(root)
     return root
 
 
