@@ -62,6 +62,8 @@ def _ladder(ladder: Ladder) -> dict[str, Any]:
 
 
 def _term(term: Term) -> dict[str, Any]:
+    # The first (best) discount; a percentage counted in days from the invoice date.
+    first = term.discounts[0] if term.discounts else None
     return {
         "name": term.name,
         "description": term.description,
@@ -69,9 +71,9 @@ def _term(term: Term) -> dict[str, Any]:
         "from_end_of_month": term.from_end_of_month,
         "day_of_next_month": term.day_of_next_month,
         "discount_percent": (
-            format(term.discount_percent, "f") if term.discount_percent is not None else None
+            format(first.percent, "f") if first is not None and first.percent is not None else None
         ),
-        "discount_days": term.discount_days,
+        "discount_days": first.days if first is not None else None,
     }
 
 

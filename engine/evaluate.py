@@ -19,7 +19,6 @@ from engine.model.actions import Action, Evaluation, PolicyVersion, Superseded, 
 from engine.model.ledger import CustomerLedger
 from engine.model.policy import Policy
 from engine.rules.account import Account
-from engine.rules.as_of import ledger_as_of
 from engine.rules.catch_up import one_level_per_run
 from engine.rules.context import EvaluationContext
 from engine.rules.credit_hold import credit_actions, hold_cause_remains
@@ -89,8 +88,9 @@ def evaluate_customer(
     context: EvaluationContext, ledger: CustomerLedger, as_of: date
 ) -> CustomerOutcome:
     """Return one customer's actions, suppressions and superseded steps on ``as_of``."""
-    # As of the day: records dated later do not count (a file ledger, a plan over several days).
-    ledger = ledger_as_of(ledger, as_of)
+    # As of the day: records dated later do not count (a file ledger, a plan over several days);
+    # early-payment discounts the payments earned are written off.
+    ledger = context.ledger_on(ledger, as_of)
     # Open items: what is still owed on each invoice.
     opens = open_items(ledger.invoices, as_of)
     if not opens and not ledger.history:

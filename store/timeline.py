@@ -20,6 +20,7 @@ from engine.model.ledger import Payment, Promise
 from engine.model.money import format_money
 from engine.model.policy import Policy
 from engine.model.timeline import EntryKind, Timeline, TimelineEntry
+from engine.rules.context import EvaluationContext
 from engine.rules.promises import promise_state
 from store.assignments import customer_assignments
 from store.audit import audit_entries
@@ -35,6 +36,7 @@ from store.models import (
 from store.notes import as_utc, customer_notes_of
 from store.payment_plans import customer_plans, stated_amount
 from store.portal_answers import CUSTOMER, NEEDS_STAFF, PORTAL_WORDS, answers_of, visits_of
+from store.reader import iter_customer_ledgers
 
 # How each kind of step reads in a timeline entry.
 STEP_WORDS = {
@@ -91,25 +93,39 @@ def read_timeline(
     entries += [entry for entry, _ in cash]
     received = [payment for _, payment in cash if payment is not None]
     entries += _promises(conn, customer_id, as_of, received)
+    if policy is not None:
+        entries += _discounts(conn, customer_id, as_of, policy)
     entries += _disputes(conn, customer_id, as_of)
     entries += _plans(conn, customer_id, as_of)
     for note in customer_notes_of(conn, customer_id, as_of):
         entries.append(
-            TimelineEntry(note.date, "note", "Note", note.text, note.who, note.written_at,
-                          ref=note.id)
+            TimelineEntry(
+                note.date, "note", "Note", note.text, note.who, note.written_at, ref=note.id
+            )
         )
     for moved in customer_assignments(conn, customer_id, as_of):
         entries.append(
             TimelineEntry(
-                moved.date, "assignment", f"Action '{moved.step}' handed to {moved.assignee}",
-                moved.note, moved.who, moved.assigned_at, ref=moved.action_id,
+                moved.date,
+                "assignment",
+                f"Action '{moved.step}' handed to {moved.assignee}",
+                moved.note,
+                moved.who,
+                moved.assigned_at,
+                ref=moved.action_id,
             )
         )
     for event in audit_entries(conn, customer_id=customer_id, as_of=as_of):
         entries.append(
             TimelineEntry(
-                event.day, "case", event.summary, _event_detail(event.detail), event.who,
-                event.at, event.event, ref=event.ref,
+                event.day,
+                "case",
+                event.summary,
+                _event_detail(event.detail),
+                event.who,
+                event.at,
+                event.event,
+                ref=event.ref,
             )
         )
     entries += _portal(conn, customer_id, as_of)
@@ -132,8 +148,18 @@ def _actions(
     a = action_log.c
     rows = conn.execute(
         select(
-            a.action_id, a.step, a.invoice_ids, a.date, a.status, a.outcome, a.note, a.who,
-            a.recorded_at, a.fee, a.interest, a.currency,
+            a.action_id,
+            a.step,
+            a.invoice_ids,
+            a.date,
+            a.status,
+            a.outcome,
+            a.note,
+            a.who,
+            a.recorded_at,
+            a.fee,
+            a.interest,
+            a.currency,
         )
         .where(a.customer_id == customer_id, a.date <= as_of)
         .order_by(a.id)
@@ -154,8 +180,15 @@ def _actions(
             details.append("Charged: " + ", ".join(charged))
         out.append(
             TimelineEntry(
-                row.date, "action", title, "\n".join(details), row.who, as_utc(row.recorded_at),
-                row.status, invoices=tuple(row.invoice_ids), ref=row.action_id,
+                row.date,
+                "action",
+                title,
+                "\n".join(details),
+                row.who,
+                as_utc(row.recorded_at),
+                row.status,
+                invoices=tuple(row.invoice_ids),
+                ref=row.action_id,
             )
         )
     return out
@@ -182,9 +215,14 @@ def _cash(
                 f"applied to {row.invoice_id}" if row.invoice_id else "not applied to an invoice"
             )
             entry = TimelineEntry(
-                row.date, kind, f"{word}: {format_money(amount, row.currency)}", applied,
-                amount=amount, currency=row.currency,
-                invoices=(row.invoice_id,) if row.invoice_id else (), ref=row.id,
+                row.date,
+                kind,
+                f"{word}: {format_money(amount, row.currency)}",
+                applied,
+                amount=amount,
+                currency=row.currency,
+                invoices=(row.invoice_id,) if row.invoice_id else (),
+                ref=row.id,
             )
             payment = (
                 Payment(row.id, customer_id, row.date, amount, row.currency, row.invoice_id)
@@ -192,6 +230,37 @@ def _cash(
                 else None
             )
             out.append((entry, payment))
+    return out
+
+
+def _discounts(
+    conn: Connection, customer_id: str, as_of: date, policy: Policy
+) -> list[TimelineEntry]:
+    """Return the early-payment discounts the customer's payments earned (rule "discounts
+    taken"), as the engine writes them off."""
+    context = EvaluationContext(policy)
+    if not context.discount_terms:
+        return []
+    out: list[TimelineEntry] = []
+    for ledger in iter_customer_ledgers(conn, [customer_id], as_of):
+        for taken in context.discounts_taken(ledger, as_of):
+            settlement, invoice = taken.settlement, taken.invoice
+            money = format_money(abs(settlement.amount), invoice.currency)
+            if settlement.amount > 0:
+                title = f"Discount taken: {money}"
+                detail = (
+                    f"early-payment discount on {invoice.id}, earned by payment "
+                    f"{settlement.ref} within the discount period"
+                )
+            else:
+                title = f"Discount taken back: {money}"
+                detail = f"on {invoice.id}: the payment that earned it was given back"
+            out.append(
+                TimelineEntry(
+                    settlement.date, "discount", title, detail, amount=settlement.amount,
+                    currency=invoice.currency, invoices=(invoice.id,), ref=settlement.ref,
+                )
+            )  # fmt: skip
     return out
 
 
@@ -215,27 +284,42 @@ def _promises(
     cash = list(received)
     out = []
     for row in rows:
-        promise = Promise(row.id, customer_id, row.made, row.pay_by,
-                          stated_amount(row.amount, row.currency), row.currency,
-                          tuple(covered.get(row.id, ())))
+        promise = Promise(
+            row.id,
+            customer_id,
+            row.made,
+            row.pay_by,
+            stated_amount(row.amount, row.currency),
+            row.currency,
+            tuple(covered.get(row.id, ())),
+        )
         state = promise_state(promise, cash, as_of)
         amount = format_money(promise.amount, promise.currency)
         out.append(
             TimelineEntry(
-                promise.made, "promise", f"Promise to pay {amount} by {promise.pay_by}",
+                promise.made,
+                "promise",
+                f"Promise to pay {amount} by {promise.pay_by}",
                 f"{format_money(state.paid, promise.currency)} paid since it was made",
-                status=state.status, amount=promise.amount, currency=promise.currency,
-                invoices=promise.invoice_ids, ref=promise.id,
+                status=state.status,
+                amount=promise.amount,
+                currency=promise.currency,
+                invoices=promise.invoice_ids,
+                ref=promise.id,
             )
         )
         if state.status == "broken":
             out.append(
                 TimelineEntry(
-                    promise.pay_by + timedelta(days=1), "promise_broken",
+                    promise.pay_by + timedelta(days=1),
+                    "promise_broken",
                     f"Promise broken: {amount} was due by {promise.pay_by}",
                     f"{format_money(state.paid, promise.currency)} paid; the ladder resumes",
-                    status="broken", amount=promise.amount, currency=promise.currency,
-                    invoices=promise.invoice_ids, ref=promise.id,
+                    status="broken",
+                    amount=promise.amount,
+                    currency=promise.currency,
+                    invoices=promise.invoice_ids,
+                    ref=promise.id,
                 )
             )
     return out
@@ -253,16 +337,24 @@ def _disputes(conn: Connection, customer_id: str, as_of: date) -> list[TimelineE
         resolved = row.resolved is not None and row.resolved <= as_of
         out.append(
             TimelineEntry(
-                row.opened, "dispute", f"Invoice {row.invoice_id} disputed", row.reason,
-                status="resolved" if resolved else "open", invoices=(row.invoice_id,),
+                row.opened,
+                "dispute",
+                f"Invoice {row.invoice_id} disputed",
+                row.reason,
+                status="resolved" if resolved else "open",
+                invoices=(row.invoice_id,),
                 ref=row.id,
             )
         )
         if resolved:
             out.append(
                 TimelineEntry(
-                    row.resolved, "dispute_resolved", f"Dispute of {row.invoice_id} resolved",
-                    status="resolved", invoices=(row.invoice_id,), ref=row.id,
+                    row.resolved,
+                    "dispute_resolved",
+                    f"Dispute of {row.invoice_id} resolved",
+                    status="resolved",
+                    invoices=(row.invoice_id,),
+                    ref=row.id,
                 )
             )
     return out
@@ -278,9 +370,14 @@ def _plans(conn: Connection, customer_id: str, as_of: date) -> list[TimelineEntr
         detail = f"Instalments: {schedule}" + (f"\n{plan.note}" if plan.note else "")
         out.append(
             TimelineEntry(
-                plan.agreed, "plan",
+                plan.agreed,
+                "plan",
                 f"Payment plan agreed: {count} instalment{'s' if count != 1 else ''}",
-                detail, plan.who, invoices=plan.invoice_ids, currency=plan.currency, ref=plan.id,
+                detail,
+                plan.who,
+                invoices=plan.invoice_ids,
+                currency=plan.currency,
+                ref=plan.id,
             )
         )
     return out
@@ -353,7 +450,13 @@ def customer_charges(conn: Connection, customer_id: str, as_of: date) -> list[Ch
         for kind, value in (("fee", row.fee), ("interest", row.interest)):
             if value is not None:
                 out.append(
-                    ChargeRecord(row.date, row.step, kind, stated_amount(value, row.currency),
-                                 row.currency, tuple(row.invoice_ids))
+                    ChargeRecord(
+                        row.date,
+                        row.step,
+                        kind,
+                        stated_amount(value, row.currency),
+                        row.currency,
+                        tuple(row.invoice_ids),
+                    )
                 )
     return out

@@ -68,6 +68,9 @@ def _amounts(policy: Policy) -> Iterator[_Amount]:
                 if value is not None:
                     source = scheme.origin.at("compensation", "bands", index, name)
                     yield _Amount(paid_in, value, source, at)
+    for term in policy.terms.values():
+        for tier in term.discounts:
+            yield from mapping(dict(tier.amounts), tier.origin, "amount")
     for ladder in policy.ladders.values():
         for step in ladder.steps:
             yield from mapping(step.min_balance, step.origin, "min_balance")

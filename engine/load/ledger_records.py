@@ -117,6 +117,7 @@ class LedgerRecords(LedgerValues):
                         sorted(settlements.get(iid, ()), key=lambda s: (s.date, s.kind, s.ref))
                     ),
                     as_date(f["delivered"]) if "delivered" in f else None,
+                    as_money(f["tax"]) if "tax" in f else None,
                 )
             )
         return LedgerSnapshot(

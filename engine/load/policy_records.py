@@ -25,6 +25,8 @@ from engine.model.policy import (
     CreditLimit,
     CustomerPolicy,
     Defaults,
+    DiscountSettings,
+    DiscountTier,
     Experiment,
     Fee,
     Guardrails,
@@ -140,6 +142,7 @@ def _build_policy(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
     defaults = data["defaults"]
     guardrails = data.get("guardrails") or {}
     write_off = data.get("write_off") or {}
+    discounts = data.get("discounts") or {}
     rules = []
     for index, rule in enumerate(data.get("assignment") or []):
         when = {
@@ -182,6 +185,11 @@ def _build_policy(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             max_emails_per_minute=guardrails.get("max_emails_per_minute"),
         ),
         reports=_report_settings(data.get("reports") or {}),
+        discounts=DiscountSettings(
+            partial_payments=str(discounts.get("partial_payments", "none")),
+            base=str(discounts.get("base", "gross")),
+            origin=locate.origin("discounts") if "discounts" in data else locate.origin(),
+        ),
         roles={
             str(role): tuple(str(person) for person in people)
             for role, people in (data.get("roles") or {}).items()
@@ -215,12 +223,10 @@ def _report_settings(data: dict[str, Any]) -> ReportSettings:
 def _build_terms(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
     locate = _Locator(doc)
     for name, term in (_mapping(doc).get("terms") or {}).items():
-        discount = term.get("discount") or {}
         instalments: list[dict[str, Any]] = term.get("instalments") or []
         record = replace(
             _due_rule(name, term, locate.origin("terms", name)),
-            discount_percent=_decimal(discount.get("percent")),
-            discount_days=discount.get("days"),
+            discounts=_discount_tiers(term.get("discount"), locate, name),
             instalments=tuple(
                 TermInstalment(
                     Decimal(str(part["percent"])),
@@ -244,6 +250,27 @@ def _build_terms(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             record=record,
             path=("terms", name),
         )
+
+
+def _discount_tiers(
+    discount: dict[str, Any] | list[dict[str, Any]] | None, locate: _Locator, name: str
+) -> tuple[DiscountTier, ...]:
+    """Return the early-payment discounts of terms: one tier (a mapping) or several (a list)."""
+    if discount is None:
+        return ()
+    listed = isinstance(discount, list)
+    tiers = discount if isinstance(discount, list) else [discount]
+    return tuple(
+        DiscountTier(
+            days=tier.get("days"),
+            percent=_decimal(tier.get("percent")),
+            amounts=tuple(sorted(_money_map(tier.get("amount")).items())),
+            from_end_of_month=tier.get("from") == "end_of_month",
+            day_of_next_month=tier.get("day_of_next_month"),
+            origin=locate.origin("terms", name, "discount", *((index,) if listed else ())),
+        )
+        for index, tier in enumerate(tiers)
+    )
 
 
 def _due_rule(name: str, term: dict[str, Any], origin: Origin, basis: object = None) -> Term:

@@ -36,9 +36,10 @@ class Settlement(NamedTuple):
     """Something that changed what is owed on an invoice, on a date.
 
     ``kind`` is one of ``SETTLEMENT_KINDS``: a payment, a credit note, unapplied cash the rules
-    applied, a write-off (all positive: they reduce what is owed), or a refund, chargeback or
-    reversal that gives back part of a payment or credit note (negative: it reopens what was
-    settled). ``ref`` is the id of the record.
+    applied, a write-off, an early-payment discount a payment earned (all positive: they reduce
+    what is owed; a discount is negative when its payment is given back), or a refund,
+    chargeback or reversal that gives back part of a payment or credit note (negative: it
+    reopens what was settled). ``ref`` is the id of the record.
     """
 
     date: date
@@ -50,7 +51,7 @@ class Settlement(NamedTuple):
 # What a settlement can be (docs/rules/ledger-records.md).
 SETTLEMENT_KINDS = (
     "payment", "credit_note", "unapplied_cash", "write_off",
-    "refund", "chargeback", "reversal", "credit_note_reversal",
+    "refund", "chargeback", "reversal", "credit_note_reversal", "discount",
 )  # fmt: skip
 # Cash the customer paid, less what was given back: what keeps a promise or a payment plan.
 CASH_KINDS = frozenset({"payment", "unapplied_cash", "refund", "chargeback", "reversal"})
@@ -71,6 +72,9 @@ class Invoice(NamedTuple):
     settlements: tuple[Settlement, ...] = ()
     # The delivery (goods-receipt) date, for terms counted from it (``basis: delivery``).
     delivered: date | None = None
+    # The tax (VAT) included in ``amount``, when the ledger states it: the base of a discount
+    # taken net of tax (``discounts: {base: net}``, docs/rules/discounts.md).
+    tax: Decimal | None = None
 
     @property
     def settled(self) -> Decimal:

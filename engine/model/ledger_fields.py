@@ -327,6 +327,8 @@ RECORDS: dict[str, dict[str, FieldRule]] = {
         "terms": FieldRule(ValueKind.ID),
         "due": FieldRule(ValueKind.DATE),
         "delivered": FieldRule(ValueKind.DATE),
+        # The tax included in the amount (zero or more): the base of a discount net of tax.
+        "tax": FieldRule(ValueKind.CHARGE),
     },
     "payments": {
         "id": _ID_FIELD,
@@ -405,6 +407,7 @@ LABELS: dict[str, str] = {
     "issued": "invoice date",
     "due": "due date",
     "delivered": "delivery date",
+    "tax": "tax included",
     "opened": "opening date",
     "resolved": "resolution date",
     "made": "promise date",

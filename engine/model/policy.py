@@ -86,8 +86,6 @@ class Term:
     net_days: int | None = None
     from_end_of_month: bool = False
     day_of_next_month: int | None = None
-    discount_percent: Decimal | None = None
-    discount_days: int | None = None
     description: str = ""
     origin: Origin = NOWHERE
     net_months: int | None = None
@@ -96,6 +94,42 @@ class Term:
     cutoff_day: int | None = None
     basis: str = "invoice"  # invoice | delivery
     instalments: tuple[TermInstalment, ...] = ()
+    # Early-payment discounts, best first: each tier ends after the one before (rule "discounts").
+    discounts: tuple[DiscountTier, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountTier:
+    """One early-payment discount of credit terms: ``percent`` of the base, or a fixed amount
+    per currency (``amounts``), for payment on or before the tier's last day.
+
+    The last day counts as a due date does (docs/rules/discounts.md): ``days`` after the terms'
+    start date, or after the end of its month with ``from_end_of_month`` ("2/10 EOM"), or the
+    ``day_of_next_month`` ("2 % 10th prox"); the terms' ``cutoff_day`` applies to both.
+    """
+
+    days: int | None = None
+    percent: Decimal | None = None
+    amounts: tuple[tuple[str, Decimal], ...] = ()  # (currency, amount), a fixed-amount discount
+    from_end_of_month: bool = False
+    day_of_next_month: int | None = None
+    origin: Origin = NOWHERE
+
+
+# partial_payments: none (only a payment of the whole discounted amount earns the discount) |
+# proportional (a part payment in the period is credited at payment / (1 - rate)).
+DISCOUNT_PARTIAL = ("none", "proportional")
+# base: gross (the invoice amount, tax included) | net (less the invoice's stated tax).
+DISCOUNT_BASE = ("gross", "net")
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountSettings:
+    """How early-payment discounts are taken (``discounts:`` in policy.yaml)."""
+
+    partial_payments: str = "none"
+    base: str = "gross"
+    origin: Origin = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,5 +479,6 @@ class Policy:
     # Named roles (a manager an escalation goes to, write-off approvers) and who holds them.
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     write_off: WriteOffRules = WriteOffRules()
+    discounts: DiscountSettings = DiscountSettings()  # docs/rules/discounts.md
     digest: str = ""
     origin: Origin = NOWHERE

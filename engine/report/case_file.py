@@ -135,7 +135,7 @@ def case_to_dict(header: CaseHeader, amounts: CaseAmounts, timeline: Timeline) -
         "invoices": [line for line in lines if line["kind"] == "invoice"],
         "credits": [line for line in lines if line["kind"] == "credit"],
         "charges": [line for line in lines if line["kind"] not in {"invoice", "credit"}],
-        "payments": _entries(timeline, {"payment", "credit_note"}),
+        "payments": _entries(timeline, {"payment", "credit_note", "discount"}),
         "disputes": _entries(timeline, {"dispute", "dispute_resolved"}),
         "promises": _entries(timeline, {"promise", "promise_broken", "plan"}),
         "contacts_made": _entries(timeline, {"action", "note", "assignment"}),

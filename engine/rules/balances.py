@@ -69,6 +69,7 @@ class Balances:
 
 def account_balances(context: EvaluationContext, ledger: CustomerLedger, as_of: date) -> Balances:
     """Return the customer's open invoices, balance, overdue balance and aging on ``as_of``."""
+    ledger = context.ledger_on(ledger, as_of)
     rules = context.effective.shared(ledger.customer, context.rule_currencies(ledger))
     scheme = aging_scheme(context.policy.reports)
 

@@ -92,6 +92,7 @@ def ladder_interest(ladder: Ladder) -> str | None:
 
 def case_amounts(context: EvaluationContext, ledger: CustomerLedger, as_of: date) -> CaseAmounts:
     """Return the lines and totals of the customer's case file on ``as_of``."""
+    ledger = context.ledger_on(ledger, as_of)
     rules = context.effective.get(ledger.customer, context.rule_currencies(ledger))
     balances = account_balances(context, ledger, as_of)
     disputed = {entry.invoice.id for entry in balances.invoices if entry.disputed}

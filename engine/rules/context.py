@@ -12,7 +12,9 @@ from datetime import date
 from engine.model.actions import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP
 from engine.model.ledger import CustomerLedger, Invoice
 from engine.model.policy import Ladder, Policy, StepAction
+from engine.rules.as_of import ledger_as_of
 from engine.rules.calendar import BusinessCalendar
+from engine.rules.discounts import DiscountTaken, discounts_taken, with_earned_discounts
 from engine.rules.effective import EffectivePolicies, EffectivePolicy
 from engine.rules.step_dates import DayDates, StepDates
 
@@ -72,6 +74,7 @@ class EvaluationContext:
         "currency_rules",
         "dates",
         "delivery_terms",
+        "discount_terms",
         "effective",
         "hold_ids",
         "hold_or_release",
@@ -89,6 +92,7 @@ class EvaluationContext:
         # without such terms never look (rules "terms", "instalments").
         self.delivery_terms = any(t.basis == "delivery" for t in policy.terms.values())
         self.split_terms = any(t.instalments for t in policy.terms.values())
+        self.discount_terms = any(t.discounts for t in policy.terms.values())
         steps = [step for ladder in policy.ladders.values() for step in ladder.steps]
         self.contact_ids = frozenset(step.id for step in steps if step.is_contact)
         self.hold_ids = frozenset(
@@ -111,6 +115,25 @@ class EvaluationContext:
         if not self.currency_rules:
             return _NO_CURRENCIES
         return frozenset(invoice.currency for invoice in ledger.invoices)
+
+    def ledger_on(self, ledger: CustomerLedger, as_of: date) -> CustomerLedger:
+        """Return the customer's ledger as it stood at the end of ``as_of`` (rule "as of a date"),
+        with the early-payment discounts its payments earned written off (rule "discounts
+        taken"): what every open amount starts from."""
+        ledger = ledger_as_of(ledger, as_of)
+        if not self.discount_terms or not ledger.invoices:
+            return ledger
+        term = self.effective.shared(ledger.customer, self.rule_currencies(ledger)).term
+        return with_earned_discounts(self.policy, ledger, term)
+
+    def discounts_taken(self, ledger: CustomerLedger, as_of: date) -> list[DiscountTaken]:
+        """Return the early-payment discounts the customer's payments earned up to ``as_of``
+        (rule "discounts taken"), in date order: what the timeline shows."""
+        ledger = ledger_as_of(ledger, as_of)
+        if not self.discount_terms or not ledger.invoices:
+            return []
+        term = self.effective.shared(ledger.customer, self.rule_currencies(ledger)).term
+        return discounts_taken(self.policy, ledger, term)
 
     def day_dates(
         self, key: tuple[object, ...], invoice: Invoice, rules: EffectivePolicy

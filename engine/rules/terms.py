@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from engine.model.money import ZERO, round_money
-from engine.model.policy import Term
+from engine.model.money import ZERO, format_money, round_money
+from engine.model.policy import DiscountTier, Term
 from engine.rules.calendar import BusinessCalendar
 
 # Distinct (term, invoice date) pairs in a ledger number in the thousands; the bound only keeps a
@@ -25,7 +25,8 @@ class TermDates:
     """The dates an invoice's terms give it."""
 
     due: date
-    discount_deadline: date | None  # last day the early-payment discount may be taken
+    # The last day the first (best) early-payment discount may be taken: the ``discount`` anchor.
+    discount_deadline: date | None
     unrolled_due: date  # the due date before it was moved off a closed day
 
 
@@ -56,9 +57,32 @@ def _term_dates(term: Term, start: date, calendar: BusinessCalendar, roll: str) 
         # Only rolling back can do this (due on receipt, issued on a closed day): an invoice is
         # never due before it was issued, so the due date rolls forward instead.
         due = calendar.next_business_day(unrolled)
-    discount = _discount(term)
-    deadline = start + timedelta(days=discount[1]) if discount is not None else None
+    deadlines = discount_deadlines(term, start)
+    deadline = deadlines[0] if deadlines else None
     return TermDates(due=due, discount_deadline=deadline, unrolled_due=unrolled)
+
+
+@lru_cache(maxsize=_CACHED_TERM_DATES)
+def discount_deadlines(term: Term, start: date) -> tuple[date, ...]:
+    """Return the last day of each early-payment discount of ``term``, counted from ``start``.
+
+    A tier's period counts as a due date does, never rolled off a closed day: ``days`` after
+    ``start`` (after the end of its month with ``from: end_of_month``), or the
+    ``day_of_next_month``; past the terms' ``cutoff_day``, a month later.
+    """
+    return tuple(unrolled_due(_tier_period(term, tier), start) for tier in term.discounts)
+
+
+def _tier_period(term: Term, tier: DiscountTier) -> Term:
+    """Return the discount period of ``tier`` written as terms, to be dated as a due date is."""
+    if tier.day_of_next_month is not None:
+        return Term(term.name, day_of_next_month=tier.day_of_next_month, cutoff_day=term.cutoff_day)
+    return Term(
+        term.name,
+        net_days=tier.days or 0,
+        from_end_of_month=tier.from_end_of_month,
+        cutoff_day=term.cutoff_day if tier.from_end_of_month else None,
+    )
 
 
 def unrolled_due(term: Term, start: date) -> date:
@@ -109,20 +133,21 @@ def _last_day(year: int, month: int) -> int:
     return gregorian.monthrange(year, month)[1]
 
 
-def _discount(term: Term) -> tuple[Decimal, int] | None:
-    """Return the discount percentage and the days it may be taken in, or None without one."""
-    percent, days = term.discount_percent, term.discount_days
-    if percent is None or days is None or percent <= 0:
-        return None
-    return percent, days
+def tier_discount(tier: DiscountTier, base: Decimal, currency: str) -> Decimal:
+    """Return what ``tier`` takes off ``base``: its percentage of it rounded half up to the
+    currency's minor unit, or its fixed amount in ``currency`` (none when it lists no amount in
+    that currency), never more than ``base``."""
+    if tier.percent is not None:
+        return round_money(base * tier.percent / 100, currency)
+    fixed = dict(tier.amounts).get(currency, ZERO)
+    return round_money(max(min(fixed, base), ZERO), currency)
 
 
 def discount_amount(term: Term, amount: Decimal, currency: str) -> Decimal:
-    """Return the early-payment discount on ``amount``, rounded half up (0 without a discount)."""
-    discount = _discount(term)
-    if discount is None:
+    """Return the first (best) early-payment discount on ``amount`` (0 without a discount)."""
+    if not term.discounts:
         return round_money(ZERO, currency)
-    return round_money(amount * discount[0] / 100, currency)
+    return tier_discount(term.discounts[0], amount, currency)
 
 
 def describe_term(term: Term) -> str:
@@ -132,11 +157,27 @@ def describe_term(term: Term) -> str:
             f"{part.percent.normalize():f} % {_describe_due(part.due)}" for part in term.instalments
         )
     net = _describe_due(term)
-    discount = _discount(term)
-    if discount is None:
+    if not term.discounts:
         return net
-    percent, days = discount
-    return f"{percent.normalize():f} % discount within {_days(days)}, otherwise {net}"
+    tiers = [_describe_tier(tier) for tier in term.discounts]
+    tiers[0] = (
+        tiers[0].replace(" within", " discount within", 1).replace(" up to", " discount up to", 1)
+    )
+    return f"{', '.join(tiers)}, otherwise {net}"
+
+
+def _describe_tier(tier: DiscountTier) -> str:
+    """Return a discount tier as people say it: "2 % within 10 days"."""
+    if tier.percent is not None:
+        off = f"{tier.percent.normalize():f} %"
+    else:
+        off = " or ".join(format_money(amount, currency) for currency, amount in tier.amounts)
+    if tier.day_of_next_month is not None:
+        return f"{off} up to the {_ordinal(tier.day_of_next_month)} of the following month"
+    days = tier.days or 0
+    if tier.from_end_of_month:
+        return f"{off} within {_days(days)} after the end of the month"
+    return f"{off} within {_days(days)}"
 
 
 def _describe_due(term: Term) -> str:

@@ -36,6 +36,7 @@ from engine.model.policy import (
     CreditLimit,
     CustomerPolicy,
     Defaults,
+    DiscountTier,
     Fee,
     Guardrails,
     InterestScheme,
@@ -89,7 +90,7 @@ STANDARD_STEPS = (
 TERMS = {
     "net30": Term("net30", net_days=30),
     "net14": Term("net14", net_days=14),
-    "2-10-net30": Term("2-10-net30", net_days=30, discount_percent=m("2"), discount_days=10),
+    "2-10-net30": Term("2-10-net30", net_days=30, discounts=(DiscountTier(10, m("2")),)),
 }
 
 FEES = {"reminder-fee": Fee("reminder-fee", fixed={"GBP": m("15.00"), "EUR": m("15.00")})}

@@ -138,3 +138,32 @@ def test_the_renderers_tell_the_same_story(ledger: Engine, policy: Policy) -> No
 def test_an_unknown_customer_has_no_timeline(ledger: Engine) -> None:
     with ledger.connect() as conn, pytest.raises(CustomerNotFoundError):
         read_timeline(conn, "NOBODY", DAY)
+
+
+def test_a_discount_taken_is_in_the_timeline(ledger_engine: Engine, policy: Policy) -> None:
+    """GBP 980.00 paid on the last day of 2/10 net 30 on GBP 1,000.00 (AccountingCoach, "What
+    does 2/10 net 30 mean?"): the GBP 20.00 discount is written off, and the timeline says so
+    next to the payment that earned it (docs/rules/discounts.md)."""
+    with ledger_engine.begin() as conn:
+        conn.execute(customers.insert(), [{"id": "DOVE", "name": "Dove Wholesale Ltd"}])
+        conn.execute(invoices.insert(), [
+            {"id": "DS-1", "customer_id": "DOVE", "issued": date(2026, 10, 1),
+             "amount": Decimal("1000.00"), "currency": "GBP", "terms": "2-10-net30"},
+        ])
+        conn.execute(payments.insert(), [
+            {"id": "PAY-DS-1", "customer_id": "DOVE", "date": date(2026, 10, 11),
+             "amount": Decimal("980.00"), "currency": "GBP", "invoice_id": "DS-1"},
+        ])
+    with ledger_engine.connect() as conn:
+        timeline = read_timeline(conn, "DOVE", DAY, policy)
+        before = read_timeline(conn, "DOVE", date(2026, 10, 10), policy)
+    got = [(e.day.isoformat(), e.kind, e.title, e.invoices, e.ref) for e in timeline.entries]
+    assert got == [
+        ("2026-10-11", "discount", "Discount taken: GBP 20.00", ("DS-1",), "PAY-DS-1"),
+        ("2026-10-11", "payment", "Payment received: GBP 980.00", ("DS-1",), "PAY-DS-1"),
+    ]
+    assert timeline.entries[0].detail == (
+        "early-payment discount on DS-1, earned by payment PAY-DS-1 within the discount period"
+    )
+    assert timeline.entries[0].amount == Decimal("20.00")
+    assert before.entries == ()

@@ -1,4 +1,4 @@
-"""Credit terms (engine/check/terms.py): P022-P023, P070-P072.
+"""Credit terms (engine/check/terms.py): P022-P023, P070-P072, P081-P082.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -66,6 +66,45 @@ CASES: list[Case] = [
         [(TERMS, 5, 37, "P072",
           "terms 'net30': cutoff_day 25 only applies to terms counted from the end of the "
           "month: add `from: end_of_month` or use `day_of_next_month`, or remove cutoff_day")],
+    ),
+    (
+        "P022 discount counted from the end of the month ends on the due date",
+        {TERMS: ("  10th-prox: {day_of_next_month: 10}",
+                 "  10th-prox: {day_of_next_month: 10}\n"
+                 "  eom:\n"
+                 "    net_days: 10\n"
+                 "    from: end_of_month\n"
+                 '    discount: {percent: "2", days: 10, from: end_of_month}')},
+        [(TERMS, 11, 36, "P022",
+          "terms 'eom': an invoice dated 2028-01-01 could take the discount up to 2028-02-10, "
+          "not before it falls due on 2028-02-10: the discount period must end before the due "
+          "date, or the discount is just a lower price")],
+    ),
+    (
+        "P081 discount tiers not in the order they end",
+        {TERMS: ("  10th-prox: {day_of_next_month: 10}",
+                 "  10th-prox: {day_of_next_month: 10}\n"
+                 "  tiers:\n"
+                 "    net_days: 45\n"
+                 "    discount:\n"
+                 '      - {percent: "3", days: 20}\n'
+                 '      - {percent: "2", days: 10}')},
+        [(TERMS, 12, 9, "P081",
+          "terms 'tiers': discount 2 ends on 2028-01-11 for an invoice dated 2028-01-01, not "
+          "after discount 1 (2028-01-21): list the discounts in the order they end")],
+    ),
+    (
+        "P082 a later discount tier takes off more",
+        {TERMS: ("  10th-prox: {day_of_next_month: 10}",
+                 "  10th-prox: {day_of_next_month: 10}\n"
+                 "  tiers:\n"
+                 "    net_days: 45\n"
+                 "    discount:\n"
+                 '      - {amount: {GBP: "20.00"}, days: 10}\n'
+                 '      - {amount: {GBP: "25.00"}, days: 20}')},
+        [(TERMS, 12, 24, "P082",
+          "terms 'tiers': discount 2 (GBP 25.00 is not less than GBP 20.00 of discount 1): a "
+          "later discount must take off less, or paying later would earn more")],
     ),
 ]  # fmt: skip
 

@@ -68,7 +68,7 @@ def test_records_keep_where_they_were_written(repo: Path) -> None:
     assert str(acme.origin.at("steps", "skip", "call")) == f"{ACME}:11:16"
     assert str(acme.origin.at("steps", "delay", "final-notice", KEY)) == f"{ACME}:11:31"
     assert str(acme.origin.at("steps", "delay", "final-notice")) == f"{ACME}:11:45"
-    assert policy.terms["2-10-net30"].discount_percent == Decimal("2")
+    assert policy.terms["2-10-net30"].discounts[0].percent == Decimal("2")
     assert policy.interest["statutory-uk"].compensation[-1].below is None
     assert policy.reference_rates["boe-base"].rates[0].start == date(2025, 5, 8)
     assert [v.tone for v in policy.templates["reminder"].variants] == ["standard", "firm"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.model.policy import CalendarSpec, Term, TermInstalment
+from engine.model.policy import CalendarSpec, DiscountTier, Term, TermInstalment
 from engine.rules.calendar import BusinessCalendar
 from engine.rules.terms import (
     TermDates,
@@ -24,7 +24,7 @@ ENGLAND = BusinessCalendar(CalendarSpec("GB", "ENG", frozenset({date(2026, 12, 2
 
 NET30 = Term("net30", net_days=30)
 NET30_EOM = Term("net30-eom", net_days=30, from_end_of_month=True)
-TWO_10_NET30 = Term("2-10-net30", net_days=30, discount_percent=Decimal("2"), discount_days=10)
+TWO_10_NET30 = Term("2-10-net30", net_days=30, discounts=(DiscountTier(10, Decimal("2")),))
 PROX_10 = Term("10th-prox", day_of_next_month=10)
 PROX_31 = Term("31st-prox", day_of_next_month=31)
 ON_RECEIPT = Term("due-on-receipt", net_days=0)
@@ -214,7 +214,7 @@ DESCRIBE_CASES: list[tuple[str, Term, str]] = [
     ("discount", TWO_10_NET30, "2 % discount within 10 days, otherwise net 30 days"),
     (
         "discount-decimal-percent",
-        Term("x", net_days=60, discount_percent=Decimal("1.50"), discount_days=14),
+        Term("x", net_days=60, discounts=(DiscountTier(14, Decimal("1.50")),)),
         "1.5 % discount within 14 days, otherwise net 60 days",
     ),
     ("prox-10th", PROX_10, "due on the 10th of the following month"),
