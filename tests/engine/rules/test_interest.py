@@ -29,6 +29,8 @@ Published sources the worked examples are checked against (each test names the o
   without a consumer; EGBGB Art. 229 § 34: that rate applies to obligations that arose after 28
   July 2014, the 8 points before it to older ones. Deutsche Bundesbank base rate (§ 247 BGB):
   -0.73 % from 1 July 2014.
+- Published worked examples, one per country: go-figure.nl (NL, 11 days late at 8 %) and
+  anleiter.de (DE, 25 days at 5.12 %), cited in their tests.
 - Bank of England Bank Rate history: 3.50 % from 15 Dec 2022, 4.00 % from 2 Feb 2023, 4.25 % from
   23 Mar 2023, 4.50 % from 11 May 2023, 5.00 % from 22 Jun 2023, 5.25 % from 3 Aug 2023, 5.00 % from
   1 Aug 2024.
@@ -433,6 +435,49 @@ def test_a_margin_that_changes_over_time(
         margin_changes=(RatePeriod(date(2014, 7, 29), D("9")),),
     )  # fmt: skip
     assert result.amount == expected
+
+
+def test_dutch_published_example_eleven_days_late() -> None:
+    """The Netherlands, a published example: go-figure.nl, "Wanbetalers!"
+    (https://go-figure.nl/tag/rente/): "Stel je klant betaald 11 dagen te laat en de hoofdsom is
+    € 1000,00 dan bereken je de rente als volgt: 11/365 * 8% * € 1000 = € 2,41".
+
+    8 % is the commercial rate while the ECB main refinancing rate was 0.00 % (16 March 2016 to
+    26 July 2022) + 8 (BW 6:119a). A debt due 1 March 2021 paid in full on 12 March 2021: interest
+    from 2 March up to and including the day of payment, 11 days, and nothing after it.
+    """
+    paid = (Settlement(date(2021, 3, 12), D("1000.00")),)
+    result = statutory_interest(
+        scheme("half_year_first_day", compound="yearly"), rates("ecb-mro", ("2016-03-16", "0.00")),
+        D("1000.00"), paid, date(2021, 3, 1), date(2021, 4, 30), "EUR",
+    )  # fmt: skip
+    assert [(p.start, p.end, p.days, p.rate_percent) for p in result.periods] == [
+        (date(2021, 3, 2), date(2021, 3, 12), 11, D("8.00"))
+    ]
+    assert result.amount == D("2.41")  # 1000 × 8 × 11 / 36500 = 2.4110
+
+
+def test_german_published_example_25_days_at_5_12_percent() -> None:
+    """Germany, a published example: anleiter.de, "Wie berechnet man Verzugszinsen?"
+    (https://anleiter.de/wie-berechnet-man-verzugszinsen/): interest by the day-count formula
+    "Kapital x Tage x Prozentsatz geteilt durch 365 x 100", the period beginning "frühestens
+    einen Tag nach dem Fälligkeitsdatum"; "für eine Forderung von 1000,00 € aus einem
+    Verbrauchergeschäft, welche seit 25 Tagen fällig ist, bei einem Verzugszinssatz von 5,12 %
+    Verzugszinsen i. H. v. 3,51 €".
+
+    5.12 % is the Bundesbank base rate of 0.12 % (§ 247 BGB, all of 2012) + 5 points (§ 288(1)
+    BGB, a consumer). A debt due 1 March 2012, 25 days to 26 March: 1000 × 25 × 5.12 / 36500 =
+    3.5068 → €3.51.
+    """
+    consumer = InterestScheme(
+        "verzugszinsen", reference="basiszins", margin_percent=D("5"), fixing="half_year_first_day"
+    )
+    basiszins = rates("basiszins", ("2011-07-01", "0.37"), ("2012-01-01", "0.12"))
+    result = statutory_interest(
+        consumer, basiszins, D("1000.00"), (), date(2012, 3, 1), date(2012, 3, 26), "EUR"
+    )
+    assert [(p.days, p.rate_percent) for p in result.periods] == [(25, D("5.12"))]
+    assert result.amount == D("3.51")
 
 
 def test_equal_rates_do_not_split_a_period() -> None:
