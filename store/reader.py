@@ -604,6 +604,7 @@ class _ChunkReader:
                         None if due is None else (known_day(due) or day(due)),
                         tuple(settlements[iid]) if iid in settlements else empty,
                         None,  # the store keeps no delivery date yet
+                        None,  # nor the tax included in the amount (a discount's net base)
                     ),
                 )
             )
