@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.check.context import Context, did_you_mean, listing
+from engine.check.ladders import sound_ladder
 from engine.model.policy import (
     CustomerPolicy,
     Ladder,
@@ -88,12 +89,19 @@ def check_customer_steps(context: Context) -> Iterator[Problem]:
 def check_customer_delays(context: Context) -> Iterator[Problem]:
     """Return problems for delays that move a step onto or past the next step of the ladder.
 
-    On any day only the highest step reached is taken, so such a step would never be sent.
+    On any day only the highest step reached is taken, so such a step would never be sent. A
+    ladder whose steps are out of order or share an id has no "next step" to speak of: it is
+    left to its own problems (P019, P020), not reported again in every customer file.
     """
+    sound: dict[str, bool] = {}
     for customer in context.policy.customers.values():
         if not customer.delay:
             continue
         for ladder in _customer_ladders(context, customer) or ():
+            if ladder.name not in sound:
+                sound[ladder.name] = sound_ladder(ladder)
+            if not sound[ladder.name]:
+                continue  # its broken steps are reported once, in the ladder's file (P019, P020)
             steps = [step for step in ladder.steps if step.id not in customer.skip]
             for index, step in enumerate(steps):
                 extra = customer.delay.get(step.id)
@@ -126,3 +134,4 @@ def check_skip_and_delay(context: Context) -> Iterator[Problem]:
                     "P029",
                     f"customer '{customer.id}' both skips and delays step '{step_id}': keep one",
                 )
+

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from engine.check.context import Context, step_label
 from engine.model.policy import (
+    Ladder,
     Step,
 )
 from engine.model.source import Problem
@@ -35,17 +36,30 @@ _WINDOW_DAYS = 7
 def check_step_ids(context: Context) -> Iterator[Problem]:
     """Return problems for step ids used twice in one ladder."""
     for ladder in context.policy.ladders.values():
-        first: dict[str, Step] = {}
-        for step in ladder.steps:
-            earlier = first.setdefault(step.id, step)
-            if earlier is not step:
-                line = earlier.origin.at("id").line
-                yield Problem.at(
-                    step.origin.at("id"),
-                    "P019",
-                    f"step id '{step.id}' is used twice in ladder '{ladder.name}' (first on line "
-                    f"{line}): give each step its own id",
-                )
+        yield from _id_problems(ladder)
+
+
+def _id_problems(ladder: Ladder) -> Iterator[Problem]:
+    first: dict[str, Step] = {}
+    for step in ladder.steps:
+        earlier = first.setdefault(step.id, step)
+        if earlier is not step:
+            line = earlier.origin.at("id").line
+            yield Problem.at(
+                step.origin.at("id"),
+                "P019",
+                f"step id '{step.id}' is used twice in ladder '{ladder.name}' (first on line "
+                f"{line}): give each step its own id",
+            )
+
+
+def sound_ladder(ladder: Ladder) -> bool:
+    """Return whether a ladder's steps have their own ids and come in date order (P019, P020).
+
+    The customer files' delays are not checked against a ladder that is not (P028): its broken
+    step is reported once, in the ladder's file, not again in every customer file that delays it.
+    """
+    return next(_id_problems(ladder), None) is None and next(_order_problems(ladder), None) is None
 
 
 def check_step_order(context: Context) -> Iterator[Problem]:
@@ -57,33 +71,37 @@ def check_step_order(context: Context) -> Iterator[Problem]:
     from the previous step sent always comes after it, wherever it is listed.
     """
     for ladder in context.policy.ladders.values():
-        latest: dict[str, Step] = {}
-        first_due: Step | None = None
-        for step in ladder.steps:
-            anchor = step.at.anchor
-            if anchor == "previous":
-                continue
-            if anchor != "due" and first_due is not None:
-                yield Problem.at(
-                    step.origin.at("at"),
-                    "P020",
-                    f"step {step_label(step)} comes after step {step_label(first_due)} in the "
-                    f"list: steps counted from the {anchor} date must come before the steps "
-                    "counted from the due date",
-                )
-            previous = latest.get(anchor)
-            if previous is not None and step.at.days <= previous.at.days:
-                when = "on the same day" if step.at.days == previous.at.days else "earlier"
-                yield Problem.at(
-                    step.origin.at("at"),
-                    "P020",
-                    f"step {step_label(step)} comes after step {step_label(previous)} in the "
-                    f"list but happens {when}: steps must be in date order",
-                )
-            if previous is None or step.at.days > previous.at.days:
-                latest[anchor] = step
-            if anchor == "due" and first_due is None:
-                first_due = step
+        yield from _order_problems(ladder)
+
+
+def _order_problems(ladder: Ladder) -> Iterator[Problem]:
+    latest: dict[str, Step] = {}
+    first_due: Step | None = None
+    for step in ladder.steps:
+        anchor = step.at.anchor
+        if anchor == "previous":
+            continue
+        if anchor != "due" and first_due is not None:
+            yield Problem.at(
+                step.origin.at("at"),
+                "P020",
+                f"step {step_label(step)} comes after step {step_label(first_due)} in the "
+                f"list: steps counted from the {anchor} date must come before the steps "
+                "counted from the due date",
+            )
+        previous = latest.get(anchor)
+        if previous is not None and step.at.days <= previous.at.days:
+            when = "on the same day" if step.at.days == previous.at.days else "earlier"
+            yield Problem.at(
+                step.origin.at("at"),
+                "P020",
+                f"step {step_label(step)} comes after step {step_label(previous)} in the "
+                f"list but happens {when}: steps must be in date order",
+            )
+        if previous is None or step.at.days > previous.at.days:
+            latest[anchor] = step
+        if anchor == "due" and first_due is None:
+            first_due = step
 
 
 def check_steps_after_invoice(context: Context) -> Iterator[Problem]:

@@ -123,5 +123,11 @@ def check(result: LoadResult) -> list[Problem]:
     if result.policy is not None:
         wanted = set(result.files)
         found = validate(result.policy, tests=result.tests, unavailable=result.unavailable)
-        problems.update(problem for problem in found if problem.file in wanted)
+        # A value read as a stand-in (Y004) is reported once, as what it is.
+        stood_in = result.stood_in
+        problems.update(
+            problem
+            for problem in found
+            if problem.file in wanted and (problem.file, problem.path) not in stood_in
+        )
     return sorted(problems, key=Problem.sort_key)

@@ -31,6 +31,7 @@ from engine.load.policy_files import (
 from engine.load.policy_records import PolicyParts, assemble, build_records
 from engine.load.schema_check import check_document
 from engine.load.yaml_reader import MAX_FILE_BYTES, YamlDocument, load_yaml_file, load_yaml_text
+from engine.load.yaml_scalars import STOOD_IN
 from engine.model.policy import (
     Policy,
 )
@@ -85,6 +86,8 @@ class LoadResult:
     root: Path | None
     tests: tuple[YamlDocument, ...] = ()
     unavailable: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # (file, path) of values read as a stand-in (Y004): the semantic checks do not report them.
+    stood_in: frozenset[tuple[str, str]] = frozenset()
 
 
 def find_root(path: Path) -> Path | None:
@@ -111,7 +114,9 @@ def load_policy(paths: Sequence[str | Path]) -> LoadResult:
     first = next((result for result in results if result.root is not None), results[0])
     problems = [problem for result in results for problem in result.problems]
     files = tuple(name for result in results for name in result.files)
-    return LoadResult(first.policy, problems, files, first.root, first.tests, first.unavailable)
+    return LoadResult(
+        first.policy, problems, files, first.root, first.tests, first.unavailable, first.stood_in
+    )
 
 
 def load_policies(paths: Sequence[str | Path]) -> list[LoadResult]:
@@ -236,7 +241,13 @@ def _load_root(root: Path, selection: _Selection, cwd: Path) -> LoadResult:
     )
     result = _load_texts(texts, shown.__getitem__, unreadable=unreadable, selected=selected)
     return LoadResult(
-        result.policy, result.problems, result.files, root, result.tests, result.unavailable
+        result.policy,
+        result.problems,
+        result.files,
+        root,
+        result.tests,
+        result.unavailable,
+        result.stood_in,
     )
 
 
@@ -345,6 +356,7 @@ def _load_texts(
         None,
         tuple(parts.tests),
         unavailable,
+        frozenset(parts.stood_in),
     )
 
 
@@ -366,9 +378,13 @@ def _load_file(parts: PolicyParts, rel: str, shown: str, data: bytes) -> None:
     misplaced = _misplaced(kind, rel, doc, shown)
     if misplaced is not None:
         parts.add_problem(rel, misplaced)
-    if read_problems or schema_problems or misplaced:
+    # A date that does not exist was read as the nearest real one (Y004): the rest of the file
+    # is still built and checked, so one bad date hides no other problem of the file.
+    blocking = [problem for problem in read_problems if problem.code not in STOOD_IN]
+    if blocking or schema_problems or misplaced:
         _mark_file_unavailable(parts, rel, doc, kind)
         return
+    parts.stood_in.update((p.file, p.path) for p in read_problems if p.code in STOOD_IN)
     try:
         build_records(parts, kind, rel, doc)
     except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as error:

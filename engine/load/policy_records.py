@@ -69,6 +69,8 @@ class PolicyParts:
     tests: list[YamlDocument] = field(default_factory=list)
     unavailable: dict[str, set[str]] = field(default_factory=dict)
     problems: list[tuple[str, Problem]] = field(default_factory=list)
+    # (file, path) of values read as a stand-in for a date that does not exist (Y004).
+    stood_in: set[tuple[str, str]] = field(default_factory=set)
 
     def add_problem(self, rel: str, problem: Problem) -> None:
         """Record a problem of the file ``rel``."""

@@ -32,7 +32,10 @@ from engine.load.schema_words import (
 )
 from engine.load.schemas import Schema, schema_forms
 from engine.load.yaml_reader import YamlDocument
+from engine.load.yaml_scalars import impossible_date
 from engine.model.source import DocPath, Problem, Source
+
+_YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class ErrorConverter:
@@ -350,9 +353,13 @@ class ErrorConverter:
 
     def on_format(self, error: Any, path: DocPath) -> list[Problem]:
         if error.validator_value == "date":
-            message = (
-                f"{show(error.instance)} is not a real date: write an existing day as YYYY-MM-DD"
+            text = str(error.instance)
+            why = (
+                impossible_date(text)[0]
+                if _YYYY_MM_DD.fullmatch(text)
+                else "write an existing day as YYYY-MM-DD"
             )
+            message = f"{show(error.instance)} is not a real date: {why}"
         else:
             message = f"{show(error.instance)} is not a valid {error.validator_value}"
         return self.problem(self.at(path), "S004", message)

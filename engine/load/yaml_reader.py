@@ -401,7 +401,7 @@ class _Composer:
         read = read_plain(event.value)
         if isinstance(read, Refused):
             self._add(at, path, read.code, read.message)
-            return event.value
+            return event.value if read.stand_in is None else read.stand_in
         return read
 
     def _properties(

@@ -9,6 +9,7 @@ resolve a scalar itself.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 from decimal import Decimal
@@ -51,10 +52,49 @@ _OTHER_NUMBER = re.compile(
 
 
 class Refused(NamedTuple):
-    """A plain scalar that cannot be taken as written: the problem code and message."""
+    """A plain scalar that cannot be taken as written: the problem code and message.
+
+    ``stand_in``, when not None, is read in its place so that the rest of the file is still
+    checked; the file stays invalid, as its problem says.
+    """
 
     code: str
     message: str
+    stand_in: object = None
+
+
+# The codes whose value is replaced by a stand-in (``Refused.stand_in``): they do not stop the
+# checks of the rest of the file (docs/errors/Y004.md).
+STOOD_IN = frozenset({"Y004"})
+
+
+def impossible_date(text: str) -> tuple[str, datetime.date]:
+    """Return what is wrong with ``YYYY-MM-DD`` text that is no real date, with what to write
+    instead, and the nearest real date (for a day past the month's end, its last day)."""
+    year, month, day = (int(part) for part in text.split("-"))
+    if year == 0:
+        near = datetime.date(1, min(max(month, 1), 12), 1)
+        return "there is no year 0000: write the year in four digits, e.g. 2027", near
+    if not 1 <= month <= 12:
+        if 1 <= day <= 12 and 1 <= month <= 31:
+            # Day and month swapped (YYYY-DD-MM): the month comes first.
+            near = datetime.date(year, day, min(month, calendar.monthrange(year, day)[1]))
+            return (
+                f"there is no month {month:02d}; dates are YYYY-MM-DD, month first: "
+                f"write {near.isoformat()} if that is the day meant",
+                near,
+            )
+        near = datetime.date(year, min(max(month, 1), 12), 1)
+        return f"there is no month {month:02d}: months run from 01 to 12", near
+    last = calendar.monthrange(year, month)[1]
+    near = datetime.date(year, month, min(max(day, 1), last))
+    if day == 0:
+        return f"there is no day 00: days run from 01; write {near.isoformat()} for the first", near
+    return (
+        f"{calendar.month_name[month]} {year} has {last} days; write {near.isoformat()} for its "
+        "last day, or another real date",
+        near,
+    )
 
 
 def read_plain(text: str) -> object:
@@ -83,8 +123,9 @@ def read_plain(text: str) -> object:
     if _DATE.fullmatch(text):
         try:
             return datetime.date.fromisoformat(text)
-        except ValueError as error:
-            return Refused("Y004", f"'{text}' is not a real date: {error}")
+        except ValueError:
+            why, near = impossible_date(text)
+            return Refused("Y004", f"'{text}' is not a real date: {why}", near)
     if _OTHER_NUMBER.fullmatch(text):
         return Refused(
             "Y003",

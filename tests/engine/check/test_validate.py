@@ -25,7 +25,14 @@ from tests.engine.check import (
     test_templates,
     test_terms,
 )
-from tests.engine.policy_tree import ACME, BETA, policy_tree, problems_in
+from tests.engine.policy_tree import (
+    ACME,
+    BETA,
+    FIXTURE,
+    STANDARD,
+    policy_tree,
+    problems_in,
+)
 
 CASES = [
     *test_references.CASES,
@@ -95,3 +102,33 @@ def test_records_built_in_code_are_checked_without_files() -> None:
         ("P010", "<built in code>"),
         ("P020", "<built in code>"),
     ]
+
+
+def test_a_date_that_does_not_exist_hides_no_other_problem_of_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Y004 reads 30 February as the nearest real date, so the unknown ladder in the same
+    customer file is reported too; the date is reported once, with what to write."""
+    acme = (FIXTURE / ACME).read_text(encoding="utf-8")
+    acme = acme.replace("until: 2027-01-15,", "until: 2027-02-30,")
+    acme = acme.replace("terms: 2-10-net30", "terms: 2-10-net30\nladder: nosuch")
+    root = policy_tree(tmp_path / "repo", {ACME: acme})
+    got = [(p.file, p.line, p.code, p.message) for p in problems_in(root, monkeypatch)]
+    assert got == [
+        (ACME, 8, "P011", "ladder 'nosuch' does not exist: the ladders are standard, strategic"),
+        (ACME, 11, "Y004", "'2027-02-30' is not a real date: February 2027 has 28 days; write "
+                           "2027-02-28 for its last day, or another real date"),
+    ]  # fmt: skip
+
+
+def test_a_broken_step_is_reported_once_in_its_own_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A final notice moved past the agency step (P020) is the ladder's problem: ACME's
+    7-day delay of that step is not reported again as a knock-on P028 in the customer file."""
+    root = policy_tree(
+        tmp_path / "repo",
+        {STANDARD: ("{id: final-notice, at: due+45d,", "{id: final-notice, at: due+80d,")},
+    )
+    got = [(p.file, p.code) for p in problems_in(root, monkeypatch)]
+    assert got == [(STANDARD, "P020")]

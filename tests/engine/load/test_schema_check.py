@@ -143,8 +143,8 @@ CASES: list[tuple[str, str, list[Expected]]] = [
     (
         "S004 quoted date that does not exist",
         CUSTOMER + 'pause: {until: "2027-02-30", reason: x}\n',
-        [(4, 16, "S004", "'2027-02-30' is not a real date: write an existing day as "
-                         "YYYY-MM-DD")],
+        [(4, 16, "S004", "'2027-02-30' is not a real date: February 2027 has 28 days; write "
+                         "2027-02-28 for its last day, or another real date")],
     ),
     (
         "S004 fee share above 1",

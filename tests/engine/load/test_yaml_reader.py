@@ -208,11 +208,45 @@ def test_huge_integer_stays_text() -> None:
     assert loaded(f"count: {digits}\n").data == {"count": digits}
 
 
-def test_impossible_date_is_kept_as_text_with_a_reason() -> None:
+def test_impossible_date_is_read_as_the_nearest_real_one_with_what_to_write() -> None:
+    """Y004: the value stands in as the nearest real date, so the rest of the file is still
+    checked; the problem says what to write instead."""
     document, problems = load_yaml_text("until: 2026-02-30\n", "c.yaml")
     assert document is not None
-    assert document.data == {"until": "2026-02-30"}
-    assert problems[0].message.startswith("'2026-02-30' is not a real date")
+    assert document.data == {"until": datetime.date(2026, 2, 28)}
+    assert [(p.code, p.message) for p in problems] == [
+        ("Y004", "'2026-02-30' is not a real date: February 2026 has 28 days; write 2026-02-28 "
+                 "for its last day, or another real date"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("written", "why", "stand_in"),
+    [
+        ("2028-02-30", "February 2028 has 29 days; write 2028-02-29 for its last day, or "
+                       "another real date", datetime.date(2028, 2, 29)),
+        ("2027-04-31", "April 2027 has 30 days; write 2027-04-30 for its last day, or another "
+                       "real date", datetime.date(2027, 4, 30)),
+        ("2027-13-05", "there is no month 13; dates are YYYY-MM-DD, month first: write "
+                       "2027-05-13 if that is the day meant", datetime.date(2027, 5, 13)),
+        ("2027-45-01", "there is no month 45: months run from 01 to 12",
+         datetime.date(2027, 12, 1)),
+        ("2027-04-00", "there is no day 00: days run from 01; write 2027-04-01 for the first",
+         datetime.date(2027, 4, 1)),
+        ("0000-03-01", "there is no year 0000: write the year in four digits, e.g. 2027",
+         datetime.date(1, 3, 1)),
+    ],
+    ids=["leap-year", "thirty-days", "day-and-month-swapped", "no-such-month", "day-zero",
+         "year-zero"],
+)  # fmt: skip
+def test_impossible_date_says_what_to_write(
+    written: str, why: str, stand_in: datetime.date
+) -> None:
+    """Y004 names the nearest real date, or the mistake (a day-first date), to write instead."""
+    document, problems = load_yaml_text(f"until: {written}\n", "c.yaml")
+    assert document is not None
+    assert document.data == {"until": stand_in}
+    assert [p.message for p in problems] == [f"'{written}' is not a real date: {why}"]
 
 
 NESTED = """\
