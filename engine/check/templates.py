@@ -1,5 +1,6 @@
 """Templates: known placeholders and matching braces, a standard variant in the policy language for
-every template a step uses, one variant per tone and language (P035-P038).
+every template a step uses, one variant per tone and language, a variant in every tone a step sets
+(P035-P038, P083).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ CODES: dict[str, str] = {
     "P036": "a template whose braces do not match",
     "P037": "a template used by a step has no standard variant in the policy language",
     "P038": "a template has two variants for the same tone and language",
+    "P083": "a step sets a tone that its template has no variant in",
 }
 
 
@@ -123,3 +125,27 @@ def check_template_variants(context: Context) -> Iterator[Problem]:
                     f"language: {variant.language} (the first on line {earlier.origin.source.line})"
                     ": keep one",
                 )
+
+
+def check_step_tones(context: Context) -> Iterator[Problem]:
+    """Return problems for steps whose tone their template has no variant in (any language).
+
+    Without one, every customer would get the standard message: the tone set would do nothing.
+    """
+    policy = context.policy
+    for ladder in policy.ladders.values():
+        for step in ladder.steps:
+            template = policy.templates.get(step.template or "")
+            if step.tone is None or template is None:
+                continue
+            tones = sorted({variant.tone for variant in template.variants})
+            if step.tone in tones:
+                continue
+            yield Problem.at(
+                step.origin.at("tone"),
+                "P083",
+                f"step '{step.id}' of ladder '{ladder.name}' sends template '{template.name}' "
+                f"in the {step.tone} tone, but that template has no {step.tone} variant (it has "
+                f"{', '.join(tones)}): add a variant with tone: {step.tone} to the template, or "
+                "remove the step's tone",
+            )

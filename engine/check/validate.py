@@ -92,6 +92,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
         templates.check_template_fallbacks,
     ),
     ("one template variant per tone and language", templates.check_template_variants),
+    ("a step's tone has a template variant", templates.check_step_tones),
     ("policy tests name what exists", policy_tests.check_policy_tests),
     ("experiments can run", experiments.check_experiments),
     *((name, lambda context, run=run: run(context.policy)) for name, run in payment.CHECKS),

@@ -327,6 +327,7 @@ def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
                 repeat_months=parse_months(str(repeat)) if repeat is not None else None,
                 max_repeats=step.get("max_repeats"),
                 when=_condition(step.get("when")),
+                tone=_optional(step.get("tone")),
                 assign=_optional(step.get("assign")),
                 to=_optional(step.get("to")),
                 description=_text(step.get("description")),

@@ -172,6 +172,8 @@ class Step:
     repeat_months: int | None = None
     max_repeats: int | None = None  # repetitions after the first time (None: until paid)
     when: StepCondition | None = None  # docs/rules/ladder.md, "step conditions"
+    # The tone of this step's message, over the customer's (docs/rules/ladder.md, "tone per step").
+    tone: str | None = None
 
     @property
     def kind(self) -> str:

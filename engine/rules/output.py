@@ -87,7 +87,8 @@ def make_action(  # noqa: PLR0917 - the parts of one action
         totals = dict(sorted(summed.items()))
     policy = account.policy
     contact = step.action is StepAction.CONTACT
-    template, tone = step.template, policy.tone
+    # Rule "tone per step": a step's own tone wins over the customer's.
+    template, tone = step.template, step.tone or policy.tone
     experiment = policy.ladder.experiment
     if experiment is not None and experiment.step == step.id:
         # Rule "experiments": the customer's variant of this step, the same on every run.

@@ -1,4 +1,4 @@
-"""Templates (engine/check/templates.py): P035-P038.
+"""Templates (engine/check/templates.py): P035-P038, P083.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -14,6 +14,7 @@ import pytest
 from engine.model.policy import PLACEHOLDERS
 from tests.engine.policy_tree import (
     FIXTURE,
+    STANDARD,
     TEMPLATE,
     Case,
     Change,
@@ -68,6 +69,22 @@ CASES: list[Case] = [
         [(TEMPLATE, 10, 5, "P038",
           "template 'reminder' has two variants with tone: standard and language: en (the "
           "first on line 6): keep one")],
+    ),
+    (
+        "P083 a step's tone its template has no variant in",
+        {STANDARD: ("template: reminder, fee: reminder-fee}",
+                    "template: reminder, fee: reminder-fee, tone: sympathetic}")},
+        [(STANDARD, 9, 101, "P083",
+          "step 'second-reminder' of ladder 'standard' sends template 'reminder' in the "
+          "sympathetic tone, but that template has no sympathetic variant (it has firm, "
+          "standard): add a variant with tone: sympathetic to the template, or remove the "
+          "step's tone")],
+    ),
+    (
+        "P083 not for a tone the template has",
+        {STANDARD: ("template: reminder, fee: reminder-fee}",
+                    "template: reminder, fee: reminder-fee, tone: firm}")},
+        [],
     ),
 ]  # fmt: skip
 

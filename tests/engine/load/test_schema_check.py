@@ -38,7 +38,7 @@ POLICY = (
 )
 STEP_FIELDS = (
     "id, at, action, channel, template, fee, interest, min_balance, when, repeat, max_repeats, "
-    "assign, to, description"
+    "tone, assign, to, description"
 )
 
 CASES: list[tuple[str, str, list[Expected]]] = [

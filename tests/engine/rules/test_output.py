@@ -15,9 +15,11 @@ from tests.engine.builders import (
     dispute,
     done,
     invoice,
+    ladder,
     make_policy,
     only,
     run,
+    step,
 )
 
 
@@ -44,6 +46,27 @@ def test_template_tone_and_language_come_from_the_effective_policy() -> None:
         "de",
     )
     assert (action.channel, action.kind) == ("email", "email")
+
+
+def test_a_step_tone_wins_over_the_customer_tone() -> None:
+    """Rule "tone per step": as each Odoo follow-up level carries its own message
+    (https://www.odoo.com/documentation/17.0/applications/finance/accounting/payments/follow_up.html),
+    a ladder may send its later steps firmer. Customer C1's file says sympathetic; the second
+    reminder (due+14d, 15 Oct 2026) has no tone of its own and goes out sympathetic, the final
+    notice (due+45d, 15 Nov 2026) sets firm and goes out firm."""
+    steps = [
+        step("second-reminder", "due+14d"),
+        step("final-notice", "due+45d", "letter", tone="firm"),
+    ]
+    policy = make_policy(
+        ladders=[ladder("standard", steps)],
+        customers=[customer_file("C1", tone="sympathetic")],
+    )
+    second = only(run(policy, account("C1", INV_1), on="2026-10-16"))
+    assert (second.step, second.tone) == ("second-reminder", "sympathetic")
+    history = [done("second-reminder", ["INV-1"], "2026-10-16")]
+    final = only(run(policy, account("C1", INV_1, history=history), on="2026-11-16"))
+    assert (final.step, final.tone) == ("final-notice", "firm")
 
 
 def test_customers_in_id_order_or_not_give_one_sorted_list() -> None:
