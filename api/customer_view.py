@@ -149,7 +149,10 @@ def _effective(rules: EffectivePolicy) -> dict[str, Any]:
             {"amount": _plain(limit.amount), "currency": limit.currency} if limit else None
         ),
         "pause": (
-            {"until": rules.pause.until.isoformat(), "reason": rules.pause.reason}
+            {
+                "until": rules.pause.until.isoformat() if rules.pause.until else None,
+                "reason": rules.pause.reason,
+            }
             if rules.pause
             else None
         ),

@@ -290,9 +290,9 @@ class CreditLimitOut(Out):
 
 
 class PauseOut(Out):
-    """A dunning pause from the customer file."""
+    """A dunning pause from the customer file (``until`` null: until further notice)."""
 
-    until: dt.date
+    until: dt.date | None
     reason: str
 
 

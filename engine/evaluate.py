@@ -21,7 +21,8 @@ from engine.model.policy import Policy
 from engine.rules.account import Account
 from engine.rules.catch_up import one_level_per_run
 from engine.rules.context import EvaluationContext
-from engine.rules.credit_hold import credit_actions, hold_cause_remains
+from engine.rules.credit_hold import credit_actions, hold_cause_remains, releasing_pause
+from engine.rules.credit_review import review_action
 from engine.rules.grouping import group, group_actions
 from engine.rules.guardrails import guard
 from engine.rules.history import pending_steps
@@ -93,7 +94,8 @@ def evaluate_customer(
     ledger = context.ledger_on(ledger, as_of)
     # Open items: what is still owed on each invoice.
     opens = open_items(ledger.invoices, as_of)
-    if not opens and not ledger.history:
+    reviewed = ledger.customer.id in context.reviewed
+    if not opens and not ledger.history and not reviewed:
         return NOTHING
     # Effective policy: the customer's ladder, terms and overrides (the layers it shares).
     account = Account(context, ledger, as_of)
@@ -121,11 +123,13 @@ def evaluate_customer(
     if items and account.ladder.one_level:
         # Catch-up, one level per run: the next step after the last one sent.
         items = one_level_per_run(account, items)
-    if not items:
+    # Credit limit review: due from the customer file alone, whatever the ledger says.
+    review = review_action(account) if reviewed else None
+    if not items and review is None:
         if account.hold is None:
             if account.rules.credit_limit is None:
                 return NOTHING
-        elif hold_cause_remains(account):
+        elif hold_cause_remains(account) and releasing_pause(account) is None:
             return NOTHING  # on credit hold, and still for a reason: nothing to do today
     # What is shown names the customer: its own effective policy from here on.
     account.policy = context.effective.get(ledger.customer, context.rule_currencies(ledger))
@@ -135,6 +139,8 @@ def evaluate_customer(
     actions, superseded = group_actions(account, group(kept))
     # Credit hold: the credit-limit hold or the release, outside the ladder.
     actions += credit_actions(account, opens, actions)
+    if review is not None:
+        actions.append(review)
     # Guardrails: closed days and contacts per 7 days.
     actions, guarded = guard(account, actions)
     # Output: each part sorted.

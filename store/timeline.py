@@ -46,6 +46,7 @@ STEP_WORDS = {
     "phone": "Phone call",
     "credit_hold": "Credit hold",
     "credit_release": "Credit hold release",
+    "credit_review": "Credit limit review",
     "escalate": "Escalation",
     "write_off_review": "Write-off review",
 }

@@ -26,6 +26,7 @@ Kind = Literal[
     "sms",
     "credit_hold",
     "credit_release",
+    "credit_review",
     "escalate",
     "write_off_review",
 ]

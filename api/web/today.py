@@ -31,8 +31,8 @@ _SORT_NAMED: dict[str, Sort] = {name: name for name in SORTS}
 Queue = Literal["everyone", "mine"]
 PAGE_CUSTOMERS = 25
 KINDS = (
-    "email", "letter", "phone", "sms", "credit_hold", "credit_release", "escalate",
-    "write_off_review",
+    "email", "letter", "phone", "sms", "credit_hold", "credit_release", "credit_review",
+    "escalate", "write_off_review",
 )  # fmt: skip
 CHANNELS = ("email", "letter", "phone", "sms")
 SortKey = tuple[str | int | Decimal, ...]

@@ -1,5 +1,6 @@
 """Customer files: overrides name steps of the customer's ladder, delays keep a step before the
-next one, a step is not both skipped and delayed (P027-P029).
+next one, a step is not both skipped and delayed (P027-P029), a credit limit review has a credit
+limit to review (P084).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ CODES: dict[str, str] = {
     "P027": "a customer file skips or delays a step that its ladder does not have",
     "P028": "a customer's delay moves a step onto or past the next step, so it is never sent",
     "P029": "a customer file both skips and delays the same step",
+    "P084": "a customer file reviews a credit limit it does not have",
 }
 
 
@@ -135,3 +137,15 @@ def check_skip_and_delay(context: Context) -> Iterator[Problem]:
                     f"customer '{customer.id}' both skips and delays step '{step_id}': keep one",
                 )
 
+
+def check_credit_reviews(context: Context) -> Iterator[Problem]:
+    """Return problems for credit limit reviews in customer files without a credit limit."""
+    for customer in context.policy.customers.values():
+        if customer.credit_review is not None and customer.credit_limit is None:
+            yield Problem.at(
+                customer.origin.at("credit_review"),
+                "P084",
+                f"customer '{customer.id}' has a credit limit review (credit_review) but no "
+                "credit limit to review: add credit_limit: {amount: ..., currency: ...}, or "
+                "remove credit_review",
+            )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.check.context import Context, did_you_mean, listing
 from engine.check.customers import possible_ladders
-from engine.model.actions import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP
+from engine.model.actions import CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP, CREDIT_REVIEW_STEP
 from engine.model.ledger import invoice_of_part
 from engine.model.source import DocPath, Problem
 
@@ -24,7 +24,7 @@ CODES: dict[str, str] = {
 
 
 # Steps the engine adds itself, which no ladder lists: a policy test may expect them.
-ENGINE_STEPS = frozenset({CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP})
+ENGINE_STEPS = frozenset({CREDIT_LIMIT_STEP, CREDIT_RELEASE_STEP, CREDIT_REVIEW_STEP})
 
 
 def _items(data: Mapping[str, Any], key: str) -> list[tuple[int, Mapping[str, Any]]]:

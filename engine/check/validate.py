@@ -81,6 +81,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("overrides name steps of the customer's ladder", customers.check_customer_steps),
     ("delays keep steps before the next one", customers.check_customer_delays),
     ("a step is not both skipped and delayed", customers.check_skip_and_delay),
+    ("a credit limit review has a credit limit", customers.check_credit_reviews),
     ("reference rates in date order", interest.check_reference_rates),
     ("compensation bands ascending, one open band last", interest.check_compensation_bands),
     ("interest margin changes in date order", interest.check_margin_changes),

@@ -18,11 +18,13 @@ from engine.load.payment_file import read_payment
 from engine.load.yaml_reader import YamlDocument
 from engine.model.payment import PaymentOptions
 from engine.model.policy import (
+    UNTIL_FURTHER_NOTICE,
     AssignmentRule,
     CalendarSpec,
     CompensationBand,
     Contact,
     CreditLimit,
+    CreditReview,
     CustomerPolicy,
     Defaults,
     DiscountSettings,
@@ -202,6 +204,7 @@ def _build_policy(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             account=str(write_off.get("account", "")),
             origin=locate.origin("write_off") if "write_off" in data else locate.origin(),
         ),
+        pause_releases_credit_hold=bool((data.get("pauses") or {}).get("release_credit_hold")),
         origin=locate.origin(),
     )
     parts.policies.append((rel, policy))
@@ -487,6 +490,23 @@ def _build_template(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
     )
 
 
+def _pause(data: dict[str, Any] | None) -> Pause | None:
+    if not data:
+        return None
+    until = data["until"]
+    end = None if until == UNTIL_FURTHER_NOTICE else _date(until)
+    return Pause(until=end, reason=str(data["reason"]))
+
+
+def _credit_review(data: dict[str, Any] | None) -> CreditReview | None:
+    if not data:
+        return None
+    months = parse_months(str(data["every"]))
+    if months is None:
+        raise ValueError(f"credit review every {data['every']!r} is not a number of months")
+    return CreditReview(months, _date(data["last"]))
+
+
 def _build_customer(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
     data = _mapping(doc)
     limit = data.get("credit_limit")
@@ -520,12 +540,13 @@ def _build_customer(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             )
             for contact in data.get("contacts") or ()
         ),
-        pause=Pause(until=_date(pause["until"]), reason=str(pause["reason"])) if pause else None,
+        pause=_pause(pause),
         skip=frozenset(str(step) for step in steps.get("skip") or ()),
         delay=delay,
         exempt=frozenset(str(kind) for kind in data.get("exempt") or ()),
         notes=_text(data.get("notes")),
         origin=_Locator(doc, steps.get("skip") or ()).origin(),
+        credit_review=_credit_review(data.get("credit_review")),
     )
     _define(
         parts,

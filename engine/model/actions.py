@@ -8,9 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 # The actions the evaluation adds outside any ladder: a credit hold because the balance exceeds the
-# credit limit, and the release of a hold whose cause has cleared. A ladder may not use these ids.
+# credit limit, the release of a hold whose cause has cleared, and a credit limit review that is
+# due. A ladder may not use these ids.
 CREDIT_LIMIT_STEP = "credit-limit"
 CREDIT_RELEASE_STEP = "credit-release"
+CREDIT_REVIEW_STEP = "credit-review"
 
 # The kinds of action that contact the customer (the channels of a contact step): they count
 # toward the contact guardrails and have a message. Holds, escalations and reviews do not.
@@ -83,7 +85,8 @@ class Action:
     ladder: str
     step: str
     step_index: int
-    # email | phone | letter | sms | credit_hold | credit_release | escalate | write_off_review
+    # email | phone | letter | sms | credit_hold | credit_release | credit_review | escalate |
+    # write_off_review
     kind: str
     channel: str | None
     template: str | None

@@ -370,12 +370,28 @@ class CalendarSpec:
     closed: frozenset[date] = frozenset()
 
 
+# A pause written ``until: further_notice`` has no end date (docs/rules/ladder.md, "pause").
+UNTIL_FURTHER_NOTICE = "further_notice"
+
+
 @dataclass(frozen=True, slots=True)
 class Pause:
-    """A customer's dunning pause."""
+    """A customer's dunning pause: until a date, or until further notice (``until`` None)."""
 
-    until: date
+    until: date | None
     reason: str
+
+    def in_force(self, on: date) -> bool:
+        """Return whether the pause holds chasing back on ``on`` (its last day included)."""
+        return self.until is None or self.until >= on
+
+
+@dataclass(frozen=True, slots=True)
+class CreditReview:
+    """How often a customer's credit limit is reviewed, and when it last was."""
+
+    every_months: int
+    last: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,6 +432,7 @@ class CustomerPolicy:
     exempt: frozenset[str] = frozenset()
     notes: str = ""
     origin: Origin = NOWHERE
+    credit_review: CreditReview | None = None  # docs/rules/ladder.md, "credit limit review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,5 +499,7 @@ class Policy:
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     write_off: WriteOffRules = WriteOffRules()
     discounts: DiscountSettings = DiscountSettings()  # docs/rules/discounts.md
+    # Whether a customer's pause also releases a credit hold placed before it (rule "pause").
+    pause_releases_credit_hold: bool = False
     digest: str = ""
     origin: Origin = NOWHERE

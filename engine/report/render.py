@@ -26,6 +26,7 @@ KIND_LABELS = {
     "phone": "Phone call",
     "credit_hold": "Put on credit hold",
     "credit_release": "Release credit hold",
+    "credit_review": "Review credit limit",
     "escalate": "Escalate",
     "write_off_review": "Review for write-off",
 }

@@ -79,6 +79,7 @@ class EvaluationContext:
         "hold_ids",
         "hold_or_release",
         "policy",
+        "reviewed",
         "split_terms",
     )
 
@@ -93,6 +94,8 @@ class EvaluationContext:
         self.delivery_terms = any(t.basis == "delivery" for t in policy.terms.values())
         self.split_terms = any(t.instalments for t in policy.terms.values())
         self.discount_terms = any(t.discounts for t in policy.terms.values())
+        # The customers whose credit limit is reviewed regularly (rule "credit limit review").
+        self.reviewed = frozenset(c.id for c in policy.customers.values() if c.credit_review)
         steps = [step for ladder in policy.ladders.values() for step in ladder.steps]
         self.contact_ids = frozenset(step.id for step in steps if step.is_contact)
         self.hold_ids = frozenset(

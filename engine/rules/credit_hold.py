@@ -3,7 +3,8 @@
 A hold is placed when a hold step of the ladder is reached (``action: credit_hold``), or when the
 open balance in the credit limit's currency exceeds the customer's credit limit (an action
 ``credit-limit`` outside the ladder). It is released (``credit-release``) when no open, undisputed
-invoice is past an eligible hold step and the balance is within the limit. Whether the account is
+invoice is past an eligible hold step and the balance is within the limit, or, when the policy says
+so (``pauses: {release_credit_hold: true}``), when the customer is paused. Whether the account is
 on hold is the action log's to say (``engine.rules.history``). The rules, with their names, are in
 docs/rules/ladder.md.
 """
@@ -21,7 +22,7 @@ from engine.model.actions import (
     Reason,
 )
 from engine.model.money import ZERO
-from engine.model.policy import Offset, Step, StepAction
+from engine.model.policy import Offset, Pause, Step, StepAction
 from engine.rules import explain
 from engine.rules.history import occurrences
 from engine.rules.output import action_id, make_action
@@ -73,10 +74,20 @@ def hold_notes(account: Account) -> list[Reason]:
     return notes
 
 
+def releasing_pause(account: Account) -> Pause | None:
+    """Return the customer's pause in force when the policy lets a pause release a credit hold
+    (``pauses: {release_credit_hold: true}``), else None."""
+    pause = account.policy.pause
+    if pause is None or not account.context.policy.pause_releases_credit_hold:
+        return None
+    return pause if pause.in_force(account.as_of) else None
+
+
 def credit_actions(account: Account, opens: list[OpenItem], actions: list[Action]) -> list[Action]:
     """Return the credit-limit hold or the release the account needs today, if any.
 
-    None when a hold step of the ladder already goes out today.
+    None when a hold step of the ladder already goes out today. Under a pause that releases
+    holds, no hold is placed and one in force is released.
     """
     limit = account.policy.credit_limit
     hold = account.hold
@@ -85,6 +96,14 @@ def credit_actions(account: Account, opens: list[OpenItem], actions: list[Action
     if any(a.kind == StepAction.CREDIT_HOLD.value for a in actions):
         return []
     index = len(account.steps)  # after every step of the ladder
+    pause = releasing_pause(account)
+    if pause is not None:
+        if hold is None:
+            return []
+        decided = account.policy.decided_by["pause"]
+        reason = explain.pause_release_reason(hold.since, hold.step, pause, decided)
+        step = Step(CREDIT_RELEASE_STEP, _AT_TODAY, StepAction.CREDIT_HOLD)
+        return [_outside_ladder(account, step, index + 1, opens, [reason], "credit_release")]
     if hold is None:
         exceeded = limit_exceeded(account)
         if exceeded is None or limit is None:

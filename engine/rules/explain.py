@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, ParamSpec
 from engine.model.actions import Reason
 from engine.model.ledger import ActionRecord, Dispute, Invoice, PaymentPlan, Promise
 from engine.model.money import format_money
-from engine.model.policy import CreditLimit, Pause, Step, Term
+from engine.model.policy import CreditLimit, CreditReview, Pause, Step, Term
 from engine.rules.effective import EffectivePolicy
 from engine.rules.terms import discount_amount
 
@@ -365,6 +365,39 @@ def credit_limit_reason(balance: Decimal, limit: CreditLimit, decided: str) -> R
     )
 
 
+def pause_release_reason(since: date, step: str, pause: Pause, decided: str) -> Reason:
+    """Return why a paused account's credit hold is released (policy ``pauses``)."""
+    until = pause.until.isoformat() if pause.until else "further notice"
+    return Reason(
+        f"The account has been on credit hold since {since.isoformat()} (step '{step}'); dunning "
+        f"is paused until {until}: {pause.reason} ({decided}), and the policy releases a credit "
+        "hold during a pause: release the hold.",
+        {
+            "on_hold_since": since.isoformat(),
+            "hold_step": step,
+            "paused_until": pause.until.isoformat() if pause.until else "further_notice",
+            "pause_decided_by": decided,
+        },
+    )
+
+
+def credit_review_reason(review: CreditReview, due: date, limit: CreditLimit | None) -> Reason:
+    """Return why a customer's credit limit is due for review."""
+    every = f"{review.every_months} month{'s' if review.every_months != 1 else ''}"
+    shown = format_money(limit.amount, limit.currency) if limit else "no credit limit"
+    return Reason(
+        f"Credit limit review due since {due.isoformat()}: the limit ({shown}) is reviewed every "
+        f"{every}, last on {review.last.isoformat()}. Review it, then write the date in "
+        "credit_review.last of the customer file.",
+        {
+            "review_due": due.isoformat(),
+            "last_review": review.last.isoformat(),
+            "every_months": str(review.every_months),
+            **({"credit_limit": f"{limit.amount}", "currency": limit.currency} if limit else {}),
+        },
+    )
+
+
 def already_on_hold_reason(since: date, step: str) -> Reason:
     """Return the note that the account is already on credit hold."""
     return Reason(
@@ -458,10 +491,8 @@ def dispute_text(dispute: Dispute, step: str) -> str:
 
 def pause_text(pause: Pause, decided: str, step: str) -> str:
     """Return why a paused customer is not chased."""
-    return (
-        f"Dunning is paused until {pause.until.isoformat()}: {pause.reason} ({decided}); the step "
-        f"'{step}' waits."
-    )
+    until = pause.until.isoformat() if pause.until else "further notice"
+    return f"Dunning is paused until {until}: {pause.reason} ({decided}); the step '{step}' waits."
 
 
 def promise_text(promise: Promise, step: str) -> str:

@@ -65,7 +65,7 @@ def suppress(
 ) -> tuple[list[PendingItem], list[Suppression]]:
     """Return the pending invoices that may be chased today, and what is held back (and why)."""
     policy, as_of, ledger = account.policy, account.as_of, account.ledger
-    pause = policy.pause if policy.pause is not None and policy.pause.until >= as_of else None
+    pause = policy.pause if policy.pause is not None and policy.pause.in_force(as_of) else None
     promises: list[Promise] = []
     if ledger.promises:
         promises = [p for p in ledger.promises if p.made <= as_of <= p.pay_by]

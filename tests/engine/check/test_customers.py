@@ -1,4 +1,4 @@
-"""Customer files (engine/check/customers.py): P027-P029, and the ladders a customer can be on.
+"""Customer files (engine/check/customers.py): P027-P029, P084, the ladders of a customer.
 
 Each case copies tests/fixtures/policy, breaks one rule and states the problems expected as
 (file, line, column, code, message).
@@ -71,6 +71,19 @@ CASES: list[Case] = [
         {ACME: ("final-notice: 7d", "call: 1d")},
         [(ACME, 11, 31, "P029",
           "customer 'ACME-0001' both skips and delays step 'call': keep one")],
+    ),
+    (
+        "P084 credit limit review without a credit limit",
+        {BETA: ("segment: strategic", "segment: strategic\ncredit_review: {every: 12m, last: "
+                "2026-01-31}")},
+        [(BETA, 7, 16, "P084",
+          "customer 'BETA-0002' has a credit limit review (credit_review) but no credit limit "
+          "to review: add credit_limit: {amount: ..., currency: ...}, or remove credit_review")],
+    ),
+    (
+        "P084 not with a credit limit",
+        {ACME: ("tone: firm", "credit_review: {every: 12m, last: 2026-01-31}")},
+        [],
     ),
 ]  # fmt: skip
 

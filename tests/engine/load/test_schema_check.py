@@ -147,6 +147,12 @@ CASES: list[tuple[str, str, list[Expected]]] = [
                          "2027-02-28 for its last day, or another real date")],
     ),
     (
+        "S004 pause neither a date nor further_notice",
+        CUSTOMER + "pause: {until: soon, reason: x}\n",
+        [(4, 16, "S004", "until 'soon' is not written in the expected form: A date as "
+                         "YYYY-MM-DD, or further_notice for a pause without an end date")],
+    ),
+    (
         "S004 fee share above 1",
         POLICY + 'guardrails: {max_fee_share: "1.5"}\n',
         [(7, 29, "S004", "max_fee_share '1.5' must be a fraction between 0 and 1 in quotes, "
