@@ -220,3 +220,151 @@ class ExperimentsReportOut(Out):
     window_days: int
     definition: str
     experiments: list[ExperimentOut]
+
+
+class CollectorOut(Out):
+    """One person's activity in the period."""
+
+    who: str
+    actions_worked: int
+    contacts: int
+    promises_made: int
+    promises_kept: int
+    promises_broken: int
+    promises_pending: int
+    promises_replaced: int
+    kept_percent: Figure
+    paid_within_window: dict[str, Money] = Field(
+        description="Cash applied to contacted invoices within the window, per currency."
+    )
+
+
+class CollectorsReportOut(Out):
+    """Collector activity: actions worked, contacts, promises made and kept, cash after contact."""
+
+    report: Literal["collectors"]
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    as_of: dt.date
+    window_days: int
+    definition: str
+    people: list[CollectorOut]
+
+
+class CurrencyExposureOut(Out):
+    """The credit limits and exposure of one currency."""
+
+    currency: Currency
+    customers: int
+    credit_limits: Money
+    exposure: Money
+    over_limit: int
+    without_limit: Money
+    customers_without_limit: int
+
+
+class CustomerExposureOut(Out):
+    """One customer's exposure against its credit limit."""
+
+    customer_id: str
+    name: str
+    currency: Currency
+    credit_limit: Money
+    exposure: Money
+    overdue: Money
+    headroom: Money
+    used_percent: Figure
+    over_limit: bool
+
+
+class ExposureReportOut(Out):
+    """Every customer's exposure against its credit limit, most used first, with totals."""
+
+    report: Literal["exposure"]
+    as_of: dt.date
+    definition: str
+    currencies: list[CurrencyExposureOut]
+    customers: list[CustomerExposureOut]
+
+
+class SummaryCurrencyOut(Out):
+    """One currency's key figures of a period."""
+
+    currency: Currency
+    cash_collected: Money
+    overdue_before: Money
+    overdue_after: Money
+    overdue_change: Money
+    dso: Figure
+    cei: Figure
+
+
+class SummaryPeriodOut(Out):
+    """A period of the summary and its key figures per currency."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    currencies: list[SummaryCurrencyOut]
+
+
+class SummaryCustomerOut(Out):
+    """One of the largest overdue customers."""
+
+    customer_id: str
+    name: str
+    currency: Currency
+    overdue: Money
+    total: Money
+
+
+class SummaryHandoffOut(Out):
+    """A customer handed to an agency or a solicitor in the period."""
+
+    customer_id: str
+    name: str
+    to: str
+    opened: dt.date
+    claim: dict[str, Money]
+
+
+class SummaryWriteOffOut(Out):
+    """The write-offs of one currency in the period."""
+
+    currency: Currency
+    count: int
+    amount: Money
+
+
+class SummaryBrokenPromiseOut(Out):
+    """A promise broken in the period."""
+
+    customer_id: str
+    pay_by: dt.date
+    amount: Money
+    currency: Currency
+
+
+class SummaryPolicyChangeOut(Out):
+    """A policy change merged in the period, with its plan's headline that day."""
+
+    commit: str
+    day: dt.date
+    subject: str
+    headline: str
+
+
+class SummaryReportOut(Out):
+    """The management summary of a week or a month, with the period before it."""
+
+    report: Literal["summary"]
+    period: Literal["week", "month"]
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    definition: str
+    current: SummaryPeriodOut
+    previous: SummaryPeriodOut
+    largest_overdue: list[SummaryCustomerOut]
+    handoffs: list[SummaryHandoffOut]
+    write_offs: list[SummaryWriteOffOut]
+    broken_promises: list[SummaryBrokenPromiseOut]
+    policy_changes: list[SummaryPolicyChangeOut]

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from api.policy_state import ServedPolicy
 from engine.load.policy_repo import policy_history
 from engine.model.policy import Policy
+from engine.report.activity_render import collectors_rendered, exposure_rendered
 from engine.report.report_render import (
     RenderedReport,
     aging_rendered,
@@ -26,13 +27,17 @@ from engine.report.report_render import (
     what_works_rendered,
 )
 from engine.rules.effectiveness import WhatWorksReport
+from engine.rules.summary import ManagementSummary, Period
+from engine.tools.collector_report import collectors_report
 from engine.tools.effectiveness import experiment_results, what_works_report
 from engine.tools.policy_at_ref import policy_at_ref
-from engine.tools.reports import aging_report, cei_report, dso_report
+from engine.tools.reports import aging_report, cei_report, dso_report, exposure_report
+from store.activity_source import StoreCollectorSource
 from store.collector import collector_paused
 from store.effectiveness_source import StoreEffectivenessSource
 from store.report_source import StoreReportSource
 from store.snapshots import read_trend
+from store.summary_source import read_summary
 
 
 def aging_view(engine: Engine, policy: Policy, day: date) -> RenderedReport:
@@ -51,6 +56,20 @@ def cei_view(engine: Engine, policy: Policy, first: date, last: date) -> Rendere
     """Return the CEI of ``first``..``last``."""
     with collector_paused():
         return cei_rendered(cei_report(policy, StoreReportSource(engine), first, last))
+
+
+def exposure_view(engine: Engine, policy: Policy, day: date) -> RenderedReport:
+    """Return every customer's exposure against its credit limit on ``day``."""
+    with collector_paused():
+        return exposure_rendered(exposure_report(policy, StoreReportSource(engine), day))
+
+
+def collectors_view(
+    engine: Engine, policy: Policy, first: date, last: date, as_of: date
+) -> RenderedReport:
+    """Return each person's activity in ``first``..``last``, promises and cash up to ``as_of``."""
+    source = StoreCollectorSource(engine)
+    return collectors_rendered(collectors_report(policy, source, first, last, as_of))
 
 
 def trend_view(engine: Engine, first: date, last: date) -> RenderedReport:
@@ -97,3 +116,15 @@ def experiments_view(
     return experiments_rendered(
         experiment_results(report, served.policy, window), report, window
     )
+
+
+def summary_view(
+    engine: Engine, served: ServedPolicy, *, repo: Path, period: Period, last: date
+) -> ManagementSummary:
+    """Return the management summary of the ``period`` ending on ``last``; the policy changes
+    are those of ``repo``'s history up to the commit in force."""
+    commit = served.version.commit
+    return read_summary(
+        engine, served.policy, repo=repo if commit else None, ref=commit or "HEAD",
+        period=period, last=last,
+    )  # fmt: skip

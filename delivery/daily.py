@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from delivery.send import Retry, SendReport, Transport, evaluate_with_customers, send_evaluation
 from delivery.smtp import SMTP_URL_ENV, SmtpUrlError, parse_smtp_url
+from delivery.summary_mail import SummaryQueued, queue_summary_due
 from delivery.webhooks import (
     Post,
     WebhookReport,
@@ -140,6 +141,7 @@ class DailyReport:
     sent: SendReport
     webhooks: WebhookReport
     snapshot: SnapshotWritten | None = None
+    summary: SummaryQueued | None = None
 
     def lines(self) -> list[str]:
         """Return the summary as people read it (counts only: the job's output may be mailed)."""
@@ -157,6 +159,7 @@ class DailyReport:
             *self.sent.lines(),
             *self.webhooks.lines(),
             *self._snapshot_lines(),
+            *([self.summary.line()] if self.summary is not None else []),
         ]
 
     def _snapshot_lines(self) -> list[str]:
@@ -182,18 +185,28 @@ def run_day(
     sending: Sending, loaded: LoadedPolicy, day: date, *, post: Post | None = None
 ) -> DailyReport:
     """Return what the daily job did for ``day``: the list evaluated and logged, the day's
-    snapshot written for reports, its new actions announced to webhooks, its messages sent, and
-    the webhooks due delivered (over ``post``, by default HTTP)."""
+    snapshot written for reports, its new actions announced to webhooks, the management summary
+    queued on its weekday, its messages sent, and the webhooks due delivered (over ``post``, by
+    default HTTP)."""
     evaluation, customers = evaluate_day(sending, loaded, day)
     log_list(evaluation)
     # The day's figures for the overdue trend (docs/reports.md), before anything is sent: a
     # sending failure must not leave a gap in the trend.
     snapshot = write_daily_snapshot(sending.engine, loaded.policy, day)
     queue_listed(sending.engine, evaluation)
+    # The management summary, on its weekday: queued before sending, so it goes out with the
+    # reminders (docs/reports.md).
+    summary = queue_summary_due(sending.engine, loaded.policy, day, repo=_repo(loaded.root))
     sent = send_listed(sending, loaded, evaluation, customers)
     if post is not None:
         hooks = deliver_due(sending.engine, post)
     else:
         with open_client() as client:
             hooks = deliver_due(sending.engine, http_post(client))
-    return DailyReport(evaluation, sent, hooks, snapshot)
+    return DailyReport(evaluation, sent, hooks, snapshot, summary)
+
+
+def _repo(root: Path) -> Path | None:
+    from engine.load.policy_repo import git_root  # noqa: PLC0415
+
+    return git_root(root)

@@ -372,6 +372,8 @@ def _move(conn: Connection, message: Claimed, worker: str, **values: Any) -> boo
 
 def _record(conn: Connection, message: Claimed, status: str, answer: str, outcome: str) -> None:
     """Record the delivery on the action, as staff's outcomes are recorded (store.outcomes)."""
+    if not message.customer_id:
+        return  # mail to the business itself (the management summary): no customer's action
     record_outcome(
         conn,
         action_id=message.action_id,

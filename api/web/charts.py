@@ -123,3 +123,52 @@ def trend_charts(trend: Mapping[str, Any]) -> list[TrendChart]:
             )
         )
     return charts
+
+
+@dataclass(frozen=True, slots=True)
+class StepBar:
+    """One step's share paid within the window, as a horizontal bar."""
+
+    label: str  # the step and the policy version
+    share: str  # "42.50 % (17/40)" or "n/a"
+    y: int
+    width: int
+
+
+@dataclass(frozen=True, slots=True)
+class EffectChart:
+    """The share of invoices paid within ``window`` days of each step, one bar per step and
+    policy version."""
+
+    window: str
+    bars: tuple[StepBar, ...]
+    width: int = WIDTH
+    height: int = HEIGHT
+    label_width: int = 0
+
+
+EFFECT_ROW = 22
+EFFECT_LABEL = 200
+
+
+def effect_chart(rows: Sequence[Mapping[str, Any]], window: str = "14") -> EffectChart | None:
+    """Return the bars of the "what works" step rows (``EffectOut``), None without any row."""
+    if not rows:
+        return None
+    span = WIDTH - 100  # room after the longest bar for its share in words
+    bars = []
+    for index, row in enumerate(rows):
+        paid = row["paid_within"][window]
+        percent = paid["percent"]
+        width = int(span * Decimal(percent) / 100) if percent is not None else 0
+        share = f"{percent} % ({paid['paid']}/{paid['observed']})" if percent else "n/a"
+        bars.append(
+            StepBar(
+                f"{row['value']} @ {row['version']}",
+                share,
+                TOP // 2 + index * EFFECT_ROW,
+                max(width, 1) if percent not in (None, "0.00") else 0,
+            )
+        )
+    height = TOP + len(bars) * EFFECT_ROW
+    return EffectChart(window, tuple(bars), WIDTH + EFFECT_LABEL, height, EFFECT_LABEL)

@@ -1,4 +1,5 @@
-"""The reports page: aging, DSO, CEI, the overdue trend and what works, with CSV exports.
+"""The reports page: aging, DSO, CEI, the overdue trend, what works, collector activity and
+credit exposure, with CSV exports.
 
 Every figure is the engine's, read through ``api.report_views`` (the same as ``/v1/reports``);
 the page lays them out and draws the charts. The CSV links export each report with the signed-in
@@ -19,8 +20,16 @@ from starlette.responses import Response
 from api.context import AppContext
 from api.deps import ContextDep, DayDep, PolicyDep
 from api.policy_state import ServedPolicy
-from api.report_views import aging_view, cei_view, dso_view, effectiveness_view, trend_view
-from api.web.charts import aging_charts, trend_charts
+from api.report_views import (
+    aging_view,
+    cei_view,
+    collectors_view,
+    dso_view,
+    effectiveness_view,
+    exposure_view,
+    trend_view,
+)
+from api.web.charts import aging_charts, effect_chart, trend_charts
 from api.web.layout import page_context, pages_of
 from api.web.security import UserDep
 from engine.report.report_render import RenderedReport, render_report
@@ -29,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 TREND_DAYS = 30
 EFFECT_DAYS = 90
 TOP_CUSTOMERS = 10
-ReportName = Literal["aging", "dso", "cei", "trend", "effectiveness"]
+ReportName = Literal["aging", "dso", "cei", "trend", "effectiveness", "collectors", "exposure"]
 View = Callable[[], RenderedReport]
 
 
@@ -60,6 +69,8 @@ def _views(context: AppContext, served: ServedPolicy, day: date) -> dict[str, Vi
             engine, served, repo=context.settings.repo,
             first=day - timedelta(days=EFFECT_DAYS - 1), last=day, as_of=day,
         ),
+        "collectors": lambda: collectors_view(engine, policy, day.replace(day=1), day, day),
+        "exposure": lambda: exposure_view(engine, policy, day),
     }  # fmt: skip
 
 
@@ -90,6 +101,8 @@ async def reports_page(
             trend_charts=trend_charts(reports["trend"].document),
             largest=[c for c in aging["customers"] if c["overdue"] != "0"][:TOP_CUSTOMERS],
             steps=[row for row in steps if row["dimension"] == "step"],
+            effect_chart=effect_chart([row for row in steps if row["dimension"] == "step"]),
+            top_customers=TOP_CUSTOMERS * 2,
             exports={name: f"/reports/{name}.csv?{query}" for name in reports},
         ),
     )

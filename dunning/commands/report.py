@@ -17,6 +17,7 @@ import click
 from dunning.inputs import LoadedPolicy, is_ledger_file, ledger_spec, load_valid_policy, read_ledger
 from dunning.params import DAY
 from engine.model.policy import Policy
+from engine.report.activity_render import collectors_rendered, exposure_rendered
 from engine.report.report_render import (
     RenderedReport,
     aging_rendered,
@@ -35,6 +36,7 @@ from engine.tools.reports import (
     aging_report,
     cei_report,
     dso_report,
+    exposure_report,
     trend_from_ledger,
 )
 from engine.tools.today import today_in
@@ -43,7 +45,8 @@ from store.collector import collector_paused
 
 @click.group("report")
 def command() -> None:
-    """Print a portfolio report: aging, DSO, CEI, each per currency and as of any date."""
+    """Print a report for management: aging, DSO, CEI, trend, collectors, credit exposure, what
+    works, experiments and the management summary, per currency and as of any date."""
 
 
 def _common(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -113,6 +116,55 @@ def dso(as_of: date | None, period_days: int | None, ledger: str | None, policy_
     with _source(ledger_spec(ledger)) as source, collector_paused():
         report = dso_report(loaded.policy, source, day, period_days)
     _print(dso_rendered(report), fmt)
+
+
+@command.command("exposure")
+@click.option("--date", "as_of", type=DAY,
+              help="The day (YYYY-MM-DD). Default: today in the policy's time zone.")
+@_common
+def exposure(as_of: date | None, ledger: str | None, policy_path: str, fmt: str) -> None:
+    """Each customer's open balance against its credit limit: headroom, share used, over the
+    limit or not, most used first, with the totals per currency."""
+    loaded = load_valid_policy(policy_path)
+    day = _today(loaded, as_of)
+    with _source(ledger_spec(ledger)) as source, collector_paused():
+        report = exposure_report(loaded.policy, source, day)
+    _print(exposure_rendered(report), fmt)
+
+
+@command.command("collectors")
+@click.option("--from", "first", type=DAY,
+              help="The first day. Default: the first of the month of --to.")
+@click.option("--to", "last", type=DAY, help="The last day. Default: today.")
+@click.option("--date", "as_of", type=DAY,
+              help="The day promises and payments are seen on. Default: today.")
+@_common
+def collectors(first: date | None, last: date | None, as_of: date | None, ledger: str | None,
+               policy_path: str, fmt: str) -> None:
+    """Per person: the actions worked, the contacts, the promises to pay made and whether they
+    were kept, and the cash paid within 14 days of a contact."""
+    from dunning.inputs import open_database  # noqa: PLC0415
+    from engine.tools.collector_report import collectors_report  # noqa: PLC0415
+    from store.activity_source import StoreCollectorSource  # noqa: PLC0415
+
+    loaded = load_valid_policy(policy_path)
+    seen = _today(loaded, as_of)
+    end = last or seen
+    start = first if first is not None else end.replace(day=1)
+    if start > end:
+        raise click.BadParameter(
+            f"the period starts on {start}, after its last day {end}: give --from before --to",
+            param_hint="--from",
+        )
+    spec = ledger_spec(ledger)
+    if is_ledger_file(spec):
+        raise click.UsageError("collector activity reads the action log: give --ledger URL")
+    engine = open_database(spec)
+    try:
+        report = collectors_report(loaded.policy, StoreCollectorSource(engine), start, end, seen)
+    finally:
+        engine.dispose()
+    _print(collectors_rendered(report), fmt)
 
 
 @command.command("cei")
@@ -304,3 +356,74 @@ def experiments(first: date | None, last: date | None, as_of: date | None, ref: 
     report = _what_works(loaded, ledger, ref, first, last, as_of)
     results = experiment_results(report, loaded.policy, int(window))
     _print(experiments_rendered(results, report, int(window)), fmt)
+
+
+SUMMARY_FORMATS = (*format_names(), "html", "pdf")
+
+
+@command.command("summary")
+@click.option("--period", type=click.Choice(["week", "month"]), default="week",
+              show_default=True, help="A week (the 7 days to --to) or a month (its days to --to).")
+@click.option("--to", "last", type=DAY,
+              help="The last day of the period. Default: yesterday (a week), the end of last "
+                   "month (a month).")
+@click.option("--ref", default="HEAD", show_default=True,
+              help="The git ref whose history lists the policy changes merged in the period.")
+@click.option("--ledger", "ledger", metavar="URL",
+              help="The ledger database. Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.")
+@click.option("--policy", "policy_path", default=".", show_default=True,
+              type=click.Path(exists=True, file_okay=False), help="The policy repository.")
+@click.option("--format", "fmt", type=click.Choice(SUMMARY_FORMATS), default="markdown",
+              show_default=True, help="How to write the summary (pdf needs --output).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output.")
+def summary(period: str, last: date | None, ref: str, ledger: str | None, policy_path: str,
+            fmt: str, output: str | None) -> None:
+    """The management summary of a week or a month: cash collected, overdue change, DSO and CEI
+    with the period before, the ten largest overdue customers, escalations and write-offs,
+    broken promises, and the policy changes merged with their plan's headline."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from dunning.inputs import open_database  # noqa: PLC0415
+    from engine.load.policy_repo import git_root  # noqa: PLC0415
+    from engine.report.summary_render import (  # noqa: PLC0415
+        summary_html,
+        summary_markdown,
+        summary_rendered,
+    )
+    from engine.rules.summary import Period, last_complete  # noqa: PLC0415
+    from store.summary_source import read_summary  # noqa: PLC0415
+
+    loaded = load_valid_policy(policy_path)
+    chosen: Period = "month" if period == "month" else "week"
+    end = last if last is not None else last_complete(chosen, _today(loaded, None))
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("a PDF is written to a file: give --output summary.pdf")
+    spec = ledger_spec(ledger)
+    if is_ledger_file(spec):
+        raise click.UsageError(
+            "the summary reads write-offs, hand-offs and promises: give --ledger URL"
+        )
+    engine = open_database(spec)
+    try:
+        found = read_summary(engine, loaded.policy, repo=git_root(loaded.root), ref=ref,
+                             period=chosen, last=end)
+    finally:
+        engine.dispose()
+    if fmt == "pdf":
+        from delivery.summary_mail import summary_pdf  # noqa: PLC0415
+
+        Path(str(output)).write_bytes(summary_pdf(found))
+        click.echo(f"Wrote the summary to {output}")
+        return
+    if fmt == "markdown":
+        text = summary_markdown(found)
+    elif fmt == "html":
+        text = summary_html(found)
+    else:
+        text = render_report(summary_rendered(found), fmt)
+    if output is not None:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote the summary to {output}")
+    else:
+        click.echo(text, nl=False)

@@ -214,6 +214,7 @@ def _report_settings(data: dict[str, Any]) -> ReportSettings:
     aging = data.get("aging") or {}
     dso = data.get("dso") or {}
     cei = data.get("cei") or {}
+    summary = data.get("summary") or {}
     default = ReportSettings()
     return ReportSettings(
         aging_buckets=tuple(int(day) for day in aging.get("buckets", default.aging_buckets)),
@@ -222,6 +223,9 @@ def _report_settings(data: dict[str, Any]) -> ReportSettings:
         dso_period_days=int(dso.get("period_days", default.dso_period_days)),
         countback_months=str(dso.get("countback_months", default.countback_months)),
         cei_credit_sales=str(cei.get("credit_sales", default.cei_credit_sales)),
+        summary_to=tuple(str(address) for address in summary.get("to", ())),
+        summary_period=str(summary.get("period", default.summary_period)),
+        summary_weekday=str(summary.get("weekday", default.summary_weekday)),
     )
 
 

@@ -459,6 +459,11 @@ class ReportSettings:
     dso_period_days: int = 90
     countback_months: str = "actual"  # actual | thirty_days
     cei_credit_sales: str = "monthly_average"  # monthly_average | full
+    # The management summary the daily job emails (``reports.summary``): to whom (nobody: not
+    # sent), for a week or a month, on which weekday.
+    summary_to: tuple[str, ...] = ()
+    summary_period: str = "week"  # week | month
+    summary_weekday: str = "monday"
 
 
 @dataclass(frozen=True, slots=True)

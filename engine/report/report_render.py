@@ -52,22 +52,22 @@ class RenderedReport:
     document: dict[str, Any]
 
 
-def _text(value: object) -> Cell:
+def text_cell(value: object) -> Cell:
     text = "" if value is None else str(value)
     return Cell(text, text)
 
 
-def _money(amount: Decimal, currency: str) -> Cell:
+def money_cell(amount: Decimal, currency: str) -> Cell:
     return Cell(format_money(amount, currency), money_string(amount, currency))
 
 
-def _days(value: Decimal | None, *, more_than: bool = False) -> Cell:
+def days_cell(value: Decimal | None, *, more_than: bool = False) -> Cell:
     if value is None:
         return Cell("n/a", "")
     return Cell(f"more than {value}" if more_than else str(value), str(value))
 
 
-def _json_days(value: Decimal | None) -> str | None:
+def json_days(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
@@ -105,9 +105,9 @@ def aging_rendered(aging: PortfolioAging) -> RenderedReport:
     def row(customer: str, name: str, amounts: AgedAmounts) -> tuple[Cell, ...]:
         currency = amounts.currency
         return (
-            _text(customer), _text(name), _text(currency),
-            *(_money(amount, currency) for amount in amounts.buckets),
-            _money(amounts.total, currency), _money(amounts.overdue, currency),
+            text_cell(customer), text_cell(name), text_cell(currency),
+            *(money_cell(amount, currency) for amount in amounts.buckets),
+            money_cell(amounts.total, currency), money_cell(amounts.overdue, currency),
         )  # fmt: skip
 
     for amounts in aging.currencies:
@@ -137,10 +137,10 @@ def dso_rendered(report: DsoReport) -> RenderedReport:
     )  # fmt: skip
     rows = tuple(
         (
-            _text(f.currency), _money(f.receivables, f.currency), _money(f.current, f.currency),
-            _money(f.credit_sales, f.currency), _days(f.standard),
-            _days(f.countback.days, more_than=f.countback.more_than), _days(f.best_possible),
-            _days(f.average_days_delinquent),
+            text_cell(f.currency), money_cell(f.receivables, f.currency),
+            money_cell(f.current, f.currency), money_cell(f.credit_sales, f.currency),
+            days_cell(f.standard), days_cell(f.countback.days, more_than=f.countback.more_than),
+            days_cell(f.best_possible), days_cell(f.average_days_delinquent),
         )
         for f in report.currencies
     )  # fmt: skip
@@ -156,11 +156,11 @@ def dso_rendered(report: DsoReport) -> RenderedReport:
                 "receivables": money_string(f.receivables, f.currency),
                 "current": money_string(f.current, f.currency),
                 "credit_sales": money_string(f.credit_sales, f.currency),
-                "dso": _json_days(f.standard),
-                "countback_dso": _json_days(f.countback.days),
+                "dso": json_days(f.standard),
+                "countback_dso": json_days(f.countback.days),
                 "countback_more_than": f.countback.more_than,
-                "best_possible_dso": _json_days(f.best_possible),
-                "average_days_delinquent": _json_days(f.average_days_delinquent),
+                "best_possible_dso": json_days(f.best_possible),
+                "average_days_delinquent": json_days(f.average_days_delinquent),
             }
             for f in report.currencies
         ],
@@ -177,9 +177,10 @@ def cei_rendered(report: CeiReport) -> RenderedReport:
     )  # fmt: skip
     rows = tuple(
         (
-            _text(f.currency), _money(f.beginning, f.currency), _money(f.credit_sales, f.currency),
-            _money(f.ending_total, f.currency), _money(f.ending_current, f.currency),
-            _days(f.cei),
+            text_cell(f.currency), money_cell(f.beginning, f.currency),
+            money_cell(f.credit_sales, f.currency), money_cell(f.ending_total, f.currency),
+            money_cell(f.ending_current, f.currency),
+            days_cell(f.cei),
         )
         for f in report.currencies
     )  # fmt: skip
@@ -196,7 +197,7 @@ def cei_rendered(report: CeiReport) -> RenderedReport:
                 "credit_sales": money_string(f.credit_sales, f.currency),
                 "ending_receivables": money_string(f.ending_total, f.currency),
                 "ending_current": money_string(f.ending_current, f.currency),
-                "cei": _json_days(f.cei),
+                "cei": json_days(f.cei),
             }
             for f in report.currencies
         ],
@@ -205,7 +206,7 @@ def cei_rendered(report: CeiReport) -> RenderedReport:
     return RenderedReport(Sheet(title, report.definition, columns, rows), document)
 
 
-def _share(part: Decimal | None) -> str | None:
+def share_text(part: Decimal | None) -> str | None:
     # A fraction as a percentage with two decimals, half up like every figure of the reports.
     if part is None:
         return None
@@ -217,9 +218,9 @@ def trend_rendered(trend: Trend) -> RenderedReport:
     columns = ("Day", "Currency", "Total", "Current", "Overdue", "Overdue %")
     rows = tuple(
         (
-            _text(p.day.isoformat()), _text(p.currency), _money(p.total, p.currency),
-            _money(p.current, p.currency), _money(p.overdue, p.currency),
-            _text(_share(p.overdue_share) or "n/a"),
+            text_cell(p.day.isoformat()), text_cell(p.currency), money_cell(p.total, p.currency),
+            money_cell(p.current, p.currency), money_cell(p.overdue, p.currency),
+            text_cell(share_text(p.overdue_share) or "n/a"),
         )
         for series in trend.currencies
         for p in series.points
@@ -249,7 +250,7 @@ def trend_rendered(trend: Trend) -> RenderedReport:
                         "total": money_string(p.total, p.currency),
                         "current": money_string(p.current, p.currency),
                         "overdue": money_string(p.overdue, p.currency),
-                        "overdue_percent": _share(p.overdue_share),
+                        "overdue_percent": share_text(p.overdue_share),
                     }
                     for p in series.points
                 ],
@@ -261,8 +262,8 @@ def trend_rendered(trend: Trend) -> RenderedReport:
     return RenderedReport(Sheet(title, definition, columns, rows), document)
 
 
-def _percent(part: Decimal | None) -> Cell:
-    shown = _share(part)
+def percent_cell(part: Decimal | None) -> Cell:
+    shown = share_text(part)
     return Cell(f"{shown} %" if shown is not None else "n/a", shown or "")
 
 
@@ -275,9 +276,9 @@ def what_works_rendered(report: WhatWorksReport) -> RenderedReport:
     )  # fmt: skip
     rows = tuple(
         (
-            _text(e.dimension), _text(e.value), _text(e.version), _text(e.reached),
-            *(_percent(e.share(index)) for index in range(len(WINDOWS))),
-            _days(e.median_days),
+            text_cell(e.dimension), text_cell(e.value), text_cell(e.version), text_cell(e.reached),
+            *(percent_cell(e.share(index)) for index in range(len(WINDOWS))),
+            days_cell(e.median_days),
             Cell(
                 ", ".join(format_money(a, c) for c, a in e.collected.items()) or "-",
                 " ".join(f"{c} {money_string(a, c)}" for c, a in e.collected.items()),
@@ -321,11 +322,11 @@ def what_works_rendered(report: WhatWorksReport) -> RenderedReport:
                     str(window): {
                         "observed": e.observed[index],
                         "paid": e.paid[index],
-                        "percent": _share(e.share(index)),
+                        "percent": share_text(e.share(index)),
                     }
                     for index, window in enumerate(WINDOWS)
                 },
-                "median_days_to_payment": _json_days(e.median_days),
+                "median_days_to_payment": json_days(e.median_days),
                 "collected": {c: money_string(a, c) for c, a in e.collected.items()},
             }
             for e in report.effects
@@ -349,15 +350,18 @@ def experiments_rendered(
         for arm in result.arms:
             diff = against.get(arm.variant)
             interval = (
-                f"{_share(arm.low)} % to {_share(arm.high)} %" if arm.low is not None else "n/a"
+                f"{share_text(arm.low)} % to {share_text(arm.high)} %"
+                if arm.low is not None
+                else "n/a"
             )
             rows.append(
                 (
-                    _text(result.experiment), _text(result.step), _text(arm.variant),
-                    _text(arm.observed), _text(arm.paid), _percent(arm.share), _text(interval),
-                    _percent(diff.difference) if diff else _text("control"),
-                    _text(diff.p_value) if diff else _text(""),
-                    _text(diff.verdict) if diff else _text(""),
+                    text_cell(result.experiment), text_cell(result.step), text_cell(arm.variant),
+                    text_cell(arm.observed), text_cell(arm.paid), percent_cell(arm.share),
+                    text_cell(interval),
+                    percent_cell(diff.difference) if diff else text_cell("control"),
+                    text_cell(diff.p_value) if diff else text_cell(""),
+                    text_cell(diff.verdict) if diff else text_cell(""),
                 )
             )  # fmt: skip
     definition = (
@@ -383,9 +387,9 @@ def experiments_rendered(
                         "variant": a.variant,
                         "observed": a.observed,
                         "paid": a.paid,
-                        "percent": _share(a.share),
-                        "low_percent": _share(a.low),
-                        "high_percent": _share(a.high),
+                        "percent": share_text(a.share),
+                        "low_percent": share_text(a.low),
+                        "high_percent": share_text(a.high),
                     }
                     for a in r.arms
                 ],
@@ -393,9 +397,9 @@ def experiments_rendered(
                     {
                         "variant": d.variant,
                         "control": d.control,
-                        "difference_percent": _share(d.difference),
-                        "low_percent": _share(d.low),
-                        "high_percent": _share(d.high),
+                        "difference_percent": share_text(d.difference),
+                        "low_percent": share_text(d.low),
+                        "high_percent": share_text(d.high),
                         "p_value": str(d.p_value),
                         "significant": d.significant,
                         "verdict": d.verdict,

@@ -12,6 +12,7 @@ docs/rules/ladder.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from engine.model.actions import (
@@ -22,7 +23,7 @@ from engine.model.actions import (
     Reason,
 )
 from engine.model.money import ZERO
-from engine.model.policy import Offset, Pause, Step, StepAction
+from engine.model.policy import CreditLimit, Offset, Pause, Step, StepAction
 from engine.rules import explain
 from engine.rules.history import occurrences
 from engine.rules.output import action_id, make_action
@@ -37,13 +38,18 @@ _NO_STEPS: frozenset[int] = frozenset()
 _AT_TODAY = Offset("due", 0)
 
 
+def exceeds_limit(balance: Decimal, limit: CreditLimit) -> bool:
+    """Return whether an open balance in the limit's currency is above the credit limit."""
+    return balance > limit.amount
+
+
 def limit_exceeded(account: Account) -> Reason | None:
     """Return why the open balance exceeds the customer's credit limit, or None if it does not."""
     limit = account.policy.credit_limit
     if limit is None:
         return None
     balance = account.open_total.get(limit.currency, ZERO)
-    if balance <= limit.amount:
+    if not exceeds_limit(balance, limit):
         return None
     return explain.credit_limit_reason(balance, limit, account.policy.decided_by["credit_limit"])
 
@@ -114,7 +120,7 @@ def credit_actions(account: Account, opens: list[OpenItem], actions: list[Action
     if hold_cause_remains(account):
         return []
     balance = account.open_total.get(limit.currency, ZERO) if limit is not None else None
-    if limit is not None and balance is not None and balance > limit.amount:
+    if limit is not None and balance is not None and exceeds_limit(balance, limit):
         return []
     reason = explain.credit_release_reason(hold.since, hold.step, balance, limit)
     step = Step(CREDIT_RELEASE_STEP, _AT_TODAY, StepAction.CREDIT_HOLD)

@@ -11,7 +11,7 @@ currency (the ledger holds no cash sales).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
@@ -34,6 +34,7 @@ from engine.rules.dso import (
     dso_period,
     standard_dso,
 )
+from engine.rules.exposure import ExposureReport, credit_exposure
 from engine.rules.portfolio import PortfolioAging, portfolio_aging
 from engine.rules.trend import Trend, TrendPoint, overdue_trend, snapshot_points
 
@@ -102,8 +103,22 @@ def aging_report(
     )
 
 
+def exposure_report(policy: Policy, source: ReportSource, as_of: date) -> ExposureReport:
+    """Return every customer's exposure against its credit limit on ``as_of``."""
+    return credit_exposure(EvaluationContext(policy), source.ledgers(as_of), as_of)
+
+
+# The portfolio aging of a day, when the caller already has it (the management summary reads
+# each day once for DSO, CEI and the overdue change).
+AgingOn = Callable[[date], PortfolioAging]
+
+
 def dso_report(
-    policy: Policy, source: ReportSource, as_of: date, period_days: int | None = None
+    policy: Policy,
+    source: ReportSource,
+    as_of: date,
+    period_days: int | None = None,
+    aging_on: AgingOn | None = None,
 ) -> DsoReport:
     """Return standard and countback DSO, best possible DSO and ADD on ``as_of``, per currency.
 
@@ -112,7 +127,11 @@ def dso_report(
     settings = policy.reports
     days = period_days or settings.dso_period_days
     first, _ = dso_period(as_of, days)
-    aging = aging_report(policy, source, as_of, by_customer=False)
+    aging = (
+        aging_on(as_of)
+        if aging_on is not None
+        else aging_report(policy, source, as_of, by_customer=False)
+    )
     sales = _sum_by_currency(source.credit_sales(first, as_of))
     months = countback_months(as_of)
     monthly = source.credit_sales(months[-1][0], as_of)
@@ -156,15 +175,27 @@ def dso_report(
     return DsoReport(as_of, first, days, definition, tuple(figures))
 
 
-def cei_report(policy: Policy, source: ReportSource, first: date, last: date) -> CeiReport:
+def cei_report(
+    policy: Policy,
+    source: ReportSource,
+    first: date,
+    last: date,
+    aging_on: AgingOn | None = None,
+) -> CeiReport:
     """Return the collection effectiveness index of ``first``..``last``, per currency.
 
     Beginning receivables are those at the end of the day before ``first``; ending ones at the
     end of ``last``.
     """
     scheme = aging_scheme(policy.reports)
-    begin = aging_report(policy, source, first - timedelta(days=1), by_customer=False)
-    end = aging_report(policy, source, last, by_customer=False)
+
+    def aging(day: date) -> PortfolioAging:
+        if aging_on is not None:
+            return aging_on(day)
+        return aging_report(policy, source, day, by_customer=False)
+
+    begin = aging(first - timedelta(days=1))
+    end = aging(last)
     sales = _sum_by_currency(source.credit_sales(first, last))
     full = policy.reports.cei_credit_sales == CEI_FULL
     months = Decimal(1) if full else months_in(first, last)

@@ -95,6 +95,30 @@ def seed(engine: Engine) -> None:
         )
 
 
+def seed_week_of_work(engine: Engine) -> None:
+    """Record a week of work on the test ledger: on 10 Nov Ann calls Test One about INV-1001 and
+    records a promise of 500.00 by 18 Nov (nothing pays it); the sender emails Test Two the
+    first reminder for INV-2001, which 200.00 pays on 20 Nov."""
+    from store.outcomes import record_outcome, record_promise
+
+    with engine.connect() as conn:
+        record_outcome(conn, action_id="act-call", customer_id="TEST-0001", step="call",
+                       invoice_ids=["INV-1001"], date=date(2026, 11, 10), status="done",
+                       who="ann", outcome="promise")  # fmt: skip
+        record_promise(conn, customer_id="TEST-0001", made=date(2026, 11, 10),
+                       pay_by=date(2026, 11, 18), amount=Decimal("500.00"), currency="GBP",
+                       invoice_ids=["INV-1001"])  # fmt: skip
+        record_outcome(conn, action_id="act-mail", customer_id="TEST-0002",
+                       step="first-reminder", invoice_ids=["INV-2001"],
+                       date=date(2026, 11, 10), status="sent", who="dunning send")  # fmt: skip
+        conn.execute(
+            insert(payments),
+            [{"id": "PAY-2", "customer_id": "TEST-0002", "date": date(2026, 11, 20),
+              "amount": Decimal("200.00"), "currency": "GBP", "invoice_id": "INV-2001"}],
+        )  # fmt: skip
+        conn.commit()
+
+
 def seed_overdue(engine: Engine, count: int) -> list[str]:
     """Insert ``count`` customers with one invoice each, ten days overdue on DAY (so each has one
     first-reminder action); return their ids."""

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from engine.load.policy_loader import load_policy
 from store.snapshots import write_daily_snapshot
 from tests.api.conftest import ROOT
-from tests.api.ledger_data import DAY
+from tests.api.ledger_data import DAY, seed_week_of_work
 from tests.web.conftest import SignedIn
 
 
@@ -46,3 +46,23 @@ def test_the_reports_page_needs_a_session(client: TestClient) -> None:
     response = client.get("/reports", params={"date": DAY.isoformat()}, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/signin?next=%2Freports%3Fdate%3D2026-11-23"
+
+
+def test_the_reports_page_shows_collectors_exposure_and_the_step_chart(
+    signed_in: SignedIn, engine: Engine
+) -> None:
+    """The week of work of tests/api/ledger_data.py: Ann's call and broken promise, the sender's
+    reminder that 200.00 followed; Hollins and Kestrel against their credit limits."""
+    seed_week_of_work(engine)
+    client = signed_in("viewer")
+    text = client.get("/reports", params={"date": DAY.isoformat()}).text
+    assert '<h2 id="collectors">Collector activity, 2026-11-01 to 2026-11-23</h2>' in text
+    assert re.search(r'<th scope="row">ann</th><td class="num">1</td>', text)
+    assert '<h2 id="exposure">Credit exposure</h2>' in text
+    assert "GBP 246,000.00" in text  # Kestrel's headroom
+    # The step chart: the reminder of 10 Nov reached INV-2001, paid in part only.
+    assert re.search(r"<title id=\"effect-title\">Share of invoices paid within 14 days", text)
+    assert "standard/first-reminder @ current" in text
+    for name in ("collectors", "exposure"):
+        csv = client.get(f"/reports/{name}.csv", params={"date": DAY.isoformat()})
+        assert csv.status_code == 200, name
