@@ -14,13 +14,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from engine.load.policy_repo import GitError, policy_history
 from engine.model.ledger import CustomerLedger, Promise
 from engine.model.policy import Policy
 from engine.rules.collectors import PromiseMade
-from engine.rules.summary import HandedOff, ManagementSummary, Period, period_of
-from engine.tools.policy_at_ref import policy_at_ref
-from engine.tools.summary import management_summary, policy_changes
+from engine.rules.summary import HandedOff, ManagementSummary, Period
+from engine.tools.summary import summary_with_changes
 from store.activity_source import StoreCollectorSource
 from store.collector import collector_paused
 from store.models import customers, handoffs, payments, promises, reversals, write_offs
@@ -106,23 +104,12 @@ def read_summary(
     """Return the management summary of the ``period`` ending on ``last`` over the database
     behind ``engine``; the policy changes are the commits of ``repo`` up to ``ref`` (none
     without a repository), each with its plan on the day it was merged."""
-    first, _ = period_of(period, last)
-    history = []
-    if repo is not None:
-        try:
-            history = policy_history(repo, ref)
-        except GitError:
-            history = []
-
-    def policy_at(commit: str) -> Policy | None:
-        return policy_at_ref(repo, commit).policy if repo is not None else None
 
     def ledgers_on(day: date) -> Iterable[CustomerLedger]:
         return iter_customer_ledgers(engine, as_of=day)
 
     with collector_paused():
-        changes = policy_changes(history, policy_at, ledgers_on, first, last)
-        return management_summary(
+        return summary_with_changes(
             policy, StoreReportSource(engine), StoreSummarySource(engine), period=period,
-            last=last, changes=changes,
+            last=last, repo=repo, ref=ref, ledgers_on=ledgers_on,
         )  # fmt: skip

@@ -369,8 +369,9 @@ SUMMARY_FORMATS = (*format_names(), "html", "pdf")
                    "month (a month).")
 @click.option("--ref", default="HEAD", show_default=True,
               help="The git ref whose history lists the policy changes merged in the period.")
-@click.option("--ledger", "ledger", metavar="URL",
-              help="The ledger database. Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.")
+@click.option("--ledger", "ledger", metavar="FILE|URL",
+              help="A ledger file or a database URL. "
+                   "Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.")
 @click.option("--policy", "policy_path", default=".", show_default=True,
               type=click.Path(exists=True, file_okay=False), help="The policy repository.")
 @click.option("--format", "fmt", type=click.Choice(SUMMARY_FORMATS), default="markdown",
@@ -400,16 +401,23 @@ def summary(period: str, last: date | None, ref: str, ledger: str | None, policy
     if fmt == "pdf" and output is None:
         raise click.UsageError("a PDF is written to a file: give --output summary.pdf")
     spec = ledger_spec(ledger)
+    repo = git_root(loaded.root)
     if is_ledger_file(spec):
-        raise click.UsageError(
-            "the summary reads write-offs, hand-offs and promises: give --ledger URL"
-        )
-    engine = open_database(spec)
-    try:
-        found = read_summary(engine, loaded.policy, repo=git_root(loaded.root), ref=ref,
-                             period=chosen, last=end)
-    finally:
-        engine.dispose()
+        from engine.tools.summary import SnapshotSummarySource, summary_with_changes  # noqa: PLC0415
+
+        ledgers = tuple(read_ledger(spec))
+        with collector_paused():
+            found = summary_with_changes(
+                loaded.policy, SnapshotReportSource(ledgers), SnapshotSummarySource(ledgers),
+                period=chosen, last=end, repo=repo, ref=ref, ledgers_on=lambda _day: ledgers,
+            )
+    else:
+        engine = open_database(spec)
+        try:
+            found = read_summary(engine, loaded.policy, repo=repo, ref=ref, period=chosen,
+                                 last=end)
+        finally:
+            engine.dispose()
     if fmt == "pdf":
         from delivery.summary_mail import summary_pdf  # noqa: PLC0415
 

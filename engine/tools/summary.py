@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Protocol
 
 from engine.evaluate import evaluate
-from engine.load.policy_repo import PolicyCommit
+from engine.load.policy_repo import GitError, PolicyCommit, policy_history
 from engine.model.actions import Evaluation, PolicyVersion
 from engine.model.ledger import CustomerLedger, Payment
+from engine.model.money import ZERO
 from engine.model.policy import Policy
 from engine.report.plan_words import headline
 from engine.rules.collectors import PromiseMade, promise_outcome
@@ -36,6 +38,7 @@ from engine.rules.summary import (
     previous_period,
 )
 from engine.tools.plan import make_plan
+from engine.tools.policy_at_ref import policy_at_ref
 from engine.tools.reports import ReportSource, aging_report, cei_report, dso_report
 
 
@@ -104,14 +107,15 @@ def _figures(
 
 
 def broken_promises(source: SummarySource, first: date, last: date) -> tuple[BrokenPromise, ...]:
-    """Return the promises broken in ``first``..``last``: due the day before a day of it, and
-    broken on ``last`` (rule "promise kept or broken")."""
+    """Return the promises broken in ``first``..``last``: broken (rule "promise kept or broken")
+    on the day after their pay-by date, that day in the period; paid later or not."""
     due = source.promises_due(first - timedelta(days=1), last - timedelta(days=1))
     payments = source.payments({p.promise.customer_id for p in due}, last)
     broken = []
     for made in due:
         promise = made.promise
-        if promise_outcome(made, payments.get(promise.customer_id, ()), last) == "broken":
+        day = promise.pay_by + timedelta(days=1)
+        if promise_outcome(made, payments.get(promise.customer_id, ()), day) == "broken":
             broken.append(
                 BrokenPromise(promise.customer_id, promise.pay_by, promise.amount, promise.currency)
             )
@@ -177,3 +181,112 @@ def policy_changes(
         plan = make_plan([before], [after])
         changes.append(PolicyChange(commit.commit[:12], day, commit.subject, headline(plan)))
     return tuple(changes)
+
+
+def summary_with_changes(
+    policy: Policy,
+    source: ReportSource,
+    rows: SummarySource,
+    *,
+    period: Period,
+    last: date,
+    repo: Path | None,
+    ref: str,
+    ledgers_on: Callable[[date], Iterable[CustomerLedger]],
+) -> ManagementSummary:
+    """Return the summary of the ``period`` ending on ``last`` with the policy changes merged in
+    it: the commits of ``repo``'s history up to ``ref`` (none without a repository, or when the
+    ref cannot be read), each planned over ``ledgers_on`` its day."""
+    first, _ = period_of(period, last)
+    history: list[PolicyCommit] = []
+    if repo is not None:
+        try:
+            history = policy_history(repo, ref)
+        except GitError:
+            history = []
+
+    def policy_at(commit: str) -> Policy | None:
+        return policy_at_ref(repo, commit).policy if repo is not None else None
+
+    changes = policy_changes(history, policy_at, ledgers_on, first, last)
+    return management_summary(
+        policy, source, rows, period=period, last=last, changes=changes
+    )
+
+
+# Settlements that are cash: payments, and what gives a payment back (negative amounts).
+_CASH_SETTLEMENTS = frozenset({"payment", "refund", "chargeback", "reversal"})
+
+
+class SnapshotSummarySource:
+    """The summary's sums and lists from a ledger held in memory (a ledger file, a test)."""
+
+    def __init__(self, snapshot: Iterable[CustomerLedger]) -> None:
+        self.snapshot = tuple(snapshot)
+
+    def cash_collected(self, first: date, last: date) -> Mapping[str, Decimal]:
+        """Return the payments dated ``first``..``last`` less what gave payments back then."""
+        cash: dict[str, Decimal] = {}
+        for ledger in self.snapshot:
+            for invoice in ledger.invoices:
+                for s in invoice.settlements:
+                    if s.kind in _CASH_SETTLEMENTS and first <= s.date <= last:
+                        cash[invoice.currency] = cash.get(invoice.currency, ZERO) + s.amount
+            for item in ledger.unapplied:
+                if isinstance(item, Payment) and first <= item.date <= last:
+                    cash[item.currency] = cash.get(item.currency, ZERO) + item.amount
+        return cash
+
+    def write_offs(self, first: date, last: date) -> Mapping[str, tuple[int, Decimal]]:
+        """Return how many write-offs are dated ``first``..``last`` and how much, per currency."""
+        found: dict[str, tuple[int, Decimal]] = {}
+        for ledger in self.snapshot:
+            for invoice in ledger.invoices:
+                for s in invoice.settlements:
+                    if s.kind == "write_off" and first <= s.date <= last:
+                        count, total = found.get(invoice.currency, (0, ZERO))
+                        found[invoice.currency] = (count + 1, total + s.amount)
+        return found
+
+    def handoffs(self, first: date, last: date) -> Sequence[HandedOff]:
+        """Return the hand-offs opened ``first``..``last`` (a ledger file states no claim)."""
+        return sorted(
+            (
+                HandedOff(h.customer_id, ledger.customer.name, h.to, h.opened, {})
+                for ledger in self.snapshot
+                for h in ledger.handoffs
+                if first <= h.opened <= last
+            ),
+            key=lambda h: (h.opened, h.customer_id),
+        )
+
+    def promises_due(self, first: date, last: date) -> Sequence[PromiseMade]:
+        """Return the promises to pay by a day of ``first``..``last``."""
+        return [
+            PromiseMade(p, None)
+            for ledger in self.snapshot
+            for p in ledger.promises
+            if first <= p.pay_by <= last
+        ]
+
+    def payments(self, customer_ids: Iterable[str], until: date) -> Mapping[str, Sequence[Payment]]:
+        """Return the payments of ``customer_ids`` dated up to ``until``, by customer."""
+        wanted = set(customer_ids)
+        found: dict[str, list[Payment]] = {}
+        for ledger in self.snapshot:
+            customer = ledger.customer.id
+            if customer not in wanted:
+                continue
+            mine = found.setdefault(customer, [])
+            for invoice in ledger.invoices:
+                mine.extend(
+                    Payment(s.ref, customer, s.date, s.amount, invoice.currency, invoice.id)
+                    for s in invoice.settlements
+                    if s.kind == "payment" and s.date <= until
+                )
+            mine.extend(
+                item
+                for item in ledger.unapplied
+                if isinstance(item, Payment) and item.date <= until
+            )
+        return found

@@ -4,7 +4,8 @@ tests/fixtures/ibm-ar/README.md describes the file. Each invoice becomes a ledge
 own due date, paid in full on its settled date (amounts in USD). On a given day an invoice is open
 when it was issued on or before the day and settled after it, and overdue when its due date is
 before the day: those are counted here straight from the CSV rows, with no engine code, and
-compared with the engine's aging and DSO.
+compared with the engine's aging, DSO and monthly summary (cash collected: the invoices settled in
+the month).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 
 from engine.model.ledger import Customer, CustomerLedger, Invoice, Settlement
 from engine.tools.reports import SnapshotReportSource, aging_report, dso_report
+from engine.tools.summary import SnapshotSummarySource, management_summary
 from tests.engine.builders import make_policy
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -106,3 +108,35 @@ def test_dso_matches_the_csv() -> None:
     assert usd.credit_sales == sales
     assert usd.standard == (receivables / sales * 90).quantize(CENT, ROUND_HALF_UP)
     assert usd.best_possible == (current / sales * 90).quantize(CENT, ROUND_HALF_UP)
+
+
+@pytest.mark.parametrize("last", ["2013-03-31", "2013-06-30"])
+def test_the_monthly_summary_matches_the_csv(last: str) -> None:
+    """Cash collected in the month: the CSV's invoices settled in it; overdue at the end of the
+    month and of the month before: the CSV's open rows past their due date."""
+    end = date.fromisoformat(last)
+    first = end.replace(day=1)
+
+    def overdue(day: date) -> Decimal:
+        return sum(
+            (
+                Decimal(r["InvoiceAmount"])
+                for r in ROWS
+                if _day(r["InvoiceDate"]) <= day < _day(r["SettledDate"])
+                and _day(r["DueDate"]) < day
+            ),
+            Decimal(0),
+        )
+
+    cash = sum(
+        (Decimal(r["InvoiceAmount"]) for r in ROWS if first <= _day(r["SettledDate"]) <= end),
+        Decimal(0),
+    )
+    summary = management_summary(
+        POLICY, LEDGER, SnapshotSummarySource(LEDGER.snapshot), period="month", last=end
+    )
+    now = summary.current
+    assert now.cash == {"USD": cash}
+    assert now.overdue_after["USD"] == overdue(end)
+    assert now.overdue_before["USD"] == overdue(first - timedelta(days=1))
+    assert cash > 0
