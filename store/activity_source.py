@@ -6,32 +6,18 @@ who promised, and the payments applied to the contacted invoices (read in batche
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from json import loads
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from engine.model.ledger import Payment, Promise
 from engine.rules.collectors import CashApplied, LogEntry, PromiseMade
+from store.effectiveness_source import id_batches, json_ids
 from store.models import action_log, payments, promises
 
-# Ids per IN (...) list: well under SQLite's limit of 32,766 bound parameters.
-_BATCH = 5000
 _STATUSES = ("done", "skipped", "failed", "sent")
-
-
-def _batches(ids: Iterable[str]) -> Iterator[list[str]]:
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), _BATCH):
-        yield wanted[start : start + _BATCH]
-
-
-def _ids(value: Any) -> tuple[str, ...]:
-    # SQLite hands JSON over as text when read raw; the JSON type parses it on both backends.
-    items: Sequence[Any] = loads(value) if isinstance(value, str) else value
-    return tuple(str(item) for item in items)
 
 
 class StoreCollectorSource:
@@ -51,17 +37,21 @@ class StoreCollectorSource:
         )  # fmt: skip
         with self.engine.connect() as conn:
             return [
-                LogEntry(action, customer, step, day, status, outcome, who or "", _ids(ids))
+                LogEntry(action, customer, step, day, status, outcome, who or "", json_ids(ids))
                 for action, customer, step, day, status, outcome, who, ids in conn.execute(stmt)
             ]
 
     def promises(self, first: date, last: date) -> Iterable[PromiseMade]:
         """Return the promises made ``first``..``last``, with the day a later one replaced them."""
+        return self._promises(promises.c.made, first, last)
+
+    def _promises(self, column: Any, first: date, last: date) -> list[PromiseMade]:
+        """Return the promises whose ``column`` (made, pay_by) is ``first``..``last``."""
         p = promises.c
         stmt = (
             select(p.id, p.customer_id, p.made, p.pay_by, p.amount, p.currency, p.superseded_on)
-            .where(p.made >= first, p.made <= last)
-            .order_by(p.made, p.id)
+            .where(column >= first, column <= last)
+            .order_by(column, p.id)
         )
         with self.engine.connect() as conn:
             return [
@@ -74,7 +64,7 @@ class StoreCollectorSource:
         p = payments.c
         found: dict[str, list[Payment]] = {}
         with self.engine.connect() as conn:
-            for batch in _batches(customer_ids):
+            for batch in id_batches(customer_ids):
                 stmt = select(
                     p.id, p.customer_id, p.date, p.amount, p.currency, p.invoice_id
                 ).where(p.customer_id.in_(batch), p.date <= until)
@@ -87,7 +77,7 @@ class StoreCollectorSource:
         p = payments.c
         found: list[CashApplied] = []
         with self.engine.connect() as conn:
-            for batch in _batches(invoice_ids):
+            for batch in id_batches(invoice_ids):
                 stmt = select(p.invoice_id, p.date, p.amount, p.currency).where(
                     p.invoice_id.in_(batch), p.date > after, p.date <= until
                 )

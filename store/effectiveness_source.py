@@ -22,13 +22,15 @@ from store.models import action_log, credit_notes, customers, invoices, payments
 _BATCH = 5000
 
 
-def _batches(ids: Iterable[str]) -> Iterator[list[str]]:
+def id_batches(ids: Iterable[str]) -> Iterator[list[str]]:
+    """Return ``ids`` sorted, without repeats, in lists short enough for one ``IN (...)``."""
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), _BATCH):
         yield wanted[start : start + _BATCH]
 
 
-def _invoice_ids(value: Any) -> tuple[str, ...]:
+def json_ids(value: Any) -> tuple[str, ...]:
+    """Return the ids of a JSON column (an action's invoices) as strings."""
     # SQLite hands JSON over as text when read raw; the JSON type parses it on both backends.
     items: Sequence[Any] = loads(value) if isinstance(value, str) else value
     return tuple(str(item) for item in items)
@@ -55,7 +57,7 @@ class StoreEffectivenessSource:
                 if action_id in seen:
                     continue
                 seen.add(action_id)
-                ids = _invoice_ids(invoice_ids)
+                ids = json_ids(invoice_ids)
                 fired.append(StepFired(action_id, customer_id, step, day, ids))
         return fired
 
@@ -64,7 +66,7 @@ class StoreEffectivenessSource:
         c = customers.c
         found: dict[str, Customer] = {}
         with self.engine.connect() as conn:
-            for batch in _batches(ids):
+            for batch in id_batches(ids):
                 stmt = select(c.id, c.name, c.country, c.segment, c.email, c.language).where(
                     c.id.in_(batch)
                 )
@@ -77,7 +79,7 @@ class StoreEffectivenessSource:
         i, p, n = invoices.c, payments.c, credit_notes.c
         found: dict[str, InvoicePaid] = {}
         with self.engine.connect() as conn:
-            for batch in _batches(ids):
+            for batch in id_batches(ids):
                 heads = conn.execute(
                     select(i.id, i.currency, i.amount).where(i.id.in_(batch))
                 ).all()

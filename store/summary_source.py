@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from engine.model.ledger import CustomerLedger, Promise
+from engine.model.ledger import CustomerLedger
 from engine.model.policy import Policy
 from engine.rules.collectors import PromiseMade
 from engine.rules.summary import HandedOff, ManagementSummary, Period
@@ -79,17 +79,7 @@ class StoreSummarySource(StoreCollectorSource):
 
     def promises_due(self, first: date, last: date) -> Sequence[PromiseMade]:
         """Return the promises to pay by a day of ``first``..``last``."""
-        p = promises.c
-        stmt = (
-            select(p.id, p.customer_id, p.made, p.pay_by, p.amount, p.currency, p.superseded_on)
-            .where(p.pay_by >= first, p.pay_by <= last)
-            .order_by(p.pay_by, p.id)
-        )
-        with self.engine.connect() as conn:
-            return [
-                PromiseMade(Promise(ref, customer, made, pay_by, amount, currency), replaced)
-                for ref, customer, made, pay_by, amount, currency, replaced in conn.execute(stmt)
-            ]
+        return self._promises(promises.c.pay_by, first, last)
 
 
 def read_summary(

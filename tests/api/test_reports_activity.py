@@ -21,19 +21,13 @@ from sqlalchemy import Engine
 
 from tests.api.conftest import Tokens
 from tests.api.ledger_data import DAY, seed, seed_week_of_work
+from tests.api.test_reports import get
 
 
 @pytest.fixture(autouse=True)
 def _ledger(engine: Engine) -> None:
     seed(engine)
     seed_week_of_work(engine)
-
-
-def get(client: TestClient, tokens: Tokens, path: str, **params: str) -> dict[str, Any]:
-    response = client.get(path, params=params, headers=tokens.headers("viewer"))
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_collectors_per_person(client: TestClient, tokens: Tokens) -> None:
