@@ -4,10 +4,10 @@
     python bench/validate.py --customers 5000 --repeat 5
 
 Copies the shipped policy into a temporary repository, adds N generated customer files that use
-the overrides a real repository uses (terms, credit limit, tone, language, pause, skipped and
-delayed steps, fee exemption, owner), checks that `dunning validate` passes on it, and times the
-real command (a fresh process each run, as CI and pre-commit run it). The last line is
-`validate: S s for N files` (the median).
+the overrides a real repository uses (terms, credit limit and its review, tone, language, pause
+with or without an end, skipped and delayed steps, fee exemption, owner), checks that `dunning
+validate` passes on it, and times the real command (a fresh process each run, as CI and
+pre-commit run it). The last line is `validate: S s for N files` (the median).
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ EXTRAS = [
     "tone: firm\nsteps:\n  skip: [courtesy]\n",
     "steps:\n  delay: {{final-notice: 7d}}\nexempt: [fees]\n",
     "pause: {{until: 2027-03-31, reason: \"Administration; agreed with the administrator\"}}\n",
+    "pause: {{until: further_notice, reason: \"In administration\"}}\n",
+    "credit_limit: {{amount: \"{limit}.00\", currency: GBP}}\n"
+    "credit_review: {{every: 12m, last: 2026-03-31}}\nowner: sales-tom\n",
     "",
 ]
 
