@@ -414,6 +414,7 @@ class StepOut(Out):
     kind: str
     channel: str | None
     template: str | None
+    tone: str | None = None  # the step's own tone, over the customer's
     fee: str | None
     interest: str | None
     repeat_days: int | None

@@ -43,6 +43,7 @@ def _step(step: Step) -> dict[str, Any]:
         "kind": step.kind,
         "channel": step.channel,
         "template": step.template,
+        "tone": step.tone,
         "fee": step.fee,
         "interest": step.interest,
         "repeat_days": step.repeat_days,
