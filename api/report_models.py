@@ -275,6 +275,20 @@ class CustomerExposureOut(Out):
     headroom: Money
     used_percent: Figure
     over_limit: bool
+    review_due: dt.date | None = Field(
+        description="The day the credit limit review fell due, when it is due."
+    )
+
+
+class ReviewDueOut(Out):
+    """A customer whose credit limit is due for its regular review."""
+
+    customer_id: str
+    name: str
+    owner: str | None
+    every_months: int
+    last: dt.date
+    due: dt.date
 
 
 class ExposureReportOut(Out):
@@ -285,6 +299,7 @@ class ExposureReportOut(Out):
     definition: str
     currencies: list[CurrencyExposureOut]
     customers: list[CustomerExposureOut]
+    reviews_due: list[ReviewDueOut]
 
 
 class SummaryCurrencyOut(Out):

@@ -97,6 +97,8 @@ def exposure_definition() -> str:
         " limit); headroom = limit - exposure; used = exposure / limit; over the limit when the"
         " exposure is above it. The limit is the effective one (customer file, else the"
         " policy's assignment). Open balances of customers without a limit are totalled apart."
+        " Review due: the customer file's credit_review (every N months after the last review)"
+        " has fallen due and no review is recorded done since."
     )
 
 
@@ -104,7 +106,7 @@ def exposure_rendered(report: ExposureReport) -> RenderedReport:
     """Return the credit exposure as a sheet (totals, then customers) and a JSON document."""
     columns = (
         "Customer", "Name", "Currency", "Credit limit", "Exposure", "Overdue", "Headroom",
-        "Used", "Over the limit",
+        "Used", "Over the limit", "Review due since",
     )  # fmt: skip
     rows: list[tuple[Cell, ...]] = []
     for total in report.currencies:
@@ -115,7 +117,7 @@ def exposure_rendered(report: ExposureReport) -> RenderedReport:
                 text_cell(c), money_cell(total.limits, c), money_cell(total.exposure, c),
                 text_cell(""), money_cell(total.limits - total.exposure, c),
                 percent_cell(total.exposure / total.limits if total.limits else None),
-                text_cell(f"{total.over_limit} over"),
+                text_cell(f"{total.over_limit} over"), text_cell(""),
             )
         )  # fmt: skip
         if total.customers_without_limit:
@@ -124,7 +126,7 @@ def exposure_rendered(report: ExposureReport) -> RenderedReport:
                     text_cell("(no limit)"),
                     text_cell(f"{total.customers_without_limit} customers"), text_cell(c),
                     text_cell(""), money_cell(total.without_limit, c), text_cell(""),
-                    text_cell(""), text_cell(""), text_cell(""),
+                    text_cell(""), text_cell(""), text_cell(""), text_cell(""),
                 )
             )  # fmt: skip
     for r in report.customers:
@@ -135,6 +137,7 @@ def exposure_rendered(report: ExposureReport) -> RenderedReport:
                 money_cell(r.limit.amount, c), money_cell(r.exposure, c),
                 money_cell(r.overdue, c), money_cell(r.headroom, c), percent_cell(r.used),
                 text_cell("yes" if r.over else "no"),
+                text_cell(r.review_due.isoformat() if r.review_due else ""),
             )
         )  # fmt: skip
     definition = exposure_definition()
@@ -165,8 +168,20 @@ def exposure_rendered(report: ExposureReport) -> RenderedReport:
                 "headroom": money_string(r.headroom, r.limit.currency),
                 "used_percent": share_text(r.used),
                 "over_limit": r.over,
+                "review_due": r.review_due.isoformat() if r.review_due else None,
             }
             for r in report.customers
+        ],
+        "reviews_due": [
+            {
+                "customer_id": r.customer_id,
+                "name": r.customer_name,
+                "owner": r.owner,
+                "every_months": r.every_months,
+                "last": r.last.isoformat(),
+                "due": r.due.isoformat(),
+            }
+            for r in report.reviews
         ],
     }
     title = f"Credit exposure on {report.as_of}"

@@ -8,7 +8,9 @@ the limit less the exposure (negative when over); **used** the exposure as a sha
 effective one (the customer's file, else the policy's assignment), docs/rules/reports.md.
 
 Customers without a credit limit are summed per currency as exposure without a limit, so the
-report still accounts for every open amount.
+report still accounts for every open amount. Beside the exposure: the customers whose credit limit
+is **due for review**, by rule "credit limit review" (``engine.rules.credit_review``), less those
+whose review the action log records done since it fell due.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from engine.model.money import ZERO
 from engine.model.policy import CreditLimit
 from engine.rules.context import EvaluationContext
 from engine.rules.credit_hold import exceeds_limit
+from engine.rules.credit_review import ReviewDue, customers_due_for_review, review_done_since
 from engine.rules.portfolio import customer_aging
 
 
@@ -35,6 +38,7 @@ class CustomerExposure:
     limit: CreditLimit
     exposure: Decimal
     overdue: Decimal
+    review_due: date | None = None  # the day its credit limit review fell due, if it is due
 
     @property
     def headroom(self) -> Decimal:
@@ -67,21 +71,31 @@ class CurrencyExposure:
 
 @dataclass(frozen=True, slots=True)
 class ExposureReport:
-    """Every customer with a credit limit (most used first) and the totals per currency."""
+    """Every customer with a credit limit (most used first), the totals per currency, and the
+    customers due for a credit limit review (by the day it fell due)."""
 
     as_of: date
     customers: tuple[CustomerExposure, ...]
     currencies: tuple[CurrencyExposure, ...]
+    reviews: tuple[ReviewDue, ...] = ()
 
 
 def credit_exposure(
     context: EvaluationContext, ledgers: Iterable[CustomerLedger], as_of: date
 ) -> ExposureReport:
-    """Return every customer's exposure against its credit limit on ``as_of``."""
+    """Return every customer's exposure against its credit limit on ``as_of``, and the reviews
+    due that day."""
     rows: list[CustomerExposure] = []
     unlimited: dict[str, tuple[Decimal, int]] = {}
+    reviews = {r.customer_id: r for r in customers_due_for_review(context.policy, as_of)}
     for ledger in ledgers:
         customer = ledger.customer
+        review = reviews.get(customer.id)
+        if review is not None and review_done_since(
+            (r for r in ledger.history if r.date <= as_of), review.due
+        ):
+            del reviews[customer.id]
+            review = None
         limit = context.effective.shared(customer, context.rule_currencies(ledger)).credit_limit
         amounts = customer_aging(context, ledger, as_of) if ledger.invoices else {}
         if limit is None:
@@ -97,6 +111,7 @@ def credit_exposure(
                 limit,
                 aged_in.total if aged_in is not None else ZERO,
                 aged_in.overdue if aged_in is not None else ZERO,
+                review.due if review is not None else None,
             )
         )
     rows.sort(key=lambda r: (r.limit.currency, -(r.used or ZERO), r.customer_id))
@@ -116,4 +131,5 @@ def credit_exposure(
                 free_count,
             )
         )
-    return ExposureReport(as_of, tuple(rows), tuple(totals))
+    due = tuple(sorted(reviews.values(), key=lambda r: (r.due, r.customer_id)))
+    return ExposureReport(as_of, tuple(rows), tuple(totals), due)

@@ -45,7 +45,7 @@ def test_collectors_and_exposure(tmp_path: Path) -> None:
     assert [c["customer_id"] for c in body["customers"]] == ["HOLL-0002", "KEST-0003"]
     csv_text = _run("exposure", "--ledger", url, "--date", DAY.isoformat(), "--format", "csv")
     assert csv_text.splitlines()[1] == (
-        "(all with a limit),2 customers,GBP,275000.00,6500.00,,268500.00,2.36,0 over"
+        "(all with a limit),2 customers,GBP,275000.00,6500.00,,268500.00,2.36,0 over,"
     )
     markdown = _run("collectors", "--ledger", url, "--to", DAY.isoformat(), "--format", "markdown")
     assert markdown.startswith("## Collector activity, 2026-11-01 to 2026-11-23")

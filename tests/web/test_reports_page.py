@@ -60,6 +60,7 @@ def test_the_reports_page_shows_collectors_exposure_and_the_step_chart(
     assert re.search(r'<th scope="row">ann</th><td class="num">1</td>', text)
     assert '<h2 id="exposure">Credit exposure</h2>' in text
     assert "GBP 246,000.00" in text  # Kestrel's headroom
+    assert "No credit limit is due for review." in text
     # The step chart: the reminder of 10 Nov reached INV-2001, paid in part only.
     assert re.search(r"<title id=\"effect-title\">Share of invoices paid within 14 days", text)
     assert "standard/first-reminder @ current" in text

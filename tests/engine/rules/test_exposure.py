@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from engine.model.actions import CREDIT_REVIEW_STEP
+from engine.model.ledger import ActionRecord
+from engine.model.policy import CreditReview
 from engine.rules.context import EvaluationContext
 from engine.rules.exposure import credit_exposure
-from tests.engine.builders import account, customer_file, invoice, m, make_policy, unapplied
+from tests.engine.builders import account, customer_file, d, invoice, m, make_policy, unapplied
 
 ON = date(2026, 11, 23)
 
@@ -55,3 +58,29 @@ def test_exposure_headroom_and_share_used_per_customer() -> None:
         3, 1, m("700.00"), 1,
     )  # fmt: skip
     assert gbp.limits == m("3051000.00")
+
+
+def test_credit_reviews_due_unless_done_since() -> None:
+    """Rule "credit limit review" (engine/rules/credit_review.py): DUE's yearly review fell due on
+    30 Sep 2026; DONE's on 1 Oct, but a review was recorded done on 5 Oct; NOTYET's falls due in
+    2027. The exposure report lists DUE, also against its row."""
+    policy = make_policy(
+        customers=[
+            customer_file("DUE", credit_limit=("1000.00", "GBP"),
+                          credit_review=CreditReview(12, d("2025-09-30"))),
+            customer_file("DONE", credit_limit=("1000.00", "GBP"),
+                          credit_review=CreditReview(12, d("2025-10-01"))),
+            customer_file("NOTYET", credit_limit=("1000.00", "GBP"),
+                          credit_review=CreditReview(12, d("2026-01-31"))),
+        ]
+    )  # fmt: skip
+    review_done = ActionRecord("act-r", "DONE", CREDIT_REVIEW_STEP, (), d("2026-10-05"))
+    ledgers = [
+        account("DUE", invoice("D1", "2026-11-01", "100.00", customer="DUE")),
+        account("DONE", invoice("E1", "2026-11-01", "100.00", customer="DONE"),
+                history=[review_done]),
+    ]  # fmt: skip
+    report = credit_exposure(EvaluationContext(policy), ledgers, ON)
+    assert [(r.customer_id, r.due) for r in report.reviews] == [("DUE", d("2026-09-30"))]
+    rows = {r.customer_id: r.review_due for r in report.customers}
+    assert rows == {"DUE": d("2026-09-30"), "DONE": None}
