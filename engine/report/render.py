@@ -245,21 +245,28 @@ CSV_COLUMNS = (
 
 
 def render_csv(evaluation: Evaluation, ctx: RenderContext) -> str:
-    """Return the action list as CSV, one row per action and currency."""
+    """Return the action list as CSV, one row per action and currency.
+
+    An action without invoices (a credit limit review, the release of a hold on a customer with
+    nothing open) has one row, with the currency and amounts left empty.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     version = evaluation.policy_version.commit or evaluation.policy_version.digest
     for action in evaluation.actions:
         charged = action.charged()
-        for currency, total in sorted(action.totals.items()):
+        rows: list[tuple[str, Decimal | None]] = [*sorted(action.totals.items())] or [("", None)]
+        for currency, total in rows:
             invoices = [inv for inv in action.invoices if inv.currency == currency]
             writer.writerow(
                 (
                     action.date.isoformat(), action.id, action.customer_id, action.customer_name,
                     action.step, kind_label(action), action.channel or "", action.assign or "",
-                    action.template or "", currency, money_string(total, currency),
-                    money_string(charged.get(currency, Decimal(0)), currency),
+                    action.template or "", currency,
+                    "" if total is None else money_string(total, currency),
+                    "" if total is None
+                    else money_string(charged.get(currency, Decimal(0)), currency),
                     " ".join(inv.id for inv in invoices),
                     max((inv.days_overdue for inv in invoices), default=0),
                     _first_reason(action), version,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from engine.model.actions import Evaluation, charges_by_currency, open_by_currency
+from engine.model.policy import CreditReview
 from engine.report.render import RenderContext, render_actions
 from tests.engine.builders import account, customer_file, invoice, make_policy, run
 
@@ -81,3 +83,17 @@ def test_csv_rows_are_per_action_and_add_up_per_action() -> None:
     text = render_actions(held_and_reminded(), "csv", RenderContext(with_messages=False))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["open_amount"] for row in rows] == ["2400.00", "2400.00"]
+
+
+def test_csv_has_a_row_for_an_action_without_invoices() -> None:
+    """A credit limit review (docs/rules/ladder.md, "credit limit review") lists no invoice: its
+    CSV row has the customer, the step and the reason, and no currency or amounts."""
+    review = CreditReview(12, date(2025, 11, 30))
+    policy = make_policy(
+        customers=[customer_file("C1", credit_limit=("25000.00", "GBP"), credit_review=review)]
+    )
+    text = render_actions(run(policy, account("C1"), on="2026-12-01"), "csv", RenderContext())
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["customer_id"], r["step"], r["currency"], r["open_amount"], r["charges"])
+            for r in rows] == [("C1", "credit-review", "", "", "")]  # fmt: skip
+    assert rows[0]["reason"].startswith("Credit limit review due since 2026-11-30")
