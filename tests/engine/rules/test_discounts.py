@@ -24,9 +24,12 @@ Sources of the worked examples (docs/rules/discounts.md):
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.model.ledger import Invoice, Settlement
 from engine.model.policy import DiscountSettings, DiscountTier, Term
@@ -341,3 +344,51 @@ def test_earned_discounts_are_applied_once() -> None:
 )
 def test_describe_term_with_discounts(term: Term, words: str) -> None:
     assert describe_term(term) == words
+
+
+# --- properties --------------------------------------------------------------------------------
+
+CENTS = st.integers(min_value=1, max_value=10_000_000).map(lambda c: Decimal(c).scaleb(-2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=CENTS, day=st.integers(min_value=0, max_value=20))
+def test_paying_the_discounted_amount_in_any_tier_always_settles(amount: Decimal, day: int) -> None:
+    """Whatever the amount, paying it less the discount of the tier the day is in, within
+    3/10, 2/20, net 45, leaves nothing owed, and what is written off is that discount."""
+    issued = d("2026-09-01")
+    percent = m("3") if day <= 10 else m("2")
+    discount = (amount * percent / 100).quantize(m("0.01"), rounding="ROUND_HALF_UP")
+    when = (issued + timedelta(days=day)).isoformat()
+    inv = paid("2026-09-01", str(amount), (when, str(amount - discount)))
+    written_off = taken(THREE_10_TWO_20_NET45, inv)
+    assert written_off == ([(when, discount)] if discount > 0 else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amount=CENTS,
+    payments=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=50), CENTS), min_size=1, max_size=5
+    ),
+    proportional=st.booleans(),
+)
+def test_a_discount_never_takes_more_than_is_owed_or_than_the_best_tier(
+    amount: Decimal, payments: list[tuple[int, Decimal]], proportional: bool
+) -> None:
+    """What is written off is never negative, never more than the payments up to it left owing,
+    and never more than the best tier's discount (plus a cent of rounding a payment, when part
+    payments earn their share)."""
+    issued = d("2026-09-01")
+    cash = [((issued + timedelta(days=day)).isoformat(), str(value)) for day, value in payments]
+    inv = paid("2026-09-01", str(amount), *cash)
+    settings_ = PROPORTIONAL if proportional else GROSS_ALL_OR_NOTHING
+    found = taken(THREE_10_TWO_20_NET45, inv, settings_)
+    assert all(value > 0 for _, value in found)
+    total = sum((value for _, value in found), Decimal(0))
+    if found:
+        last = found[-1][0]
+        paid_by_then = sum((Decimal(value) for when, value in cash if when <= last), Decimal(0))
+        assert paid_by_then + total <= amount
+    best = (amount * 3 / 100).quantize(m("0.01"), rounding="ROUND_HALF_UP")
+    assert total <= best + m("0.01") * len(payments)
