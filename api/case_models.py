@@ -134,6 +134,9 @@ class WriteOffOut(Out):
     decided_at: dt.datetime | None
     decision_note: str
     lines: list[WriteOffLineOut]
+    posted: bool = Field(
+        False, description="True once it is a write-off in the ledger (approved, in effect)."
+    )
     created: bool = False
 
 

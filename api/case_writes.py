@@ -55,7 +55,8 @@ def case_out(
     }
 
 
-def _refused(exc: HandoffError) -> Exception:
+def case_refused(exc: HandoffError) -> Exception:
+    """Return the API's problem for a refused hand-off, recall or result."""
     if exc.field in {"customer", "case"}:
         return NotFoundError(str(exc))
     return field_problem(exc.field, str(exc))
@@ -86,7 +87,7 @@ def open_case(
             root=root,
         )
     except HandoffError as exc:
-        raise _refused(exc) from exc
+        raise case_refused(exc) from exc
     return case_out(record, created=created, amounts=case.amounts if case else None)
 
 
@@ -97,7 +98,7 @@ def recall_case(
     try:
         record, recalled = recall_handoff(conn, case_id, day=day, who=who.name, note=note)
     except HandoffError as exc:
-        raise _refused(exc) from exc
+        raise case_refused(exc) from exc
     return case_out(record), recalled
 
 
@@ -116,7 +117,7 @@ def record_results(
     try:
         done = add_agency_results(conn, results, who=who.name)
     except HandoffError as exc:
-        raise _refused(exc) from exc
+        raise case_refused(exc) from exc
     return {
         "rows": done.rows,
         "added": done.added,

@@ -9,11 +9,11 @@ cache) has no answer, so serving a computed list never leaves the event loop.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
-from typing import Annotated, TypeAlias
+from typing import Annotated, TypeAlias, TypeVar
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
@@ -23,6 +23,7 @@ from api.auth import Principal, authorise, bearer_principal
 from api.context import AppContext
 from api.errors import InvalidRequestError, PolicyUnavailableError
 from api.middleware import stamp_version
+from api.models import ID_PATTERN
 from api.policy_state import ServedPolicy
 from engine.tools.today import today_in
 from store.connection import begin_write
@@ -47,6 +48,22 @@ async def get_context(request: Request) -> AppContext:
 
 
 ContextDep: TypeAlias = Annotated[AppContext, Depends(get_context)]
+# A customer's, case's or write-off's id in a path; an action's (longer) id in a path.
+PathId: TypeAlias = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
+ActionPathId: TypeAlias = Annotated[str, Path(max_length=128, pattern=ID_PATTERN)]
+
+T = TypeVar("T")
+
+
+async def read_ledger(context: AppContext, read: Callable[[Connection], T]) -> T:
+    """Return ``read(conn)``, run in the thread pool on a connection of the ledger database
+    (a read: nothing is committed)."""
+
+    def run() -> T:
+        with context.engine.connect() as conn:
+            return read(conn)
+
+    return await run_in_threadpool(run)
 
 
 async def get_session(context: ContextDep) -> AsyncIterator[Connection]:

@@ -1,11 +1,9 @@
-"""A manager's decision on an escalation, for the API and the pages: continue, plan, hand off or
-write off (rule "management escalation"), recorded on the action and in the audit log in the
-request's transaction, with the hand-off or the write-off it leads to."""
+"""A manager's decision on an escalation, for the API and the pages: the rule and the writes are
+``casework.escalations`` (shared with the CLI); this module finds the action on the served list
+and turns refusals into the API's problems (403, 404, 409, 422 naming the field)."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +11,23 @@ from sqlalchemy import Connection
 
 from api.action_lists import ActionList
 from api.auth import Principal
-from api.case_writes import open_case
+from api.case_writes import case_out, case_refused
 from api.errors import ConflictError, ForbiddenError, NotFoundError
 from api.policy_state import ServedPolicy
 from api.workspace_writes import field_problem
-from api.write_off_writes import propose_write_off
-from engine.rules.escalation import DECISION_WORDS, DECISIONS, decision_refused, manager_role
-from store.audit import record_event
-from store.outcomes import outcome_in_force, record_outcome
+from api.write_off_writes import write_off_out, write_off_refused
+from casework.escalations import (
+    EscalationDecidedError,
+    NotAnEscalationError,
+    UnknownDecisionError,
+)
+from casework.escalations import (
+    decide_escalation as decide,
+)
+from casework.write_offs import NotAllowedError
+from engine.rules.write_off import WriteOffRefusedError
+from store.handoffs import HandoffError
+from store.ledger_writes import LedgerWriteError
 from store.tokens import Role
 
 
@@ -37,76 +44,40 @@ def decide_escalation(
     root: Path,
 ) -> dict[str, Any]:
     """Return what the decision recorded (``EscalationDecisionOut``)."""
-    day: date = listing.evaluation.as_of
-    earlier = outcome_in_force(conn, action_id)
-    if earlier is not None and earlier.final:
-        raise ConflictError(
-            f"this escalation was already decided by {earlier.who or 'someone'}"
-            f" ({earlier.outcome or earlier.status.value})"
-        )
-    action = listing.by_id.get(action_id)
-    role = manager_role(action) if action is not None else None
-    if action is None or role is None:
-        raise NotFoundError(
-            f"action {action_id} is not an escalation to a manager on the list of {day.isoformat()}"
-        )
-    if decision not in DECISIONS:
-        raise field_problem("decision", f"decide one of {', '.join(DECISIONS)}")
-    refused = decision_refused(
-        served.policy, role, person=who.name, is_admin=who.role is Role.ADMIN
-    )
-    if refused is not None:
-        raise ForbiddenError(refused)
-    result: dict[str, Any] = {"action_id": action_id, "customer": action.customer_id,
-                              "decision": decision, "case": None, "write_off": None}  # fmt: skip
-    if decision == "handoff":
-        result["case"] = open_case(
-            conn,
-            served,
-            customer_id=action.customer_id,
-            to=to,
-            who=who,
-            day=day,
-            note=note,
-            root=root,
-        )
-    elif decision == "write_off":
-        currency = action.invoices[0].currency
-        invoices = [inv for inv in action.invoices if inv.currency == currency]
-        result["write_off"] = propose_write_off(
+    try:
+        done = decide(
             conn,
             served.policy,
-            customer_id=action.customer_id,
-            amount=sum((inv.open for inv in invoices), Decimal(0)),
-            currency=currency,
-            invoice_ids=[inv.id for inv in invoices],
-            reason=note or "decided on escalation",
-            day=day,
-            who=who,
-        )
-    if decision != "plan":  # a plan is recorded on the action itself, with its instalments
-        recorded = record_outcome(
-            conn,
-            action_id=action.id,
-            customer_id=action.customer_id,
-            step=action.step,
-            invoice_ids=action.invoice_ids,
-            date=day,
-            status="done",
+            served.version,
+            listing.by_id.get(action_id),
+            action_id=action_id,
+            decision=decision,
             who=who.name,
+            is_admin=who.role is Role.ADMIN,
+            day=listing.evaluation.as_of,
+            root=root,
             note=note,
-            outcome=f"decided: {DECISION_WORDS[decision]}",
+            to=to,
         )
-        if not recorded.created:
-            raise ConflictError("this escalation was decided by someone else at the same moment")
-    record_event(
-        conn,
-        customer_id=action.customer_id,
-        day=day,
-        who=who.name,
-        event="escalation_decision",
-        ref=action.id,
-        summary=f"Escalation '{action.step}' to {role} decided: {DECISION_WORDS[decision]}",
-        detail={"decision": decision, "role": role, "note": note},
-    )
-    return result
+    except EscalationDecidedError as exc:
+        raise ConflictError(str(exc)) from exc
+    except NotAnEscalationError as exc:
+        raise NotFoundError(str(exc)) from exc
+    except UnknownDecisionError as exc:
+        raise field_problem("decision", str(exc)) from exc
+    except NotAllowedError as exc:
+        raise ForbiddenError(str(exc)) from exc
+    except HandoffError as exc:
+        raise case_refused(exc) from exc
+    except (WriteOffRefusedError, LedgerWriteError) as exc:
+        raise write_off_refused(exc) from exc
+    case = None
+    if done.case is not None:
+        record, created, built = done.case
+        case = case_out(record, created=created, amounts=built.amounts if built else None)
+    write_off = None
+    if done.write_off is not None:
+        record_w, created_w = done.write_off
+        write_off = write_off_out(record_w, created=created_w)
+    return {"action_id": action_id, "customer": done.action.customer_id, "decision": decision,
+            "case": case, "write_off": write_off}  # fmt: skip

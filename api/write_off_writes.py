@@ -1,6 +1,7 @@
 """Write-offs for the API and the pages: propose, approve, reject, each turned into the API's
-problems (403 for the proposer or a non-approver, 404, 409 when already decided, 422 naming the
-field), so a page and an API client get the same checks and the same words."""
+problems (403 for the proposer or a non-approver, 404, 409 when already decided or the ledger
+refuses the posting, 422 naming the field), so a page and an API client get the same checks
+and the same words."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from casework.write_offs import NotAllowedError, decide, propose
 from engine.model.money import money_string
 from engine.model.policy import Policy
 from engine.rules.write_off import WriteOffRefusedError
+from store.ledger_writes import LedgerWriteError
 from store.tokens import Role
 from store.write_offs import WriteOffConflictError, WriteOffRecord
 
@@ -42,6 +44,7 @@ def write_off_out(record: WriteOffRecord, *, created: bool = False) -> dict[str,
             {"invoice": line.invoice_id, "amount": money_string(line.amount, c)}
             for line in record.lines
         ],
+        "posted": record.posted,
         "created": created,
     }
 
@@ -73,11 +76,18 @@ def propose_write_off(
             who=who.name,
             key=key,
         )
-    except WriteOffRefusedError as exc:
-        if exc.field == "customer":
-            raise NotFoundError(str(exc)) from exc
-        raise field_problem(exc.field, str(exc)) from exc
+    except (WriteOffRefusedError, LedgerWriteError) as exc:
+        raise write_off_refused(exc) from exc
     return write_off_out(record, created=created)
+
+
+def write_off_refused(exc: WriteOffRefusedError | LedgerWriteError) -> Exception:
+    """Return the API's problem for a write-off that cannot be proposed or posted."""
+    if isinstance(exc, LedgerWriteError):
+        return ConflictError(f"the ledger refuses this write-off: {exc}")
+    if exc.field == "customer":
+        return NotFoundError(str(exc))
+    return field_problem(exc.field, str(exc))
 
 
 def decide_write_off(
@@ -108,4 +118,6 @@ def decide_write_off(
         raise ForbiddenError(str(exc)) from exc
     except WriteOffConflictError as exc:
         raise ConflictError(str(exc)) from exc
+    except LedgerWriteError as exc:
+        raise ConflictError(f"the ledger refuses this write-off: {exc}") from exc
     return write_off_out(record)

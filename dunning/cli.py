@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "customer": "dunning.commands.customer",
     "db": "dunning.commands.db",
     "demo": "dunning.commands.demo",
+    "escalation": "dunning.commands.escalation",
     "handoff": "dunning.commands.handoff",
     "import": "dunning.commands.import_",
     "plan": "dunning.commands.plan",

@@ -45,7 +45,7 @@ class Day(click.ParamType[date]):
 DAY = Day()
 
 
-# Options the sending commands (`send`, `run`) share, written once.
+# Options the commands share, written once.
 day_option = click.option(
     "--date", "as_of", type=DAY,
     help="The day (YYYY-MM-DD). Default: today in the policy's time zone.",
@@ -60,4 +60,11 @@ letters_dir_option = click.option(
     envvar="DUNNING_LETTERS_DIR",
     help="The print folder: letters are written there as PDFs, one folder a day, with a "
          "manifest.csv. Default: $DUNNING_LETTERS_DIR; without it letters wait in the outbox.",
+)  # fmt: skip
+database_option = click.option(
+    "--database", metavar="URL",
+    help="The ledger database. Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.",
+)  # fmt: skip
+who_option = click.option(
+    "--who", default=None, help="Who is acting (default: your user name).",
 )  # fmt: skip

@@ -25,7 +25,7 @@ from engine.model.money import format_money
 from store.audit import record_event
 from store.models import agency_results, customers, handoffs, invoices, payments
 from store.notes import as_utc
-from store.outcomes import _insert, _inserted, _writing
+from store.outcomes import _insert, _insert_once, _writing
 
 
 class HandoffError(ValueError):
@@ -152,23 +152,21 @@ def insert_handoff(
     nothing is written and that case is returned.
     """
     with _writing(conn):
-        written = _inserted(
+        written = _insert_once(
             conn,
-            _insert(conn, handoffs)
-            .values(
-                id=case_id,
-                customer_id=customer_id,
-                to=to,
-                opened=day,
-                opened_by=who,
-                opened_at=now or datetime.now(UTC),
-                note=note,
-                digest=digest,
-                claim=dict(claim),
-                archive=archive,
-            )
-            .on_conflict_do_nothing()
-            .returning(handoffs.c.id),
+            handoffs,
+            {
+                "id": case_id,
+                "customer_id": customer_id,
+                "to": to,
+                "opened": day,
+                "opened_by": who,
+                "opened_at": now or datetime.now(UTC),
+                "note": note,
+                "digest": digest,
+                "claim": dict(claim),
+                "archive": archive,
+            },
         )
         if written:
             claimed = (
@@ -286,26 +284,25 @@ def add_agency_results(
             payment_id = None
             if result.kind == "payment":
                 payment_id = _agency_payment(conn, case, result, number)
-            written = _inserted(
+            written = _insert_once(
                 conn,
-                _insert(conn, agency_results)
-                .values(
-                    handoff_id=case.id,
-                    customer_id=case.customer_id,
-                    ref=result.ref,
-                    date=result.day,
-                    kind=result.kind,
-                    invoice_id=result.invoice_id,
-                    amount=result.amount,
-                    fee=result.fee,
-                    currency=result.currency,
-                    note=result.note,
-                    payment_id=payment_id,
-                    who=who,
-                    imported_at=moment,
-                )
-                .on_conflict_do_nothing(index_elements=["handoff_id", "ref"])
-                .returning(agency_results.c.id),
+                agency_results,
+                {
+                    "handoff_id": case.id,
+                    "customer_id": case.customer_id,
+                    "ref": result.ref,
+                    "date": result.day,
+                    "kind": result.kind,
+                    "invoice_id": result.invoice_id,
+                    "amount": result.amount,
+                    "fee": result.fee,
+                    "currency": result.currency,
+                    "note": result.note,
+                    "payment_id": payment_id,
+                    "who": who,
+                    "imported_at": moment,
+                },
+                key=("handoff_id", "ref"),
             )
             if not written:
                 continue

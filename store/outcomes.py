@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -415,6 +415,20 @@ def _inserted(conn: Connection, statement: Any) -> bool:
     """Return whether ``statement`` (an INSERT ... ON CONFLICT DO NOTHING RETURNING) wrote a row."""
     # RETURNING rather than rowcount: drivers disagree on the rowcount of a skipped upsert.
     return conn.execute(statement).first() is not None
+
+
+def _insert_once(
+    conn: Connection, table: Table, values: Mapping[str, Any], *, key: Sequence[str] = ()
+) -> bool:
+    """Return whether ``values`` became a row of ``table`` (False: a row with the same ``key``,
+    by default any unique key, was there, written before or by another writer at the same
+    moment, and is left as it was): ``INSERT ... ON CONFLICT DO NOTHING RETURNING``."""
+    statement = _insert(conn, table).values(dict(values))
+    if key:
+        statement = statement.on_conflict_do_nothing(index_elements=list(key))
+    else:
+        statement = statement.on_conflict_do_nothing()
+    return _inserted(conn, statement.returning(*table.primary_key.columns))
 
 
 def _insert(conn: Connection, table: Table) -> Any:

@@ -6,26 +6,37 @@ a random one), so a form sent twice or a retried request is one proposal. The de
 ``UPDATE ... WHERE state = 'proposed'``: of two approvers at the same moment exactly one decides,
 and the other is told who did. A check constraint keeps the proposer from deciding their own
 write-off even if a caller forgot to ask.
+
+An approved write-off (approved by someone else, or at once below the threshold) is posted to
+the ledger in the same transaction: one ledger write-off per line (``store.ledger_writes``),
+checked by the ledger's rules, and the proposal is marked ``posted``. From its day the engine's
+rule "open items" settles the invoices by it, as it does an imported write-off. Either both are
+written or neither: an approval never leaves the debt open, and a failed posting approves nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from engine.model.ledger_fields import ID_MAX_LENGTH, ID_PATTERN
 from engine.model.money import format_money
 from engine.rules.write_off import WriteOffLine
 from store.audit import record_event
+from store.ledger_writes import WriteOff, record_write_off
 from store.models import write_off_proposal_lines as write_off_lines
 from store.models import write_off_proposals as write_offs
 from store.notes import as_utc
-from store.outcomes import _insert, _inserted, _writing
+from store.outcomes import _insert_once, _writing
+from store.payment_plans import stated_amount
 
 WRITE_OFF_STATES = ("proposed", "approved", "rejected")
 
@@ -52,11 +63,43 @@ class WriteOffRecord:
     decided_at: datetime | None
     decision_note: str
     lines: tuple[WriteOffLine, ...]
+    posted: bool = False
 
 
 def new_write_off_id(day: date) -> str:
     """Return a fresh write-off id such as ``W20261203-1a2b3c4d``."""
     return f"W{day:%Y%m%d}-{secrets.token_hex(4)}"
+
+
+def ledger_write_off_id(write_off_id: str, line_number: int) -> str:
+    """Return the id of the ledger write-off that line ``line_number`` (from 1) of a write-off
+    becomes: ``W20261203-1a2b3c4d-1``, or, for a client's key that is no ledger id, a digest of
+    it (``W-<16 hex>-1``), the same every time."""
+    readable = f"{write_off_id}-{line_number}"
+    if len(readable) <= ID_MAX_LENGTH and re.fullmatch(ID_PATTERN, readable):
+        return readable
+    return f"W-{hashlib.sha256(write_off_id.encode()).hexdigest()[:16]}-{line_number}"
+
+
+def _post(conn: Connection, record: WriteOffRecord, day: date) -> None:
+    """Write ``record``'s lines to the ledger as of ``day`` and mark it posted (in the caller's
+    transaction); raises ``store.ledger_writes.LedgerWriteError`` when the ledger refuses one."""
+    for number, line in enumerate(record.lines, start=1):
+        record_write_off(
+            conn,
+            WriteOff(
+                id=ledger_write_off_id(record.id, number),
+                customer_id=record.customer_id,
+                invoice_id=line.invoice_id,
+                date=day,
+                amount=stated_amount(line.amount, record.currency),
+                currency=record.currency,
+                reason=record.reason,
+                by=record.proposed_by,
+                approved_by=record.decided_by if record.needs_approval else None,
+            ),
+        )
+    conn.execute(update(write_offs).where(write_offs.c.id == record.id).values(posted=True))
 
 
 _COLUMNS = tuple(
@@ -75,6 +118,7 @@ _COLUMNS = tuple(
         "decided_by",
         "decided_at",
         "decision_note",
+        "posted",
     )
 )
 
@@ -106,6 +150,7 @@ def _records(conn: Connection, rows: Sequence[Any]) -> list[WriteOffRecord]:
             as_utc(r.decided_at) if r.decided_at else None,
             r.decision_note,
             tuple(lines.get(r.id, ())),
+            bool(r.posted),
         )
         for r in rows
     ]
@@ -156,32 +201,32 @@ def propose_write_off(
 ) -> tuple[WriteOffRecord, bool]:
     """Return the write-off as stored and whether this call wrote it (False: the id was used).
 
-    One that needs no approval is approved at once, by its proposer, and says so.
+    One that needs no approval is approved at once, by its proposer, says so, and is posted to
+    the ledger as of ``day`` in the same transaction.
     """
     moment = now or datetime.now(UTC)
     amount = sum((line.amount for line in lines), Decimal(0))
     state = "proposed" if needs_approval else "approved"
     with _writing(conn):
-        written = _inserted(
+        written = _insert_once(
             conn,
-            _insert(conn, write_offs)
-            .values(
-                id=write_off_id,
-                customer_id=customer_id,
-                currency=currency,
-                amount=amount,
-                reason=reason,
-                date=day,
-                proposed_by=who,
-                proposed_at=moment,
-                needs_approval=needs_approval,
-                state=state,
-                decided_by=None if needs_approval else who,
-                decided_at=None if needs_approval else moment,
-                decision_note="" if needs_approval else "below the approval threshold",
-            )
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(write_offs.c.id),
+            write_offs,
+            {
+                "id": write_off_id,
+                "customer_id": customer_id,
+                "currency": currency,
+                "amount": amount,
+                "reason": reason,
+                "date": day,
+                "proposed_by": who,
+                "proposed_at": moment,
+                "needs_approval": needs_approval,
+                "state": state,
+                "decided_by": None if needs_approval else who,
+                "decided_at": None if needs_approval else moment,
+                "decision_note": "" if needs_approval else "below the approval threshold",
+            },
+            key=("id",),
         )
         if written:
             conn.execute(
@@ -228,6 +273,9 @@ def propose_write_off(
                     now=moment,
                 )
         found = find_write_off(conn, write_off_id)
+        if written and found is not None and not needs_approval:
+            _post(conn, found, day)
+            found = replace(found, posted=True)
     assert found is not None  # written or found in this transaction
     return found, written
 
@@ -244,9 +292,11 @@ def decide_write_off(
 ) -> WriteOffRecord:
     """Return the write-off once ``who`` approved or rejected it.
 
+    An approval posts the write-off to the ledger as of ``day`` in the same transaction.
     Raises ``LookupError`` for an unknown write-off and ``WriteOffConflictError`` when it was
-    already decided (by someone else at the same moment, say). The caller checks beforehand
-    that ``who`` may decide (the engine's rule); the database refuses the proposer regardless.
+    already decided (by someone else at the same moment, say); ``LedgerWriteError`` when the
+    ledger refuses it (nothing is then decided). The caller checks beforehand that ``who`` may
+    decide (the engine's rule); the database refuses the proposer regardless.
     """
     moment = now or datetime.now(UTC)
     state = "approved" if approve else "rejected"
@@ -280,5 +330,8 @@ def decide_write_off(
             now=moment,
         )
         decided = find_write_off(conn, write_off_id)
-    assert decided is not None
+        assert decided is not None
+        if approve:
+            _post(conn, decided, day)
+            decided = replace(decided, posted=True)
     return decided

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query, Response
 
 from api.case_models import (
     AgencyResultsIn,
@@ -29,12 +28,15 @@ from api.case_writes import (
 )
 from api.deps import (
     ActionListDep,
+    ActionPathId,
     CollectorDep,
     ContextDep,
     DayDep,
+    PathId,
     PolicyDep,
     SessionDep,
     ViewerDep,
+    read_ledger,
 )
 from api.errors import NotFoundError, problem_responses
 from api.escalation_writes import decide_escalation
@@ -44,9 +46,6 @@ from store.handoffs import case_archive, list_handoffs
 
 router = APIRouter(tags=["cases"])
 
-CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
-CaseId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
-ActionId = Annotated[str, Path(max_length=128, pattern=ID_PATTERN)]
 
 
 @router.post(
@@ -67,7 +66,7 @@ def hand_off_customer(
     served: PolicyDep,
     conn: SessionDep,
     day: DayDep,
-    customer_id: CustomerId,
+    customer_id: PathId,
     body: HandoffIn,
     response: Response,
 ) -> dict[str, Any]:
@@ -105,12 +104,10 @@ async def list_cases(
 ) -> dict[str, Any]:
     """Return the cases, newest first: one customer's (`customer`), open ones only (`open`)."""
 
-    def read() -> dict[str, Any]:
-        with context.engine.connect() as conn:
-            found = list_handoffs(conn, customer_id=customer, open_only=open_only)
-        return {"cases": [case_out(record) for record in found]}
-
-    return await run_in_threadpool(read)
+    found = await read_ledger(
+        context, lambda conn: list_handoffs(conn, customer_id=customer, open_only=open_only)
+    )
+    return {"cases": [case_out(record) for record in found]}
 
 
 @router.get(
@@ -120,14 +117,10 @@ async def list_cases(
     response_model=HandoffOut,
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_case(_: ViewerDep, context: ContextDep, case_id: CaseId) -> dict[str, Any]:
+async def get_case(_: ViewerDep, context: ContextDep, case_id: PathId) -> dict[str, Any]:
     """Return the case: who handed it off, when, the claim, and whether it was recalled."""
 
-    def read() -> dict[str, Any]:
-        with context.engine.connect() as conn:
-            return find_case(conn, case_id)
-
-    return await run_in_threadpool(read)
+    return await read_ledger(context, lambda conn: find_case(conn, case_id))
 
 
 @router.get(
@@ -140,14 +133,10 @@ async def get_case(_: ViewerDep, context: ContextDep, case_id: CaseId) -> dict[s
         **problem_responses(401, 403, 404, 422),
     },
 )
-async def download_case(_: ViewerDep, context: ContextDep, case_id: CaseId) -> Response:
+async def download_case(_: ViewerDep, context: ContextDep, case_id: PathId) -> Response:
     """Return the zip of case.json, case.csv and the PDFs, the same bytes as handed over."""
 
-    def read() -> bytes | None:
-        with context.engine.connect() as conn:
-            return case_archive(conn, case_id)
-
-    archive = await run_in_threadpool(read)
+    archive = await read_ledger(context, lambda conn: case_archive(conn, case_id))
     if archive is None:
         raise NotFoundError(f"there is no case {case_id}")
     return Response(
@@ -165,7 +154,7 @@ async def download_case(_: ViewerDep, context: ContextDep, case_id: CaseId) -> R
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def recall(
-    *, who: CollectorDep, conn: SessionDep, day: DayDep, case_id: CaseId, body: RecallIn
+    *, who: CollectorDep, conn: SessionDep, day: DayDep, case_id: PathId, body: RecallIn
 ) -> dict[str, Any]:
     """Recall the case on `date` (default today): from that day the ladder chases the customer
     again. Recalling a recalled case changes nothing and answers the case as it is."""
@@ -205,7 +194,7 @@ def decide(
     served: PolicyDep,
     listing: ActionListDep,
     conn: SessionDep,
-    action_id: ActionId,
+    action_id: ActionPathId,
     body: EscalationDecisionIn,
 ) -> dict[str, Any]:
     """Decide an escalation that a ladder step sent to a manager's role (`to: credit-manager`):
@@ -241,24 +230,22 @@ async def audit(
     """Return the newest `limit` entries (one customer's with `customer`), oldest first: who
     decided what about a case, and when."""
 
-    def read() -> dict[str, Any]:
-        with context.engine.connect() as conn:
-            found = audit_entries(conn, customer_id=customer, limit=limit)
-        return {
-            "entries": [
-                {
-                    "id": e.id,
-                    "at": e.at.isoformat(),
-                    "date": e.day.isoformat(),
-                    "who": e.who,
-                    "customer": e.customer_id,
-                    "event": e.event,
-                    "ref": e.ref,
-                    "summary": e.summary,
-                    "detail": dict(e.detail),
-                }
-                for e in found
-            ]
-        }
-
-    return await run_in_threadpool(read)
+    found = await read_ledger(
+        context, lambda conn: audit_entries(conn, customer_id=customer, limit=limit)
+    )
+    return {
+        "entries": [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "date": e.day.isoformat(),
+                "who": e.who,
+                "customer": e.customer_id,
+                "event": e.event,
+                "ref": e.ref,
+                "summary": e.summary,
+                "detail": dict(e.detail),
+            }
+            for e in found
+        ]
+    }

@@ -7,11 +7,19 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query, Response
 
 from api.case_models import DecisionIn, WriteOffIn, WriteOffListOut, WriteOffOut
-from api.deps import CollectorDep, ContextDep, DayDep, PolicyDep, SessionDep, ViewerDep
+from api.deps import (
+    CollectorDep,
+    ContextDep,
+    DayDep,
+    PathId,
+    PolicyDep,
+    SessionDep,
+    ViewerDep,
+    read_ledger,
+)
 from api.errors import NotFoundError, problem_responses
 from api.models import ID_PATTERN
 from api.write_off_writes import decide_write_off, propose_write_off, write_off_out
@@ -20,8 +28,6 @@ from store.write_offs import find_write_off, list_write_offs
 
 router = APIRouter(tags=["write-offs"])
 
-CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
-WriteOffId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 
 
 @router.post(
@@ -32,7 +38,7 @@ WriteOffId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN
     status_code=201,
     responses={
         200: {"model": WriteOffOut, "description": "A write-off with this key was proposed."},
-        **problem_responses(401, 403, 404, 422, 503),
+        **problem_responses(401, 403, 404, 409, 422, 503),
     },
 )
 def propose(
@@ -41,13 +47,14 @@ def propose(
     served: PolicyDep,
     conn: SessionDep,
     day: DayDep,
-    customer_id: CustomerId,
+    customer_id: PathId,
     body: WriteOffIn,
     response: Response,
 ) -> dict[str, Any]:
     """Propose writing `amount` off the named invoices (oldest first, each up to what is open).
-    Up to the policy's `write_off.approval_above` in the currency it takes effect at once;
-    above it, it waits for someone else who holds the approver role."""
+    Up to the policy's `write_off.approval_above` in the currency it takes effect at once (it is
+    posted to the ledger: `posted`); above it, it waits for someone else who holds the approver
+    role, and is posted when approved."""
     written = propose_write_off(
         conn,
         served.policy,
@@ -80,12 +87,10 @@ async def list_all(
 ) -> dict[str, Any]:
     """Return the write-offs: those waiting for approval with `state=proposed`."""
 
-    def read() -> dict[str, Any]:
-        with context.engine.connect() as conn:
-            found = list_write_offs(conn, customer_id=customer, state=state)
-        return {"write_offs": [write_off_out(record) for record in found]}
-
-    return await run_in_threadpool(read)
+    found = await read_ledger(
+        context, lambda conn: list_write_offs(conn, customer_id=customer, state=state)
+    )
+    return {"write_offs": [write_off_out(record) for record in found]}
 
 
 @router.get(
@@ -109,11 +114,9 @@ async def journal_csv(
     """Return the approved write-offs (proposed from `from` to `to`) as credit notes in the
     import layout of `system`, on the policy's bad-debts account."""
 
-    def read() -> str:
-        with context.engine.connect() as conn:
-            return journal(conn, served.policy, system, start=start, end=end)
-
-    text = await run_in_threadpool(read)
+    text = await read_ledger(
+        context, lambda conn: journal(conn, served.policy, system, start=start, end=end)
+    )
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
@@ -128,17 +131,13 @@ async def journal_csv(
     response_model=WriteOffOut,
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_one(_: ViewerDep, context: ContextDep, write_off_id: WriteOffId) -> dict[str, Any]:
+async def get_one(_: ViewerDep, context: ContextDep, write_off_id: PathId) -> dict[str, Any]:
     """Return the write-off with who proposed it and who decided."""
 
-    def read() -> dict[str, Any]:
-        with context.engine.connect() as conn:
-            found = find_write_off(conn, write_off_id)
-        if found is None:
-            raise NotFoundError(f"there is no write-off {write_off_id}")
-        return write_off_out(found)
-
-    return await run_in_threadpool(read)
+    found = await read_ledger(context, lambda conn: find_write_off(conn, write_off_id))
+    if found is None:
+        raise NotFoundError(f"there is no write-off {write_off_id}")
+    return write_off_out(found)
 
 
 def _decision(approve: bool) -> Any:
@@ -150,7 +149,7 @@ def _decision(approve: bool) -> Any:
         served: PolicyDep,
         conn: SessionDep,
         day: DayDep,
-        write_off_id: WriteOffId,
+        write_off_id: PathId,
         body: DecisionIn,
     ) -> dict[str, Any]:
         return decide_write_off(

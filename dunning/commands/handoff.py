@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy import Engine
 
-from dunning.params import DAY
+from dunning.params import database_option, day_option, policy_option, who_option
 
 if TYPE_CHECKING:
     from dunning.inputs import LoadedPolicy
@@ -88,26 +88,10 @@ def _write_out(archive: bytes, out: Path) -> list[Path]:
     " Default: the folder CASE-ID in the current directory.",
 )
 @click.option("--note", default="", help="Why: kept with the case and in the audit log.")
-@click.option("--who", default=None, help="Who is acting (default: your user name).")
-@click.option(
-    "--database",
-    metavar="URL",
-    help="The ledger database. Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.",
-)
-@click.option(
-    "--date",
-    "as_of",
-    type=DAY,
-    help="The day of the hand-off (YYYY-MM-DD). Default: today in the policy's time zone.",
-)
-@click.option(
-    "--policy",
-    "policy_path",
-    default=".",
-    show_default=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="The policy repository.",
-)
+@who_option
+@database_option
+@day_option
+@policy_option
 def command(
     customer_id: str | None,
     to: str | None,

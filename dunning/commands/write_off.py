@@ -13,7 +13,7 @@ import click
 from sqlalchemy import Engine
 
 from dunning.commands.handoff import ledger_of
-from dunning.params import DAY
+from dunning.params import DAY, database_option, day_option, policy_option, who_option
 
 if TYPE_CHECKING:
     from engine.model.policy import Policy
@@ -36,31 +36,15 @@ if TYPE_CHECKING:
 @click.option("--from", "start", type=DAY, help="The journal from this day (YYYY-MM-DD).")
 @click.option("--to", "end", type=DAY, help="The journal up to this day (YYYY-MM-DD).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The journal file.")
-@click.option("--who", default=None, help="Who is acting (default: your user name).")
+@who_option
 @click.option(
     "--admin",
     is_flag=True,
     help="Act as an admin (approves when the policy names no approver role).",
 )
-@click.option(
-    "--database",
-    metavar="URL",
-    help="The ledger database. Default: $DUNNING_DATABASE_URL, else sqlite:///dunning.db.",
-)
-@click.option(
-    "--date",
-    "as_of",
-    type=DAY,
-    help="The day (YYYY-MM-DD). Default: today in the policy's time zone.",
-)
-@click.option(
-    "--policy",
-    "policy_path",
-    default=".",
-    show_default=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="The policy repository.",
-)
+@database_option
+@day_option
+@policy_option
 def command(
     customer_id: str | None,
     amount: str | None,
@@ -120,6 +104,7 @@ def _propose(
     from engine.model.money import format_money  # noqa: PLC0415
     from engine.rules.write_off import WriteOffRefusedError  # noqa: PLC0415
     from store.connection import begin_write  # noqa: PLC0415
+    from store.ledger_writes import LedgerWriteError  # noqa: PLC0415
 
     amount, currency, invoices, reason = facts
     if amount is None or currency is None or not invoices:
@@ -135,7 +120,7 @@ def _propose(
             record, _ = propose(conn, policy, customer_id=customer_id, amount=value,
                                 currency=currency.upper(), invoice_ids=invoices, reason=reason,
                                 day=day, who=who)  # fmt: skip
-        except WriteOffRefusedError as error:
+        except (WriteOffRefusedError, LedgerWriteError) as error:
             raise click.ClickException(str(error)) from error
     shown = format_money(record.amount, record.currency)
     parts = ", ".join(
@@ -164,17 +149,19 @@ def _decide(
     from casework.write_offs import NotAllowedError, decide  # noqa: PLC0415
     from engine.model.money import format_money  # noqa: PLC0415
     from store.connection import begin_write  # noqa: PLC0415
+    from store.ledger_writes import LedgerWriteError  # noqa: PLC0415
     from store.write_offs import WriteOffConflictError  # noqa: PLC0415
 
     try:
         with engine.connect() as conn, begin_write(conn):
             record = decide(conn, policy, write_off_id, approve=approve, who=who,
                             is_admin=admin, day=day, note=note)  # fmt: skip
-    except (LookupError, NotAllowedError, WriteOffConflictError) as error:
+    except (LookupError, NotAllowedError, WriteOffConflictError, LedgerWriteError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         f"Write-off {record.id} of {format_money(record.amount, record.currency)} {record.state}"
-        f" by {record.decided_by} (proposed by {record.proposed_by})."
+        f" by {record.decided_by} (proposed by {record.proposed_by})"
+        + ("; written off in the ledger." if record.posted else ".")
     )
 
 

@@ -1,6 +1,13 @@
 """Write-offs through the API (docs/handoff.md, docs/rules/write-off.md): four eyes (the proposer
-cannot approve: 403), the approver role, the threshold, two approvers at once deciding once,
-and the journal for Xero importing back through the shipped Xero mapping."""
+cannot approve: 403), the approver role, the threshold, two approvers at once deciding once
+and posting one ledger write-off, and the journal for Xero importing back through the shipped
+Xero mapping.
+
+An approved write-off becomes a ledger write-off, as a bad debt does in Xero (a credit note coded
+to the bad-debts account settles the invoice: Xero Help, "Record a bad debt in Xero",
+https://help.xero.com/int/Q_BadDebts): INV-1001, GBP 1,200.00 open, has GBP 950.00 open once
+GBP 250.00 of it is written off and approved; nothing changes while it waits for approval.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +31,7 @@ from store.connection import create_store_engine
 from store.imports import import_csv
 from store.mapping import load_mapping
 from store.migrate import upgrade
-from store.models import audit_log, write_off_proposals
+from store.models import audit_log, write_off_proposals, write_offs
 from store.reader import load_snapshot
 from store.tokens import Role, create_token
 from tests.api.conftest import ROOT
@@ -81,8 +88,16 @@ def _count(engine: Engine, table: Any) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
+def _open(client: TestClient, people: dict[str, str]) -> dict[str, str]:
+    """Return TEST-0001's open amount per invoice on DAY, as the API shows it."""
+    body = client.get(
+        "/v1/customers/TEST-0001", params=DATE, headers=_as(people, "nina")
+    ).json()
+    return {i["id"]: i["open"] for i in body["open_invoices"]}
+
+
 def test_a_collector_cannot_approve_their_own_write_off_but_an_approver_can(
-    client: TestClient, people: dict[str, str]
+    client: TestClient, people: dict[str, str], engine: Engine
 ) -> None:
     proposed = _propose(client, people, "250.00")
     assert proposed.status_code == 201, proposed.text
@@ -94,6 +109,9 @@ def test_a_collector_cannot_approve_their_own_write_off_but_an_approver_can(
     )
     # Oldest first: INV-1001 (GBP 1,200.00 open) takes all of it.
     assert body["lines"] == [{"invoice": "INV-1001", "amount": "250.00"}]
+    assert body["posted"] is False
+    before = _open(client, people)
+    assert before["INV-1001"] == "1200.00"
     url = f"/v1/write-offs/{body['id']}"
     own = client.post(url + "/approve", params=DATE, json={}, headers=_as(people, "nina"))
     assert own.status_code == 403
@@ -111,6 +129,16 @@ def test_a_collector_cannot_approve_their_own_write_off_but_an_approver_can(
     )
     assert approved.status_code == 200, approved.text
     assert (approved.json()["state"], approved.json()["decided_by"]) == ("approved", "mark")
+    assert approved.json()["posted"] is True
+    assert _open(client, people) == {**before, "INV-1001": "950.00"}
+    with engine.connect() as conn:
+        ledger = conn.execute(
+            select(write_offs.c.id, write_offs.c.invoice_id, write_offs.c.amount,
+                   write_offs.c.written_off_by, write_offs.c.approved_by)
+        ).all()  # fmt: skip
+    assert [tuple(row) for row in ledger] == [
+        (f"{body['id']}-1", "INV-1001", Decimal("250.00"), "nina", "mark")
+    ]
     again = client.post(url + "/approve", params=DATE, json={}, headers=_as(people, "maria"))
     assert again.status_code == 409 and "already approved by mark" in again.json()["detail"]
     timeline = client.get(
@@ -130,13 +158,21 @@ def test_a_collector_cannot_approve_their_own_write_off_but_an_approver_can(
 
 
 def test_the_threshold_lets_a_small_write_off_take_effect_at_once(
-    client: TestClient, people: dict[str, str]
+    client: TestClient, people: dict[str, str], engine: Engine
 ) -> None:
     small = _propose(client, people, "100.00")
     assert small.status_code == 201
     assert (small.json()["state"], small.json()["needs_approval"]) == ("approved", False)
+    assert small.json()["posted"] is True
+    assert _open(client, people)["INV-1001"] == "1100.00"
+    with engine.connect() as conn:
+        posted = conn.execute(select(write_offs.c.approved_by, write_offs.c.amount)).all()
+    assert [tuple(row) for row in posted] == [(None, Decimal("100.00"))]
     above = _propose(client, people, "100.01")
     assert above.json()["state"] == "proposed"
+    assert above.json()["posted"] is False
+    assert _open(client, people)["INV-1001"] == "1100.00"
+    assert _count(engine, write_offs) == 1
     # A currency the policy gives no threshold always needs approval (and must match the invoices).
     other = _propose(client, people, "10.00", currency="EUR")
     assert other.status_code == 422 and "INV-1001 is in GBP" in other.json()["detail"]
@@ -174,7 +210,7 @@ def test_two_approvers_at_once_approve_once(
         barrier.wait(timeout=60)
         who = "mark" if n % 2 else "maria"
         answer = client.post(
-            f"/v1/write-offs/{write_off}/approve", json={}, headers=_as(people, who)
+            f"/v1/write-offs/{write_off}/approve", params=DATE, json={}, headers=_as(people, who)
         )
         return int(answer.status_code)
 
@@ -188,6 +224,9 @@ def test_two_approvers_at_once_approve_once(
             .where(audit_log.c.event == "write_off_approved")
         ).scalar_one()
     assert approvals == 1
+    # Posted once: one ledger write-off of the one line, not one per approver.
+    assert _count(engine, write_offs) == 1
+    assert _open(client, people)["INV-1001"] == "700.00"
 
 
 def test_many_collectors_proposing_at_once_lose_nothing(
