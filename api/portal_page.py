@@ -33,6 +33,7 @@ from api.portal_view import NotInLedgerError, PortalAccount, portal_account
 from api.portal_words import LANGUAGES, Speaker
 from api.web.security import is_https, same_key
 from api.web.templating import Pages
+from delivery.notices import dispute_notice
 from engine.tools.today import day_at
 from store.notes import new_key
 from store.portal_answers import answer_exists, answers_of, record_answer, record_visit
@@ -223,9 +224,24 @@ async def portal_answer(request: Request, context: ContextDep, token: Token) -> 
     except AnswerRefusedError as refused:
         return _account_page(request, token, account, problem=refused.words, form=form, status=422)
 
+    notice = None
+    if answer.kind == "dispute":
+        # The owner hears of it by email (queued with the dispute, sent by `dunning send`).
+        notice = dispute_notice(
+            opened.served.policy,
+            owner=account.owner,
+            customer_id=account.customer_id,
+            customer_name=account.customer_name,
+            invoice_id=answer.invoice_ids[0],
+            reason=Speaker("en", None).reason(answer.reason),
+            text=answer.text,
+            day=day,
+            answer_key=answer.key,
+        )
+
     def write() -> str:
         with context.engine.connect() as conn:
-            key, _ = record_answer(conn, answer)
+            key, _ = record_answer(conn, answer, notice=notice)
         return key
 
     async with context.writes.slot():

@@ -71,6 +71,7 @@ class PortalAccount:
     company: Company
     rules: PortalRules
     currencies: tuple[str, ...]  # of the open invoices, for the answer forms
+    owner: str | None = None  # the account owner (told of a dispute)
 
     def speaker(self) -> Speaker:
         """Return the customer's words and ways of writing money and dates."""
@@ -126,6 +127,7 @@ def account_of(
         company=payment.company,
         rules=payment.portal,
         currencies=currencies or tuple(statement.due),
+        owner=rules.owner,
     )
 
 

@@ -163,6 +163,14 @@ class EffectOut(Out):
     paid_within: dict[str, PaidWithinOut] = Field(description="By window: 7, 14 and 30 days.")
     median_days_to_payment: Figure
     collected: dict[str, Money]
+    fired: int = Field(description="Steps fired that reached an invoice.")
+    answered: int = Field(
+        description="Of them: the customer answered on the payment portal from the message's"
+        " link within 30 days."
+    )
+    answered_or_paid: int = Field(
+        description="Of them: answered on the portal, or a payment came, within 30 days."
+    )
 
 
 class EffectivenessReportOut(Out):

@@ -37,6 +37,7 @@ from engine.model.ledger import Customer
 from engine.model.policy import Policy
 from store import outbox
 from store.migrate import DatabaseNotReadyError, open_current
+from store.portal_links import PortalSettings, PortalSettingsError
 from store.reader import iter_customer_ledgers
 from store.snapshots import SnapshotWritten, write_daily_snapshot
 
@@ -73,7 +74,9 @@ class Sending:
 def open_sending(
     url: str, *, letters_dir: Path | None, transport: Transport | None = None
 ) -> Iterator[Sending]:
-    """Yield what sending needs; exit with a clear message when the database or URL is wrong."""
+    """Yield what sending needs; exit with a clear message when the database, the mail server's
+    URL or the portal's settings are wrong."""
+    check_portal_settings()
     if transport is None:
         transport = _transport_from_environment()
     try:
@@ -84,6 +87,19 @@ def open_sending(
     finally:
         if transport is not None:
             transport.close()
+
+
+def check_portal_settings() -> None:
+    """Exit as a usage error (exit code 2, as a bad ``DUNNING_SMTP_URL``) naming the setting at
+    fault when the portal's settings in the environment are unusable, before anything is sent:
+    every message carries a portal link made with them (docs/portal.md)."""
+    try:
+        PortalSettings.from_environment()
+    except PortalSettingsError as error:
+        raise click.UsageError(
+            f"the payment portal's settings are unusable: {error} (docs/portal.md; unset"
+            " DUNNING_PORTAL_URL and DUNNING_PORTAL_KEYS to send without portal links)"
+        ) from error
 
 
 def _transport_from_environment() -> Transport | None:

@@ -2,7 +2,8 @@
 
 What fired: the action log's ``done`` and ``sent`` entries of a period, one per action (the first
 day it was worked or delivered). What was paid: the named invoices with the payments and credit
-notes applied to them, read in batches by id.
+notes applied to them, read in batches by id. What was answered: the days customers answered on
+the payment portal from the link of each action's message.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, literal, select, union_all
 
 from engine.model.ledger import Customer, Settlement
 from engine.rules.effectiveness import InvoicePaid, StepFired
-from store.models import action_log, credit_notes, customers, invoices, payments
+from store.models import action_log, credit_notes, customers, invoices, payments, portal_answers
 
 # Ids per IN (...) list: well under SQLite's limit of 32,766 bound parameters.
 _BATCH = 5000
@@ -100,3 +101,19 @@ class StoreEffectivenessSource:
                         invoice_id, currency, amount, tuple(settled.get(invoice_id, ()))
                     )
         return found
+
+    def answers(self, action_ids: Iterable[str], as_of: date) -> Mapping[str, tuple[date, ...]]:
+        """Return, per action of ``action_ids``, the days (up to ``as_of``) its customer answered
+        on the payment portal from the link of its message, each day once."""
+        a = portal_answers.c
+        found: dict[str, set[date]] = {}
+        with self.engine.connect() as conn:
+            for batch in id_batches(action_ids):
+                rows = conn.execute(
+                    select(a.action_id, a.date)
+                    .where(a.action_id.in_(batch), a.date <= as_of)
+                    .distinct()
+                )
+                for action_id, day in rows:
+                    found.setdefault(action_id, set()).add(day)
+        return {action_id: tuple(sorted(days)) for action_id, days in found.items()}

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from store.connection import begin_write
 from store.models import outbox
-from store.outcomes import record_outcome
+from store.outcomes import _writing, record_outcome
 
 SENDER = "dunning send"
 # The outcome word of a ``sent`` record, per channel: what "sent" means for it.
@@ -72,7 +72,10 @@ class Claimed:
 
 
 def enqueue(conn: Connection, messages: Iterable[Queued], *, now: datetime | None = None) -> int:
-    """Return how many of ``messages`` were new to the outbox (an action id is queued once)."""
+    """Return how many of ``messages`` were new to the outbox (an action id is queued once).
+
+    Runs in the caller's transaction if there is one (a notice queued with what it tells of),
+    else in its own."""
     at = now or datetime.now(UTC)
     rows = [
         {
@@ -97,7 +100,7 @@ def enqueue(conn: Connection, messages: Iterable[Queued], *, now: datetime | Non
     if not rows:
         return 0
     added = 0
-    with begin_write(conn):
+    with _writing(conn):
         for row in rows:
             statement = (
                 _insert(conn)

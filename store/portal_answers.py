@@ -20,7 +20,13 @@ from sqlalchemy import Connection, select, update
 
 from store.models import portal_answers, portal_visits
 from store.notes import as_utc
-from store.outcomes import _insert, _inserted, _writing, record_dispute, record_promise
+from store.outbox import Queued, enqueue
+from store.outcomes import (
+    _insert_once,
+    _writing,
+    record_dispute,
+    record_promise,
+)
 from store.payment_plans import stated_amount
 
 # Who the timeline says an answer came from.
@@ -80,33 +86,40 @@ class AnswerRecord:
 
 
 def record_answer(
-    conn: Connection, answer: PortalAnswer, *, now: datetime | None = None
+    conn: Connection,
+    answer: PortalAnswer,
+    *,
+    notice: Queued | None = None,
+    now: datetime | None = None,
 ) -> tuple[str, bool]:
     """Return the answer's id and whether this call recorded it (False: the form was sent
-    before, and nothing more was done)."""
+    before, and nothing more was done).
+
+    ``notice`` (an email to staff, such as the owner's notice of a dispute) goes into the
+    outbox in the same transaction, only when this call recorded the answer.
+    """
     if len(answer.text) > MAX_TEXT_CHARS or "\x00" in answer.text + answer.reference:
         raise ValueError("the text is too long or holds a NUL character")
     with _writing(conn):
-        written = _inserted(
+        written = _insert_once(
             conn,
-            _insert(conn, portal_answers)
-            .values(
-                id=answer.key,
-                customer_id=answer.customer_id,
-                action_id=answer.action_id,
-                kind=answer.kind,
-                date=answer.day,
-                answered_at=now or datetime.now(UTC),
-                invoice_ids=list(answer.invoice_ids),
-                amount=answer.amount,
-                currency=answer.currency,
-                on_date=answer.on_date,
-                reference=answer.reference[:MAX_REFERENCE_CHARS],
-                reason=answer.reason,
-                text=answer.text,
-            )
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(portal_answers.c.id),
+            portal_answers,
+            {
+                "id": answer.key,
+                "customer_id": answer.customer_id,
+                "action_id": answer.action_id,
+                "kind": answer.kind,
+                "date": answer.day,
+                "answered_at": now or datetime.now(UTC),
+                "invoice_ids": list(answer.invoice_ids),
+                "amount": answer.amount,
+                "currency": answer.currency,
+                "on_date": answer.on_date,
+                "reference": answer.reference[:MAX_REFERENCE_CHARS],
+                "reason": answer.reason,
+                "text": answer.text,
+            },
+            key=("id",),
         )
         if not written:
             return answer.key, False
@@ -117,6 +130,8 @@ def record_answer(
                 .where(portal_answers.c.id == answer.key)
                 .values(record_id=record_id)
             )
+        if notice is not None:
+            enqueue(conn, [notice], now=now)
     return answer.key, True
 
 
@@ -192,17 +207,15 @@ def record_visit(
 ) -> bool:
     """Return whether this is the first visit of the day from that reminder's link."""
     with _writing(conn):
-        return _inserted(
+        return _insert_once(
             conn,
-            _insert(conn, portal_visits)
-            .values(
-                customer_id=customer_id,
-                action_id=action_id,
-                date=day,
-                first_at=now or datetime.now(UTC),
-            )
-            .on_conflict_do_nothing()
-            .returning(portal_visits.c.customer_id),
+            portal_visits,
+            {
+                "customer_id": customer_id,
+                "action_id": action_id,
+                "date": day,
+                "first_at": now or datetime.now(UTC),
+            },
         )
 
 

@@ -32,6 +32,7 @@ def command(as_of: date | None, ledger: str | None, policy_path: str, dry_run: b
     Emails go to the mail server in $DUNNING_SMTP_URL (smtp://user:pass@host:587?starttls=true
     or smtps://user:pass@host:465); without it they stay queued.
     """
+    from delivery.daily import check_portal_settings  # noqa: PLC0415
     from delivery.send import (  # noqa: PLC0415 - keep --help fast
         SendReport,
         describe,
@@ -51,6 +52,7 @@ def command(as_of: date | None, ledger: str | None, policy_path: str, dry_run: b
     day = as_of if as_of is not None else today_in(loaded.policy.timezone)
     spec = ledger_spec(ledger)
     if dry_run or to_file:
+        check_portal_settings()
         evaluation, customers = evaluate_with_customers(
             loaded.policy, read_ledger(spec, as_of=day), day, loaded.version
         )

@@ -198,6 +198,10 @@ def _build_policy(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
             str(role): tuple(str(person) for person in people)
             for role, people in (data.get("roles") or {}).items()
         },
+        staff_emails={
+            str(person): str(address)
+            for person, address in (data.get("staff_emails") or {}).items()
+        },
         write_off=WriteOffRules(
             approval_above=_money_map(write_off.get("approval_above")),
             approvers=_optional(write_off.get("approvers")),

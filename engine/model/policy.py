@@ -502,6 +502,9 @@ class Policy:
     reports: ReportSettings = ReportSettings()
     # Named roles (a manager an escalation goes to, write-off approvers) and who holds them.
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Where the service writes to a person of staff (an account owner told of a customer's
+    # dispute from the payment portal): person -> email address.
+    staff_emails: Mapping[str, str] = field(default_factory=dict)
     write_off: WriteOffRules = WriteOffRules()
     discounts: DiscountSettings = DiscountSettings()  # docs/rules/discounts.md
     # Whether a customer's pause also releases a credit hold placed before it (rule "pause").

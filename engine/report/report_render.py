@@ -272,7 +272,8 @@ def what_works_rendered(report: WhatWorksReport) -> RenderedReport:
     windows = [f"Paid within {w} days" for w in WINDOWS]
     columns = (
         "Dimension", "Value", "Policy version", "Invoices reached", *windows,
-        "Median days to payment", "Collected in 30 days",
+        "Median days to payment", "Collected in 30 days", "Steps fired",
+        "Led to a portal answer", "Led to an answer or a payment",
     )  # fmt: skip
     rows = tuple(
         (
@@ -283,6 +284,7 @@ def what_works_rendered(report: WhatWorksReport) -> RenderedReport:
                 ", ".join(format_money(a, c) for c, a in e.collected.items()) or "-",
                 " ".join(f"{c} {money_string(a, c)}" for c, a in e.collected.items()),
             ),
+            text_cell(e.fired), text_cell(e.answered), text_cell(e.answered_or_paid),
         )
         for e in report.effects
     )  # fmt: skip
@@ -295,7 +297,9 @@ def what_works_rendered(report: WhatWorksReport) -> RenderedReport:
         f" {report.as_of}: an invoice is reached when something was open on it at the end of"
         " the day the step fired, paid on the day its payments and credit notes cover it; a"
         " share counts only the invoices whose window had ended by then; collected is the cash"
-        " applied in the 30 days after the step. Split by the policy version in force on the"
+        " applied in the 30 days after the step. Of the steps fired, how many led to an answer"
+        " on the payment portal from the message's link, and how many to that or a payment,"
+        " in the 30 days after. Split by the policy version in force on the"
         f" day the step fired: {versions or 'none'}."
     )
     document = {
@@ -328,6 +332,9 @@ def what_works_rendered(report: WhatWorksReport) -> RenderedReport:
                 },
                 "median_days_to_payment": json_days(e.median_days),
                 "collected": {c: money_string(a, c) for c, a in e.collected.items()},
+                "fired": e.fired,
+                "answered": e.answered,
+                "answered_or_paid": e.answered_or_paid,
             }
             for e in report.effects
         ],

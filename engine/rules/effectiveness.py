@@ -11,6 +11,13 @@ A step **fired** when its action was worked (``done``) or delivered (``sent``) o
 - **days to payment**: from the step to the payment day, the median over the paid invoices;
 - **collected**: the cash applied to the invoice in the 30 days after the step, per currency.
 
+And per step fired (each reminder, call or letter that reached an invoice, counted once):
+
+- **answered**: the customer answered on the payment portal from the link of that very message
+  (paid, promise, dispute or a request) in the 30 days after it fired;
+- **answered or paid**: answered, or a payment reached one of its invoices in those 30 days.
+  This is "how many reminders led to a portal answer or a payment".
+
 Each figure is grouped by the step's attributes (ladder step, tone, channel, template, and the
 experiment variant when the ladder has one) **and by the policy version in force on the day it
 fired**, so "before and after this pull request" is one table (docs/rules/reports.md).
@@ -72,6 +79,9 @@ class Effect:
     paid: tuple[int, ...]  # per window: paid within it, among the observed
     median_days: Decimal | None
     collected: Mapping[str, Decimal]
+    fired: int = 0  # steps fired that reached an invoice
+    answered: int = 0  # of them: answered on the portal from their link within 30 days
+    answered_or_paid: int = 0  # of them: answered, or a payment came within 30 days
 
     def share(self, index: int) -> Decimal | None:
         """Return the share paid within ``WINDOWS[index]`` days, None when none is observed."""
@@ -86,6 +96,9 @@ class _Tally:
     paid: list[int] = field(default_factory=lambda: [0] * len(WINDOWS))
     days: list[int] = field(default_factory=list)
     collected: dict[str, Decimal] = field(default_factory=dict)
+    fired: int = 0
+    answered: int = 0
+    answered_or_paid: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +142,27 @@ def invoice_outcome(fired: date, invoice: InvoicePaid, as_of: date) -> Outcome |
     )
 
 
+def answered_in_time(fired: date, answers: Iterable[date], as_of: date) -> bool:
+    """Return whether one of ``answers`` (the days the customer answered on the portal from a
+    message's link) came in the 30 days after the message fired on ``fired``, by ``as_of``."""
+    until = min(fired + timedelta(days=COLLECTION_DAYS), as_of)
+    return any(fired <= day <= until for day in answers)
+
+
 def what_works(
     firings: Iterable[tuple[StepFired, StepFacts]],
     invoices: Mapping[str, InvoicePaid],
     as_of: date,
+    answers: Mapping[str, Iterable[date]] | None = None,
 ) -> tuple[Effect, ...]:
     """Return the figures of every dimension value under every policy version, in dimension
-    order, then value, then version in the order they first fired (``firings`` come by day)."""
+    order, then value, then version in the order they first fired (``firings`` come by day).
+
+    ``answers``: per action id, the days the customer answered on the payment portal from the
+    link of that action's message.
+    """
     tallies: dict[tuple[str, str, str], _Tally] = {}
+    answered_days = answers or {}
     for fired, facts in firings:
         outcomes = [
             outcome
@@ -146,8 +172,13 @@ def what_works(
         ]
         if not outcomes:
             continue
+        answered = answered_in_time(fired.day, answered_days.get(fired.action_id, ()), as_of)
+        paid = any(outcome.collected > 0 for outcome in outcomes)
         for dimension, value in facts.values.items():
             tally = tallies.setdefault((dimension, value, facts.version), _Tally())
+            tally.fired += 1
+            tally.answered += answered
+            tally.answered_or_paid += answered or paid
             for outcome in outcomes:
                 _count(tally, outcome)
     order = {name: index for index, name in enumerate(DIMENSIONS)}
@@ -161,6 +192,9 @@ def what_works(
             tuple(tally.paid),
             Decimal(str(median(tally.days))) if tally.days else None,
             dict(sorted(tally.collected.items())),
+            tally.fired,
+            tally.answered,
+            tally.answered_or_paid,
         )
         for (dimension, value, version), tally in sorted(
             tallies.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])

@@ -49,6 +49,11 @@ class EffectivenessSource(Protocol):
         """Return the invoices ``ids`` with what was applied to them up to ``as_of``."""
         ...
 
+    def answers(self, action_ids: Iterable[str], as_of: date) -> Mapping[str, tuple[date, ...]]:
+        """Return, per action of ``action_ids``, the days up to ``as_of`` the customer answered
+        on the payment portal from the link of its message."""
+        ...
+
 
 def version_on(history: Sequence[PolicyCommit], day: date) -> PolicyCommit | None:
     """Return the commit in force on ``day``: the last one committed on or before it."""
@@ -126,7 +131,8 @@ def what_works_report(
     invoices = source.invoices({i for f in fired for i in f.invoice_ids}, as_of)
     facts = _Facts(history, policy_at, current, customers)
     pairs = [(f, facts.of(f)) for f in fired]
-    effects = what_works(pairs, invoices, as_of)
+    answers = source.answers([f.action_id for f in fired], as_of)
+    effects = what_works(pairs, invoices, as_of, answers)
     named = {effect.version for effect in effects}
     versions = [
         VersionInForce(c.commit[:12], c.committed.date(), c.subject)

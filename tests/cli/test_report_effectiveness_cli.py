@@ -4,7 +4,9 @@ each step fired, read from the policy repository's own git history.
 The policy repository has two commits: the project's policy, committed on 1 Nov 2026, and a
 change of the first reminder's template committed on 10 Nov. TEST-0002's first reminder was
 sent on 5 Nov (first version) for INV-2001, paid on 12 Nov; TEST-0001's on 15 Nov (second
-version) for INV-1001, not paid. Seen on 23 Nov.
+version) for INV-1001, not paid, but TEST-0001 asked for a copy of its invoices on the payment
+portal on 16 Nov from that reminder's link. Seen on 23 Nov: each reminder led to a portal answer
+or a payment, one of them to an answer.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from store.connection import create_store_engine
 from store.migrate import upgrade
 from store.models import payments
 from store.outcomes import record_outcome
+from store.portal_answers import PortalAnswer, record_answer
 from tests.api.conftest import ROOT
 from tests.api.ledger_data import DAY, seed
 from tests.git_repo import GIT_ENV
@@ -75,6 +78,8 @@ def _database(tmp_path: Path) -> str:
             "amount": Decimal("500.00"), "currency": "GBP", "invoice_id": "INV-2001",
         }])
         conn.commit()
+        record_answer(conn, PortalAnswer("answer-1", "TEST-0001", "act-b", "copy",
+                                         date(2026, 11, 16), ("INV-1001",)))  # fmt: skip
     engine.dispose()
     return url
 
@@ -103,9 +108,12 @@ def test_each_step_is_counted_under_the_version_in_force_when_it_fired(tmp_path:
     assert (before["median_days_to_payment"], before["collected"]) == ("7", {"GBP": "500.00"})
     assert after["paid_within"]["7"] == {"observed": 1, "paid": 0, "percent": "0.00"}
     assert (after["reached"], after["median_days_to_payment"]) == (1, None)
+    assert (before["fired"], before["answered"], before["answered_or_paid"]) == (1, 0, 1)
+    assert (after["fired"], after["answered"], after["answered_or_paid"]) == (1, 1, 1)
     table = CliRunner().invoke(main, args, catch_exceptions=False).output
     assert table.startswith("What works: steps fired 2026-11-01 to 2026-11-23")
     assert "Send the firmer letter as the first reminder" in table
+    assert "Led to an answer or a payment" in table
 
 
 def test_experiments_compare_the_variants_and_say_when_it_is_too_early(tmp_path: Path) -> None:

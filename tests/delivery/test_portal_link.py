@@ -52,3 +52,17 @@ def test_without_a_portal_the_paragraph_about_it_is_left_out(
     for message in _messages(ledger_url, loaded, None):
         assert "Your account online" not in message.text
         assert "{portal_link}" not in message.text
+
+
+def test_every_shipped_template_carries_the_link_in_every_language(loaded: LoadedPolicy) -> None:
+    """"A link in every message" (issue 18): each variant of each shipped template, English and
+    German alike, has the paragraph that quotes {portal_link}."""
+    variants = [
+        (name, variant.tone, variant.language)
+        for name, template in sorted(loaded.policy.templates.items())
+        for variant in template.variants
+        if "{portal_link}" not in variant.body
+    ]
+    assert variants == []
+    languages = {v.language for t in loaded.policy.templates.values() for v in t.variants}
+    assert languages == {"en", "de"}

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import func, select
 
 from dunning.cli import main
+from store.connection import create_store_engine
+from store.models import outbox
 from tests.delivery.conftest import ROOT
 
 
@@ -60,3 +63,33 @@ def test_a_bad_smtp_url_is_refused(ledger_url: str, url: str) -> None:
                        env={"DUNNING_SMTP_URL": url})  # fmt: skip
     assert code == 2
     assert "DUNNING_SMTP_URL" in output
+
+
+BAD_PORTALS = {
+    "short key": ({"DUNNING_PORTAL_URL": "https://pay.example", "DUNNING_PORTAL_KEYS": "short"},
+                  "key 1 has fewer than 32 characters"),
+    "no URL": ({"DUNNING_PORTAL_KEYS": "k" * 40}, "DUNNING_PORTAL_URL is not"),
+    "days": ({"DUNNING_PORTAL_URL": "https://pay.example", "DUNNING_PORTAL_KEYS": "k" * 40,
+              "DUNNING_PORTAL_DAYS": "sixty"}, "DUNNING_PORTAL_DAYS must be a whole number"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", [(), ("--dry-run",)], ids=["send", "dry-run"])
+@pytest.mark.parametrize("env,said", BAD_PORTALS.values(), ids=BAD_PORTALS.keys())
+def test_bad_portal_settings_are_a_usage_error_and_nothing_is_queued(
+    ledger_url: str, mode: tuple[str, ...], env: dict[str, str], said: str
+) -> None:
+    """Unusable DUNNING_PORTAL_* settings stop `dunning send` and `dunning run` with exit code
+    2 and the setting at fault, never a traceback, before anything is queued."""
+    for command in (["send", *mode], ["run"]) if not mode else (["send", *mode],):
+        result = CliRunner().invoke(
+            main, [*command, "--policy", str(ROOT), "--ledger", ledger_url, "--date",
+                   "2026-11-23"], env=env, catch_exceptions=False,
+        )  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert "the payment portal's settings are unusable" in result.output
+        assert said in result.output
+    engine = create_store_engine(ledger_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(outbox)).scalar_one() == 0
+    engine.dispose()

@@ -69,3 +69,31 @@ def test_each_policy_version_has_its_own_row() -> None:
     ]
     rows = what_works(firings, INVOICES, date(2026, 10, 31))
     assert [(r.version, r.paid) for r in rows] == [("old111", (0, 1, 1)), ("new222", (0, 0, 1))]
+
+
+def test_reminders_that_led_to_a_portal_answer_or_a_payment() -> None:
+    """Per step fired, once: answered on the portal from that message's link within 30 days,
+    or paid (a payment on one of its invoices) within 30 days. Seen on 31 Oct 2026:
+
+    - a1 (1 Oct, I1 and I2): paid within 30 days, no answer: led to a payment;
+    - a2 (25 Oct, I3): not paid, answered on 26 Oct: led to an answer;
+    - a3 (10 Sep, I3): answered on 15 Oct, 35 days later: too late, led to nothing;
+    - a4 (20 Oct, I3): the only answer from its link is of 19 Oct, before it fired: nothing.
+    """
+    firings = [
+        (StepFired("a1", "C1", "first-reminder", date(2026, 10, 1), ("I1", "I2")), FACTS),
+        (StepFired("a2", "C2", "first-reminder", date(2026, 10, 25), ("I3",)), FACTS),
+        (StepFired("a3", "C2", "first-reminder", date(2026, 9, 10), ("I3",)), FACTS),
+        (StepFired("a4", "C2", "first-reminder", date(2026, 10, 20), ("I3",)), FACTS),
+    ]
+    answers = {
+        "a2": (date(2026, 10, 26),),
+        "a3": (date(2026, 10, 15),),
+        "a4": (date(2026, 10, 19),),
+        "other": (date(2026, 10, 2),),
+    }
+    step, tone = what_works(firings, INVOICES, date(2026, 10, 31), answers)
+    assert (step.fired, step.answered, step.answered_or_paid) == (4, 1, 2)
+    assert (tone.fired, tone.answered, tone.answered_or_paid) == (4, 1, 2)
+    without = what_works(firings, INVOICES, date(2026, 10, 31))[0]
+    assert (without.fired, without.answered, without.answered_or_paid) == (4, 0, 1)
