@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.model.ledger import ActionStatus
+from engine.model.ledger import ActionStatus, invoice_of_part
 from engine.model.ledger_fields import check_day
 from engine.model.money import fits_minor_units, is_currency, round_money
 from store import webhooks
@@ -225,8 +225,11 @@ def record_promise(
         raise ValueError(
             f"a promised amount must be more than zero in whole {currency} minor units"
         )
-    covered = tuple(sorted(set(invoice_ids)))
     with _writing(conn):
+        # A promise about parts of an invoice on split terms is about the invoice.
+        numbers = set(invoice_ids)
+        in_ledger = ledger_invoices(conn, numbers) if numbers else {}
+        covered = tuple(sorted({in_ledger.get(n, n) for n in numbers}))
         # PostgreSQL: one promise writer per customer at a time (SQLite writers are serialised
         # by BEGIN IMMEDIATE already). The in-force check below is then race-free.
         conn.execute(select(customers.c.id).where(customers.c.id == customer_id).with_for_update())
@@ -284,12 +287,37 @@ def record_promise(
 
 
 def invoice_currencies(conn: Connection, invoice_ids: Iterable[str]) -> dict[str, str]:
-    """Return the currency of each of ``invoice_ids`` that is in the ledger."""
-    ids = sorted(set(invoice_ids))
+    """Return the currency of each of ``invoice_ids`` that is in the ledger (a part of an invoice
+    on split terms, ``INV-1001_2of3``, has its invoice's)."""
+    found = ledger_invoices(conn, invoice_ids)
     rows = conn.execute(
-        select(invoices.c.id, invoices.c.currency).where(invoices.c.id.in_(ids))
+        select(invoices.c.id, invoices.c.currency).where(invoices.c.id.in_(set(found.values())))
     ).all()
-    return {str(ref): str(currency) for ref, currency in rows}
+    currency = {str(ref): str(code) for ref, code in rows}
+    return {number: currency[ref] for number, ref in found.items() if ref in currency}
+
+
+def ledger_invoices(conn: Connection, numbers: Iterable[str]) -> dict[str, str]:
+    """Return, for each of ``numbers`` in the ledger, the ledger invoice it is: itself, or for a
+    part of an invoice on split terms (``INV-1001_2of3``, rule "instalments") the invoice it is
+    a part of. A number found neither way is left out.
+
+    The action list names the parts; the ledger holds the invoices, so a dispute or a promise
+    recorded on a part is the invoice's (and covers all its parts, as the engine reads it).
+    """
+    wanted = set(numbers)
+    parents = {n: parent for n in wanted if (parent := invoice_of_part(n)) is not None}
+    look_up = sorted(wanted | set(parents.values()))
+    known = {
+        str(ref) for (ref,) in conn.execute(select(invoices.c.id).where(invoices.c.id.in_(look_up)))
+    }
+    out: dict[str, str] = {}
+    for number in wanted:
+        if number in known:
+            out[number] = number
+        elif parents.get(number) in known:
+            out[number] = parents[number]
+    return out
 
 
 # (id, made, pay_by, amount, invoice ids): a promise in force, as the supersession rule needs it.
@@ -378,12 +406,16 @@ def record_dispute(
     """Return the open dispute of ``invoice_id``: the one recorded now, or the one already open.
 
     An invoice has at most one open dispute; recording a dispute while one is open returns that
-    one with ``created`` False.
+    one with ``created`` False. A dispute of a part of an invoice on split terms
+    (``INV-1001_2of3``) is recorded on the invoice, and holds back all its parts.
     """
     with _writing(conn):
-        customer_id = conn.execute(
-            select(invoices.c.customer_id).where(invoices.c.id == invoice_id)
-        ).scalar()
+        customer_id = _customer_of(conn, invoice_id)
+        parent = invoice_of_part(invoice_id) if customer_id is None else None
+        if parent is not None:
+            # A part of an invoice on split terms is disputed as its invoice (rule "instalments").
+            customer_id = _customer_of(conn, parent)
+            invoice_id = parent if customer_id is not None else invoice_id
         if customer_id is None:
             raise ValueError(f"invoice {invoice_id} is not in the ledger")
         key = dispute_id or _natural_id("D", invoice_id, opened.isoformat())
@@ -409,6 +441,13 @@ def record_dispute(
             )
         ).scalar()
     return Recorded(existing or key, False)
+
+
+def _customer_of(conn: Connection, invoice_id: str) -> str | None:
+    """Return the customer of ledger invoice ``invoice_id``, or None when there is none."""
+    found = conn.execute(select(invoices.c.customer_id).where(invoices.c.id == invoice_id))
+    customer = found.scalar()
+    return None if customer is None else str(customer)
 
 
 def _inserted(conn: Connection, statement: Any) -> bool:

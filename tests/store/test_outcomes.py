@@ -14,6 +14,7 @@ from store.connection import create_store_engine
 from store.models import action_log, customers, disputes, invoices, promise_invoices, promises
 from store.outcomes import (
     find_outcome,
+    invoice_currencies,
     outcome_in_force,
     promise_history,
     record_dispute,
@@ -262,6 +263,40 @@ def test_an_open_dispute_is_recorded_once(ledger: Engine) -> None:
         assert owner.scalar_one() == "ACME"
 
 
+def test_a_dispute_of_an_instalment_is_the_invoices(ledger: Engine) -> None:
+    """Rule "instalments" (docs/rules/terms.md): the action list names the parts of an invoice
+    on split terms (INV-1_2of3); a dispute recorded on a part is the invoice's, holds back all
+    its parts, and is the same dispute whichever part it is recorded on."""
+    with ledger.connect() as conn:
+        first = record_dispute(conn, invoice_id="INV-1_2of3", opened=DAY, reason="Short delivery")
+        again = record_dispute(conn, invoice_id="INV-1_3of3", opened=DAY)
+        whole = record_dispute(conn, invoice_id="INV-1", opened=DAY)
+    assert first.created and not again.created and not whole.created
+    assert again.id == first.id == whole.id
+    with ledger.connect() as conn:
+        row = conn.execute(select(disputes.c.invoice_id, disputes.c.customer_id)).one()
+    assert tuple(row) == ("INV-1", "ACME")
+    (customer,) = load_snapshot(ledger).customers
+    assert [(d.invoice_id, d.reason) for d in customer.disputes] == [("INV-1", "Short delivery")]
+
+
+def test_a_promise_about_instalments_is_about_the_invoice(ledger: Engine) -> None:
+    """Rule "instalments": a promise recorded on parts of an invoice covers the invoice."""
+    with ledger.connect() as conn:
+        recorded = record_promise(conn, **{**PROMISE, "invoice_ids": ["INV-1_1of2", "INV-1_2of2"]})
+    assert recorded.created
+    with ledger.connect() as conn:
+        covered = conn.execute(select(promise_invoices.c.invoice_id)).scalars().all()
+    assert covered == ["INV-1"]
+
+
+def test_an_instalment_has_its_invoices_currency(ledger: Engine) -> None:
+    """The currency of a part is its invoice's; a number in neither form is left out."""
+    with ledger.connect() as conn:
+        found = invoice_currencies(conn, ["INV-1_1of2", "INV-2", "INV-9_1of2", "INV-9"])
+    assert found == {"INV-1_1of2": "GBP", "INV-2": "GBP"}
+
+
 def test_a_dispute_of_an_unknown_invoice_is_refused(ledger: Engine) -> None:
     with ledger.connect() as conn, pytest.raises(ValueError, match="INV-9 is not in the ledger"):
         record_dispute(conn, invoice_id="INV-9", opened=DAY)
@@ -297,6 +332,9 @@ def _record_at_the_same_moment(
                 currency="GBP",
                 invoice_ids=["INV-1"],
             )
+        elif what == "part-dispute":
+            part = f"INV-1_{index % 2 + 1}of2"
+            recorded = record_dispute(conn, invoice_id=part, opened=DAY, reason="late")
         else:
             recorded = record_dispute(conn, invoice_id="INV-1", opened=DAY, reason="late")
     engine.dispose()
@@ -328,6 +366,14 @@ def _at_once(db_url: str, what: str, processes: int) -> list[bool]:
         worker.join(timeout=60)
     assert [worker.exitcode for worker in workers] == [0] * processes
     return sorted(results.get(timeout=5) for _ in range(processes))
+
+
+def test_disputes_of_two_instalments_at_once_leave_one_dispute(ledger: Engine, db_url: str) -> None:
+    """Two collectors dispute two parts of one invoice at the same moment: one dispute, the
+    invoice's."""
+    assert _at_once(db_url, "part-dispute", 4) == [False] * 3 + [True]
+    with ledger.connect() as conn:
+        assert conn.execute(select(disputes.c.invoice_id)).scalars().all() == ["INV-1"]
 
 
 def test_done_and_skipped_sent_at_once_leave_one_final_outcome(ledger: Engine, db_url: str) -> None:
