@@ -418,10 +418,27 @@ class StepOut(Out):
     fee: str | None
     interest: str | None
     repeat_days: int | None
+    repeat_months: int | None
+    max_repeats: int | None
+    when: StepConditionOut | None
     assign: str | None
     to: str | None
     min_balance: Amounts
+    currencies: list[str] = Field(description="The step is for these currencies only (empty: all).")
+    expires_days: int | None = Field(description="Not sent more than this many days late.")
+    after_due: Literal["send", "skip"] | None = Field(
+        description="Whether the step may go out on or after the due date (None: only a step "
+        "dated on or after it)."
+    )
     description: str
+
+
+class StepConditionOut(Out):
+    """When a step applies: every condition given must hold."""
+
+    min_open_invoices: int | None
+    overdue_above: Amounts
+    segment: list[str]
 
 
 class LadderOut(Out):
@@ -429,6 +446,11 @@ class LadderOut(Out):
 
     name: str
     description: str
+    catch_up: Literal["highest_step", "one_level_per_run"]
+    currencies: list[str] = Field(
+        description="The ladder chases these currencies only (empty: all)."
+    )
+    split_by_currency: bool
     steps: list[StepOut]
 
 
@@ -456,6 +478,11 @@ class PolicyOut(Out):
     timezone: str | None
     base_currency: str | None
     defaults: dict[str, str]
+    min_balance: Amounts
+    other_currencies: Literal["chased", "not_chased"] | None = Field(
+        description="Whether invoices in a currency min_balance does not name are chased (None: "
+        "the policy does not say, and they are not)."
+    )
     ladders: list[LadderOut]
     terms: list[TermOut]
     customers_with_files: int

@@ -7,7 +7,7 @@ from typing import Any
 from api.action_lists import version_to_dict
 from api.policy_state import PolicyStatus, ReloadAttempt
 from engine.model.money import money_strings
-from engine.model.policy import Ladder, Step, Term
+from engine.model.policy import Ladder, Step, StepCondition, Term
 from engine.model.source import Problem
 
 
@@ -47,10 +47,24 @@ def _step(step: Step) -> dict[str, Any]:
         "fee": step.fee,
         "interest": step.interest,
         "repeat_days": step.repeat_days,
+        "repeat_months": step.repeat_months,
+        "max_repeats": step.max_repeats,
+        "when": _condition(step.when) if step.when is not None else None,
         "assign": step.assign,
         "to": step.to,
         "min_balance": money_strings(step.min_balance),
+        "currencies": sorted(step.currencies),
+        "expires_days": step.expires_days,
+        "after_due": step.after_due,
         "description": step.description,
+    }
+
+
+def _condition(when: StepCondition) -> dict[str, Any]:
+    return {
+        "min_open_invoices": when.min_open_invoices,
+        "overdue_above": money_strings(when.overdue_above),
+        "segment": list(when.segments),
     }
 
 
@@ -58,6 +72,9 @@ def _ladder(ladder: Ladder) -> dict[str, Any]:
     return {
         "name": ladder.name,
         "description": ladder.description,
+        "catch_up": ladder.catch_up,
+        "currencies": sorted(ladder.currencies),
+        "split_by_currency": ladder.split_by_currency,
         "steps": [_step(step) for step in ladder.steps],
     }
 
@@ -100,6 +117,8 @@ def policy_to_dict(status: PolicyStatus) -> dict[str, Any]:
             if policy
             else {}
         ),
+        "min_balance": money_strings(policy.min_balance) if policy else {},
+        "other_currencies": policy.other_currencies if policy else None,
         "ladders": [_ladder(policy.ladders[n]) for n in sorted(policy.ladders)] if policy else [],
         "terms": [_term(policy.terms[n]) for n in sorted(policy.terms)] if policy else [],
         "customers_with_files": len(policy.customers) if policy else 0,

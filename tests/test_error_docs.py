@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine.check.validate import CODES as SEMANTIC_CODES
-from engine.check.validate import check
+from engine.check.validate import check, warnings
 from engine.load.ledger_file import read_ledger_file
 from engine.load.policy_loader import CODES as FILE_CODES
 from engine.load.policy_loader import load_policy
@@ -42,7 +42,8 @@ def _examples(page: str, heading: str) -> dict[str, str]:
 
 def _codes_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> list[str]:
     monkeypatch.chdir(policy_tree(tmp_path, files))
-    return [problem.code for problem in check(load_policy(["."]))]
+    result = load_policy(["."])
+    return [problem.code for problem in (*check(result), *warnings(result))]
 
 
 def _ledger_codes_of(tmp_path: Path, files: dict[str, str]) -> list[str]:

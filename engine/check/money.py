@@ -72,8 +72,14 @@ def _amounts(policy: Policy) -> Iterator[_Amount]:
         for tier in term.discounts:
             yield from mapping(dict(tier.amounts), tier.origin, "amount")
     for ladder in policy.ladders.values():
+        for currency in sorted(ladder.currencies):
+            at = ladder.origin.at("currencies")
+            yield _Amount(currency, None, at, at)
         for step in ladder.steps:
             yield from mapping(step.min_balance, step.origin, "min_balance")
+            for currency in sorted(step.currencies):
+                at = step.origin.at("currencies")
+                yield _Amount(currency, None, at, at)
     for customer in policy.customers.values():
         if customer.credit_limit is not None:
             limit = customer.credit_limit

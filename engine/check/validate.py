@@ -16,8 +16,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from engine.check import (
+    currencies,
     customers,
     experiments,
+    expiry,
     file_names,
     interest,
     ladders,
@@ -53,6 +55,8 @@ CODES: dict[str, str] = dict(
             **policy_tests.CODES,
             **payment.CODES,
             **experiments.CODES,
+            **currencies.CODES,
+            **expiry.CODES,
         }.items()
     )
 )
@@ -71,6 +75,8 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("repeats happen before the next step", ladders.check_repeats_happen),
     ("step conditions can fail", ladders.check_conditions_can_fail),
     ("contacts per 7 days within the guardrail", ladders.check_contact_density),
+    ("steps for currencies their ladder chases", currencies.check_step_currencies),
+    ("expiries leave a step that can be sent", expiry.check_expiry),
     ("discounts shorter than the terms and below 100 %", terms.check_discounts),
     ("split terms add up to 100 % in due order", terms.check_instalments),
     ("cut-off days only on end-of-month terms", terms.check_cutoff_days),
@@ -100,6 +106,14 @@ CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
+# The checks that warn: the policy is valid, but likely not what was meant. Only `dunning
+# validate` runs them (docs/decisions/018-validation-warnings.md).
+WARNING_CHECKS: tuple[tuple[str, Check], ...] = (
+    ("currencies min_balance leaves out are chased or not", currencies.check_other_currencies),
+    ("messages about a due date to come go out before it", expiry.check_future_due_words),
+)
+
+
 def validate(
     policy: Policy,
     *,
@@ -114,6 +128,19 @@ def validate(
     context = Context(policy, tests, unavailable or {})
     problems = {problem for _, run in CHECKS for problem in run(context)}
     return sorted(problems, key=Problem.sort_key)
+
+
+def warnings(result: LoadResult) -> list[Problem]:
+    """Return the warnings about a load result's policy, sorted: none when it did not load.
+
+    Like ``check``, only for the files that were checked.
+    """
+    if result.policy is None:
+        return []
+    context = Context(result.policy, result.tests, result.unavailable)
+    wanted = set(result.files)
+    found = {problem for _, run in WARNING_CHECKS for problem in run(context)}
+    return sorted((p for p in found if p.file in wanted), key=Problem.sort_key)
 
 
 def check(result: LoadResult) -> list[Problem]:

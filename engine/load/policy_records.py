@@ -182,6 +182,7 @@ def _build_policy(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
         unapplied_cash=str(data.get("unapplied_cash", "oldest_first")),
         assignment=tuple(rules),
         min_balance=_money_map(data.get("min_balance")),
+        other_currencies=_optional(data.get("other_currencies")),
         guardrails=Guardrails(
             max_contacts_per_7_days=guardrails.get("max_contacts_per_7_days"),
             contact_days=str(guardrails.get("contact_days", "business")),
@@ -324,6 +325,7 @@ def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
         if offset is None:
             raise ValueError(f"step date {step['at']!r} is not an offset")
         repeat = step.get("repeat")
+        expires = step.get("expires")
         steps.append(
             Step(
                 id=str(step["id"]),
@@ -339,6 +341,9 @@ def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
                 max_repeats=step.get("max_repeats"),
                 when=_condition(step.get("when")),
                 tone=_optional(step.get("tone")),
+                currencies=frozenset(str(c) for c in step.get("currencies") or ()),
+                expires_days=parse_duration(str(expires)) if expires is not None else None,
+                after_due=_optional(step.get("after_due")),
                 assign=_optional(step.get("assign")),
                 to=_optional(step.get("to")),
                 description=_text(step.get("description")),
@@ -353,6 +358,8 @@ def _build_ladder(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
         locate.origin(),
         str(data.get("catch_up", "highest_step")),
         experiment=_experiment(data.get("experiment"), locate),
+        currencies=frozenset(str(c) for c in data.get("currencies") or ()),
+        split_by_currency=bool(data.get("split_by_currency", False)),
     )
     _define(
         parts,

@@ -136,7 +136,8 @@ class Suppression:
 
     customer_id: str
     customer_name: str
-    # handoff | dispute | pause | promise | payment_plan | min_balance | closed_day | contact_limit
+    # handoff | dispute | pause | promise | payment_plan | min_balance | currency | closed_day |
+    # contact_limit
     code: str
     text: str
     step: str | None = None

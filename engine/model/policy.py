@@ -174,6 +174,14 @@ class Step:
     when: StepCondition | None = None  # docs/rules/ladder.md, "step conditions"
     # The tone of this step's message, over the customer's (docs/rules/ladder.md, "tone per step").
     tone: str | None = None
+    # The currencies of the invoices the step is for (empty: all); docs/rules/ladder.md,
+    # "currencies".
+    currencies: frozenset[str] = frozenset()
+    # Not sent more than this many days after its date (None: no limit); "expiry".
+    expires_days: int | None = None
+    # Whether the step may be sent on or after the invoice's due date: "send", "skip", or None
+    # (the default: a step dated before the due date is not, any other is); "expiry".
+    after_due: str | None = None
 
     @property
     def kind(self) -> str:
@@ -221,6 +229,10 @@ class Ladder:
     # next one after the last sent (one_level_per_run). docs/rules/ladder.md, "catch-up".
     catch_up: str = "highest_step"
     experiment: Experiment | None = None
+    # The currencies of the invoices the ladder chases (empty: all), and whether one action
+    # holds the invoices of one currency only (docs/rules/ladder.md, "currencies").
+    currencies: frozenset[str] = frozenset()
+    split_by_currency: bool = False
 
     def step(self, step_id: str) -> Step | None:
         """Return the step called ``step_id``, or None."""
@@ -490,6 +502,9 @@ class Policy:
     unapplied_cash: str = "oldest_first"
     assignment: tuple[AssignmentRule, ...] = ()
     min_balance: Mapping[str, Decimal] = field(default_factory=dict)
+    # Whether invoices in a currency ``min_balance`` does not name are chased: "chased" or
+    # "not_chased"; None when the policy does not say (not chased, and validate warns).
+    other_currencies: str | None = None
     guardrails: Guardrails = Guardrails()
     terms: Mapping[str, Term] = field(default_factory=dict)
     ladders: Mapping[str, Ladder] = field(default_factory=dict)

@@ -47,18 +47,33 @@ class Problem:
     code: str
     message: str
     path: str = ""
+    # "error" (the policy is invalid) or "warning" (valid, but likely not what was meant:
+    # only `dunning validate` reports warnings, docs/decisions/018-validation-warnings.md).
+    severity: str = "error"
 
     @classmethod
     def at(cls, source: Source, code: str, message: str) -> Problem:
         """Return a problem located at ``source``."""
         return cls(source.file, source.line, source.column, code, message, format_path(source.path))
 
+    @classmethod
+    def warning_at(cls, source: Source, code: str, message: str) -> Problem:
+        """Return a warning located at ``source``."""
+        path = format_path(source.path)
+        return cls(source.file, source.line, source.column, code, message, path, "warning")
+
+    @property
+    def is_warning(self) -> bool:
+        """Return whether this is a warning (the policy stays valid)."""
+        return self.severity == "warning"
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Return the key that orders problems by file, line, column, then code."""
         return (self.file, self.line, self.column, self.code, self.message)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}"
+        kind = " warning:" if self.is_warning else ""
+        return f"{self.file}:{self.line}:{self.column}: {self.code}{kind} {self.message}"
 
 
 def _nowhere(path: DocPath) -> Source:

@@ -27,12 +27,17 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary_line(problems: Sequence[Problem], files_checked: int) -> str:
-    """Return the last line of a report: ``3 problems in 2 files`` or ``OK: …, no problems``."""
-    unique = set(problems)
+    """Return the last line of a report: ``3 problems in 2 files`` or ``OK: …, no problems``,
+    with the number of warnings when there are any (warnings leave the policy valid)."""
+    unique = {problem for problem in problems if not problem.is_warning}
+    warned = len(set(problems)) - len(unique)
+    warnings = f", {_plural(warned, 'warning')}" if warned else ""
     if not unique:
+        if warned:
+            return f"OK: {_plural(files_checked, 'file')} checked{warnings}"
         return f"OK: {_plural(files_checked, 'file')} checked, no problems"
     files = len({problem.file for problem in unique})
-    return f"{_plural(len(unique), 'problem')} in {_plural(files, 'file')}"
+    return f"{_plural(len(unique), 'problem')} in {_plural(files, 'file')}{warnings}"
 
 
 def report_text(problems: Sequence[Problem], files_checked: int) -> str:
@@ -45,7 +50,7 @@ def report_text(problems: Sequence[Problem], files_checked: int) -> str:
 def report_json(problems: Sequence[Problem], files_checked: int) -> str:
     """Return ``{"valid", "files_checked", "problems": [...]}`` as indented JSON."""
     document = {
-        "valid": not problems,
+        "valid": not any(not problem.is_warning for problem in problems),
         "files_checked": files_checked,
         "problems": [
             {
@@ -55,6 +60,7 @@ def report_json(problems: Sequence[Problem], files_checked: int) -> str:
                 "code": problem.code,
                 "message": problem.message,
                 "path": problem.path,
+                "severity": problem.severity,
             }
             for problem in _sorted(problems)
         ],
@@ -73,10 +79,11 @@ def escape_property(text: str) -> str:
 
 
 def report_github(problems: Sequence[Problem], files_checked: int) -> str:
-    """Return GitHub ``::error`` annotations (at most 10), a notice for the rest, then a summary."""
+    """Return GitHub ``::error`` (and ``::warning``) annotations (at most 10), a notice for the
+    rest, then a summary."""
     ordered = _sorted(problems)
     lines = [
-        f"::error file={escape_property(problem.file)},line={problem.line},"
+        f"::{problem.severity} file={escape_property(problem.file)},line={problem.line},"
         f"col={problem.column},title={escape_property(problem.code)}::"
         f"{escape_data(problem.message)}"
         for problem in ordered[:GITHUB_MAX_ANNOTATIONS]
@@ -105,7 +112,8 @@ def github_step_summary(problems: Sequence[Problem], files_checked: int) -> str:
     if ordered:
         lines += ["| file | line | column | code | problem |", "| --- | ---: | ---: | --- | --- |"]
         lines += [
-            f"| {_cell(p.file)} | {p.line} | {p.column} | {p.code} | {_cell(p.message)} |"
+            f"| {_cell(p.file)} | {p.line} | {p.column} | {p.code}"
+            f"{' (warning)' if p.is_warning else ''} | {_cell(p.message)} |"
             for p in ordered
         ]
         lines.append("")

@@ -14,6 +14,7 @@ from engine.model.ledger import CustomerLedger, Invoice
 from engine.model.policy import Ladder, Policy, StepAction
 from engine.rules.as_of import ledger_as_of
 from engine.rules.calendar import BusinessCalendar
+from engine.rules.currencies import step_currency_limits
 from engine.rules.discounts import DiscountTaken, discounts_taken, with_earned_discounts
 from engine.rules.effective import EffectivePolicies, EffectivePolicy
 from engine.rules.step_dates import DayDates, StepDates
@@ -27,6 +28,7 @@ class LadderFacts:
     __slots__ = (
         "condition_steps",
         "contact_ids",
+        "currency_steps",
         "has_previous",
         "hold_steps",
         "min_balance_steps",
@@ -40,6 +42,8 @@ class LadderFacts:
         self.min_balance_steps = tuple(
             (i, step.min_balance) for i, step in enumerate(ladder.steps) if step.min_balance
         )
+        # The steps for some currencies only (rule "currencies"): (index, currencies).
+        self.currency_steps = step_currency_limits(ladder)
         self.hold_steps = frozenset(
             i for i, step in enumerate(ladder.steps) if step.action is StepAction.CREDIT_HOLD
         )

@@ -37,15 +37,18 @@ def ineligible_steps(
     ladder: LadderFacts, skip: frozenset[str], open_total: Mapping[str, Decimal]
 ) -> dict[str, frozenset[int]]:
     """Return, per currency with an open balance, the steps the customer may not reach: those
-    its customer file skips, and those whose ``min_balance`` the balance is below."""
+    its customer file skips, those whose ``min_balance`` the balance is below, and those for
+    other currencies (rule "currencies")."""
     positions = ladder.positions
     skipped = frozenset(positions[s] for s in skip if s in positions) if skip else _NO_STEPS
     minimums = ladder.min_balance_steps
+    limited = ladder.currency_steps
     out: dict[str, frozenset[int]] = {}
-    if not skipped and not minimums:
+    if not skipped and not minimums and not limited:
         return out
     for currency, balance in open_total.items():
         below = [i for i, low in minimums if currency in low and balance < low[currency]]
+        below += [i for i, currencies in limited if currency not in currencies]
         if skipped or below:
             out[currency] = skipped.union(below)
     return out

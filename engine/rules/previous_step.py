@@ -21,7 +21,7 @@ from typing import NamedTuple
 from engine.model.ledger import ActionRecord, ActionStatus
 from engine.model.policy import Ladder
 from engine.rules.calendar import BusinessCalendar
-from engine.rules.step_dates import DayDates
+from engine.rules.step_dates import DayDates, last_day, reached_on
 
 # A step actually sent: done (a person or the sender worked it) or sent (its message went out).
 _SENT = (ActionStatus.DONE, ActionStatus.SENT)
@@ -34,6 +34,8 @@ class PreviousStep(NamedTuple):
     after: int  # the index of the step it counts from: the nearest one before it not skipped
     business_days: int  # the offset in business days (0: a calendar-day step)
     days: int  # calendar days: the offset of a calendar-day step, plus the customer's delay
+    expires: int | None = None  # the step's ``expires`` days (rule "expiry")
+    after_due: str | None = None  # the step's ``after_due``
 
 
 def previous_steps(
@@ -46,10 +48,11 @@ def previous_steps(
         at = step.at
         if at.anchor == "previous" and after >= 0 and step.id not in skip:
             extra = delay.get(step.id, 0) if delay else 0
+            window = (step.expires_days, step.after_due)
             if at.business:
-                found.append(PreviousStep(index, after, at.days, extra))
+                found.append(PreviousStep(index, after, at.days, extra, *window))
             else:
-                found.append(PreviousStep(index, after, 0, at.days + extra))
+                found.append(PreviousStep(index, after, 0, at.days + extra, *window))
         if step.id not in skip:
             after = index
     return tuple(found)
@@ -85,20 +88,22 @@ def with_previous_steps(
     last ``sent``, and the steps reached on ``as_of`` worked out again."""
     dates = list(day.dates.steps)
     anchors = list(day.dates.anchors)
+    last = list(day.dates.last)
+    due = day.dates.due
     changed = False
     for step in steps:
         base = sent.get(step.after)
         if base is None:
             continue
         when = calendar.add_business_days(base, step.business_days) if step.business_days else base
-        dates[step.position] = when + timedelta(days=step.days)
+        dated = dates[step.position] = when + timedelta(days=step.days)
         anchors[step.position] = base
+        last[step.position] = last_day(step.expires, step.after_due, dated, due)
         changed = True
     if not changed:
         return day
-    reached = tuple(i for i in range(len(dates) - 1, -1, -1) if (d := dates[i]) and d <= as_of)
     return DayDates(
-        day.dates._replace(steps=tuple(dates), anchors=tuple(anchors)),
-        reached,
+        day.dates._replace(steps=tuple(dates), anchors=tuple(anchors), last=tuple(last)),
+        reached_on(tuple(dates), tuple(last), as_of),
         day.days_overdue,
     )

@@ -27,6 +27,10 @@ class InvoiceDates(NamedTuple):
     steps: tuple[date | None, ...]
     # The anchor date each step counts from (None where the step does not apply).
     anchors: tuple[date | None, ...]
+    # The last day each step may be sent (None: no limit), rule "expiry": a step dated before
+    # the due date not on or after it (unless ``after_due: send``), none more than ``expires``
+    # days after its date.
+    last: tuple[date | None, ...]
 
 
 class DayDates(NamedTuple):
@@ -104,9 +108,7 @@ class StepDates:
         if dates is None:
             dates = self.invoice_dates(ladder, term, issued, due, delay, delivered)
             self._dates[key] = dates
-        steps = dates.steps
-        reached = tuple(i for i in range(len(steps) - 1, -1, -1) if (d := steps[i]) and d <= day)
-        found = DayDates(dates, reached, (day - dates.due).days)
+        found = DayDates(dates, reached_on(dates.steps, dates.last, day), (day - dates.due).days)
         self.by_key[key] = found
         return found
 
@@ -157,9 +159,45 @@ class StepDates:
             else:
                 dates.append(anchor + step.offset)
         unrolled = due if due is not None else terms.unrolled_due
-        return InvoiceDates(
-            due_date, terms.discount_deadline, unrolled, tuple(dates), tuple(anchors)
+        last = tuple(
+            last_day(step.expires, step.after_due, when, due_date)
+            for step, when in zip(plan, dates, strict=True)
         )
+        return InvoiceDates(
+            due_date, terms.discount_deadline, unrolled, tuple(dates), tuple(anchors), last
+        )
+
+
+def last_day(
+    expires: int | None, after_due: str | None, when: date | None, due: date
+) -> date | None:
+    """Return the last day a step dated ``when`` may be sent for an invoice due on ``due``
+    (rule "expiry"), or None when there is no such day.
+
+    A step dated before the due date is not sent on or after it, unless ``after_due`` is
+    ``send``; with ``after_due: skip`` no step is; ``expires`` days after its date it is not
+    sent any more.
+    """
+    if when is None:
+        return None
+    end = when + timedelta(days=expires) if expires is not None else None
+    if after_due == "skip" or (after_due is None and when < due):
+        before_due = due - _ONE_DAY
+        if end is None or before_due < end:
+            end = before_due
+    return end
+
+
+def reached_on(
+    steps: tuple[date | None, ...], last: tuple[date | None, ...], day: date
+) -> tuple[int, ...]:
+    """Return the indices of the steps reached on ``day``, highest first: dated on or before it,
+    and not past their last day (rules "step reached", "expiry")."""
+    return tuple(
+        i
+        for i in range(len(steps) - 1, -1, -1)
+        if (d := steps[i]) and d <= day and ((end := last[i]) is None or day <= end)
+    )
 
 
 class _StepPlan(NamedTuple):
@@ -169,8 +207,11 @@ class _StepPlan(NamedTuple):
     business_days: int  # the offset in business days (0: a calendar-day step)
     offset: timedelta  # a calendar-day step: its offset and the delay together
     extra: timedelta  # a business-day step: the delay, added after the business days
+    expires: int | None  # days after its date it may still be sent (None: no limit)
+    after_due: str | None  # "send", "skip" or None: whether it may be sent on or after due
 
 
+_ONE_DAY = timedelta(days=1)
 _ANCHORS = {anchor: index for index, anchor in enumerate(ANCHORS)}
 
 
@@ -180,10 +221,26 @@ def _plan(ladder: Ladder, delay: Mapping[str, int] | None) -> tuple[_StepPlan, .
         extra = delay.get(step.id, 0) if delay else 0
         at = step.at
         if at.business and at.days:
-            plan.append(_StepPlan(_ANCHORS[at.anchor], at.days, timedelta(), timedelta(days=extra)))
+            plan.append(
+                _StepPlan(
+                    _ANCHORS[at.anchor],
+                    at.days,
+                    timedelta(),
+                    timedelta(days=extra),
+                    step.expires_days,
+                    step.after_due,
+                )
+            )
         else:
             # add_business_days(anchor, 0) is the anchor itself, closed or not.
             plan.append(
-                _StepPlan(_ANCHORS[at.anchor], 0, timedelta(days=at.days + extra), timedelta())
+                _StepPlan(
+                    _ANCHORS[at.anchor],
+                    0,
+                    timedelta(days=at.days + extra),
+                    timedelta(),
+                    step.expires_days,
+                    step.after_due,
+                )
             )
     return tuple(plan)

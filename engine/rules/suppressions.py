@@ -4,7 +4,8 @@ A customer whose debt is handed to a collection agency or a solicitor is not cha
 until the case is recalled (rule "hand-off"); an invoice under an open dispute is not chased; a
 customer under a pause, a promise to pay that is
 not yet broken, or a payment plan in good standing is not chased; a balance below the policy's
-``min_balance`` in its currency is not chased. Each suppression is reported with its reason and
+``min_balance`` in its currency is not chased, nor is an invoice in a currency the policy or the
+ladder does not chase (rule "currencies"). Each suppression is reported with its reason and
 the day it ends, never silently dropped, so staff can see why a customer is quiet. A broken
 promise or a plan in arrears resumes chasing, and the action says why. (Closed days and the
 contact limit are the guardrails': ``engine.rules.guardrails``.) The rules, with their names, are
@@ -24,6 +25,7 @@ from engine.model.ledger import CASH_KINDS, Dispute, Payment, PaymentPlan, Promi
 from engine.model.money import ZERO
 from engine.model.policy import Pause, Step
 from engine.rules import explain
+from engine.rules.currencies import unchased_currencies
 from engine.rules.handoff import handoff_in_force, handoff_text
 from engine.rules.promises import promise_status
 
@@ -75,13 +77,20 @@ def suppress(
     handoff = handoff_in_force(ledger.handoffs, as_of) if ledger.handoffs else None
     if handoff is not None:
         return [], _handed_off(account, items, handoff)
-    if not (account.disputes or pause or promises or plans) and above_minimums(account, minimums):
+    # Invoices in a currency the policy or the ladder does not chase (rule "currencies").
+    unchased = unchased_currencies(account.context.policy, account.rules.ladder, account.open_total)
+    if not (account.disputes or pause or promises or plans or unchased) and above_minimums(
+        account, minimums
+    ):
         return items, []  # nothing can hold an invoice back: no need to ask of each
     kept: list[PendingItem] = []
     held: dict[_Held, list[str]] = {}
     steps = account.steps
     for item in items:
         why = _held(account, item, steps[item.pending.step], pause, promises, plans, minimums)
+        if why is None and item.invoice.currency in unchased:
+            text = unchased[item.invoice.currency]
+            why = _Held("currency", item.pending.step, item.pending.occurrence, text, None)
         if why is None:
             kept.append(item)
         else:

@@ -23,7 +23,7 @@ from engine.report.problems import (
     report_github,
     report_text,
 )
-from tests.engine.policy_tree import ACME, BETA, FIXTURE, STANDARD, policy_tree
+from tests.engine.policy_tree import ACME, BETA, FIXTURE, POLICY, STANDARD, policy_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = {
@@ -88,8 +88,37 @@ def test_json_is_machine_readable(broken: Path) -> None:
         "code": "P027",
         "message": document["problems"][0]["message"],
         "path": "steps.skip[0]",
+        "severity": "error",
     }
     assert [p["code"] for p in document["problems"]] == ["P027", "P020"]
+
+
+UNSAID = {POLICY: ("other_currencies: not_chased\n", "")}
+
+
+def test_a_warning_is_listed_and_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warning (P077: min_balance without other_currencies) is listed, marked as a warning,
+    and leaves the policy valid: exit 0, in every format."""
+    monkeypatch.chdir(policy_tree(tmp_path / "repo", UNSAID))
+    result = run()
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{POLICY}:14:14: P077 warning: min_balance names EUR, GBP only")
+    assert lines[-1] == "OK: 9 files checked, 1 warning"
+    document = json.loads(run("--format", "json").output)
+    assert document["valid"] is True
+    assert [(p["code"], p["severity"]) for p in document["problems"]] == [("P077", "warning")]
+    github = run("--format", "github")
+    assert github.exit_code == 0
+    assert github.output.startswith("::warning file=policies/policy.yaml,line=14,")
+
+
+def test_warnings_beside_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Errors make the policy invalid; the summary counts the warnings apart."""
+    monkeypatch.chdir(policy_tree(tmp_path / "repo", {**BROKEN, **UNSAID}))
+    result = run()
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "2 problems in 2 files, 1 warning"
 
 
 def test_json_when_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

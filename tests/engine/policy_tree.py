@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.check.validate import check
+from engine.check.validate import check, warnings
 from engine.load.policy_loader import load_policy
 from engine.model.source import Problem
 
@@ -46,7 +46,8 @@ def policy_tree(root: Path, changes: Mapping[str, Change] | None = None) -> Path
 def problems_in(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Problem]:
     """Return every problem of the policy in ``root``, as `dunning validate` run there finds."""
     monkeypatch.chdir(root)
-    return check(load_policy(["."]))
+    result = load_policy(["."])
+    return sorted([*check(result), *warnings(result)], key=Problem.sort_key)
 
 
 def assert_problems(problems: Sequence[Problem], expected: Sequence[Expected]) -> None:

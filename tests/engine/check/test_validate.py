@@ -13,8 +13,10 @@ from engine.check.validate import CHECKS, CODES, check, validate
 from engine.load.policy_loader import load_policy
 from engine.model.policy import Defaults, Ladder, Offset, Policy, Step
 from tests.engine.check import (
+    test_currencies,
     test_customers,
     test_experiments,
+    test_expiry,
     test_file_names,
     test_interest,
     test_ladders,
@@ -46,6 +48,8 @@ CASES = [
     *test_templates.CASES,
     *test_policy_tests.CASES,
     *test_experiments.CASES,
+    *test_currencies.CASES,
+    *test_expiry.CASES,
 ]
 
 def test_fixture_policy_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

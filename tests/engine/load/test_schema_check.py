@@ -37,8 +37,8 @@ POLICY = (
     "defaults: {terms: net30, ladder: standard}\n"
 )
 STEP_FIELDS = (
-    "id, at, action, channel, template, fee, interest, min_balance, when, repeat, max_repeats, "
-    "tone, assign, to, description"
+    "id, at, action, channel, template, fee, interest, min_balance, currencies, expires, "
+    "after_due, when, repeat, max_repeats, tone, assign, to, description"
 )
 
 CASES: list[tuple[str, str, list[Expected]]] = [

@@ -3,12 +3,15 @@
 Six steps, one of each anchor and kind: ``delivery-check`` (invoice+2d), ``discount-nudge``
 (discount-2d), ``courtesy`` (due-3d), ``first-reminder`` (due+1bd), ``second-reminder`` (due+14d)
 and ``final-reminder`` (due+30d, a letter repeated every 14 days), on the English calendar with
-24 Dec 2026 closed.
+24 Dec 2026 closed; and ``SENT_AFTER_DUE``, the same whose first three steps may go out after the
+due date.
 """
 
 from __future__ import annotations
 
-from engine.model.policy import CalendarSpec
+from dataclasses import replace
+
+from engine.model.policy import CalendarSpec, Ladder
 from engine.rules.calendar import BusinessCalendar
 from engine.rules.step_dates import DayDates, StepDates
 from tests.engine.builders import TERMS, d, ladder, step
@@ -27,11 +30,17 @@ LADDER = ladder(
     ],
 )
 STEPS = LADDER.steps
+# The same ladder whose steps dated before the due date may still go out after it
+# (``after_due: send``, rule "expiry"): the steps catch-up can pass over.
+SENT_AFTER_DUE = ladder(
+    "test-sent-after-due",
+    [replace(s, after_due="send") if s.at.anchor != "due" or s.at.days < 0 else s for s in STEPS],
+)
 
 
-def day_on(as_of: str, terms: str = "net30") -> DayDates:
+def day_on(as_of: str, terms: str = "net30", rungs: Ladder = LADDER) -> DayDates:
     """Return the dates of an invoice issued Wed 2 Sep 2026 on ``terms``, seen from ``as_of``."""
     cache = StepDates(CALENDAR, "none")
     cache.set_day(d(as_of))
-    key = ("test", terms, d("2026-09-02"), None, ())
-    return cache.compute(key, LADDER, TERMS[terms], d("2026-09-02"), None, None)
+    key = (rungs.name, terms, d("2026-09-02"), None, ())
+    return cache.compute(key, rungs, TERMS[terms], d("2026-09-02"), None, None)

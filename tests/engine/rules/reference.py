@@ -55,12 +55,39 @@ def invoice_dates(  # noqa: PLR0917 - the inputs of the rule, in the order it re
         when = step_date(step, anchor, calendar)
         extra = delay.get(step.id, 0) if delay else 0
         dates.append(when + timedelta(days=extra) if when is not None and extra else when)
-    return InvoiceDates(due_date, terms.discount_deadline, unrolled, tuple(dates), anchors)
+    last = tuple(
+        last_send_day(step, when, due_date) for step, when in zip(ladder.steps, dates, strict=True)
+    )
+    return InvoiceDates(due_date, terms.discount_deadline, unrolled, tuple(dates), anchors, last)
 
 
-def reached_steps(steps: tuple[date | None, ...], as_of: date) -> tuple[int, ...]:
-    """Return the indices of the steps dated on or before ``as_of``, highest rank first."""
-    return tuple(i for i in range(len(steps) - 1, -1, -1) if (d := steps[i]) and d <= as_of)
+def last_send_day(step: Step, when: date | None, due: date) -> date | None:
+    """Return the last day ``step``, dated ``when``, may be sent for an invoice due on ``due``
+    (rule "expiry"): the earlier of the day before the due date (for a step dated before it,
+    or with ``after_due: skip``; never with ``after_due: send``) and ``expires`` days after
+    its date."""
+    if when is None:
+        return None
+    ends = []
+    if step.expires_days is not None:
+        ends.append(when + timedelta(days=step.expires_days))
+    before_due = step.after_due == "skip" or (step.after_due is None and when < due)
+    if before_due:
+        ends.append(due - timedelta(days=1))
+    return min(ends) if ends else None
+
+
+def reached_steps(
+    steps: tuple[date | None, ...], as_of: date, last: tuple[date | None, ...] | None = None
+) -> tuple[int, ...]:
+    """Return the indices of the steps dated on or before ``as_of`` and not past their last day
+    (``last``, when given), highest rank first."""
+    ends = last or (None,) * len(steps)
+    return tuple(
+        i
+        for i in range(len(steps) - 1, -1, -1)
+        if (d := steps[i]) and d <= as_of and ((end := ends[i]) is None or as_of <= end)
+    )
 
 
 def index_history(ladder: Ladder, records: Iterable[ActionRecord]) -> dict[str, InvoiceHistory]:

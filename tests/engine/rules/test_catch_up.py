@@ -22,7 +22,7 @@ from tests.engine.builders import (
     make_policy,
     run,
 )
-from tests.engine.rules.one_ladder import day_on
+from tests.engine.rules.one_ladder import SENT_AFTER_DUE, day_on
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,12 @@ def test_catch_up_supersedes_lower_steps(
     floor: int, ineligible: set[int], expected: tuple[int, ...]
 ) -> None:
     """Rule "catch-up": the eligible steps reached between the last one worked and the pending
-    one are superseded."""
-    day = day_on("2026-10-16")
+    one are superseded (steps dated before the due date among them only when they may go out
+    after it, ``after_due: send``; else they expired at the due date, rule "expiry")."""
+    assert passed_over(day_on("2026-10-16"), frozenset(), Pending(4, 0, -1, d("2026-10-16"))) == (
+        3,
+    )
+    day = day_on("2026-10-16", rungs=SENT_AFTER_DUE)
     pending = Pending(4, 0, floor, d("2026-10-16"))
     assert passed_over(day, frozenset(ineligible), pending) == expected
 
@@ -49,10 +53,10 @@ def test_a_repetition_supersedes_nothing() -> None:
 
 HOLD_CATCH_UP_CASES = [
     ("hold-jumped-over-is-placed-beside-the-letter", [],
-     ["credit-hold", "final-notice"], ["call", "courtesy", "first-reminder", "second-reminder"]),
+     ["credit-hold", "final-notice"], ["call", "first-reminder", "second-reminder"]),
     ("already-on-hold-no-second-hold",
      [done("credit-hold", ["INV-9"], "2026-10-31")], ["final-notice"],
-     ["call", "courtesy", "first-reminder", "second-reminder"]),
+     ["call", "first-reminder", "second-reminder"]),
 ]  # fmt: skip
 
 
@@ -65,7 +69,9 @@ def test_catch_up_never_supersedes_a_credit_hold(
     history: list[Any], expected_steps: list[str], expected_superseded: list[str]
 ) -> None:
     """Rules "catch-up" and "credit hold": catch-up sends only the highest letter, but a hold
-    step jumped over is still placed (unless the account is already on hold), never superseded."""
+    step jumped over is still placed (unless the account is already on hold), never superseded.
+    The courtesy note (due-3d) expired at the due date (rule "expiry"): it is not superseded,
+    it was never due today."""
     evaluation = run(make_policy(), account("C1", INV_1, history=history), on="2026-11-15")
     assert [a.step for a in evaluation.actions] == expected_steps
     assert sorted(s.step for s in evaluation.superseded) == expected_superseded
@@ -77,7 +83,8 @@ ONE_LEVEL = make_policy(ladders=[replace(ladder(), catch_up="one_level_per_run")
 
 # (id, history, day, the step sent, the steps superseded)
 SIDE_BY_SIDE: list[tuple[str, list[Any], str, str, str, list[str]]] = [
-    ("late-import", [], "2026-11-16", "final-notice", "courtesy", []),
+    # The courtesy note expired at the due date (rule "expiry"): the next level is the reminder.
+    ("late-import", [], "2026-11-16", "final-notice", "first-reminder", []),
     ("after-the-courtesy-note", [done("courtesy", ["INV-1"], "2026-11-16")], "2026-11-17",
      "final-notice", "first-reminder", []),
     ("after-the-first-reminder", [done("first-reminder", ["INV-1"], "2026-11-17")], "2026-11-18",

@@ -21,15 +21,16 @@ from tests.engine.builders import (
 )
 
 REACHED_CASES = [
+    # The courtesy note (due-3d) expired at the due date (rule "expiry"): never superseded.
     ("no-history-highest-step-only", [], "2026-10-23",
-     ["call"], ["courtesy", "first-reminder", "second-reminder"]),
+     ["call"], ["first-reminder", "second-reminder"]),
     ("supersedes-only-above-the-last-step-worked",
      [done("first-reminder", ["INV-1"], "2026-10-02")], "2026-10-23",
      ["call"], ["second-reminder"]),
     ("done-step-is-not-repeated", [done("call", ["INV-1"], "2026-10-22")], "2026-10-23", [], []),
     ("failed-step-is-retried",
      [done("call", ["INV-1"], "2026-10-22", status=ActionStatus.FAILED)], "2026-10-23",
-     ["call"], ["courtesy", "first-reminder", "second-reminder"]),
+     ["call"], ["first-reminder", "second-reminder"]),
     ("skipped-step-counts-as-worked",
      [done("call", ["INV-1"], "2026-10-22", status=ActionStatus.SKIPPED)], "2026-10-23", [], []),
     ("superseded-step-is-passed",
@@ -38,7 +39,7 @@ REACHED_CASES = [
     ("never-back-down-the-ladder", [done("final-notice", ["INV-1"], "2026-10-22")],
      "2026-10-23", [], []),
     ("history-of-another-invoice-does-not-count", [done("call", ["INV-9"], "2026-10-22")],
-     "2026-10-23", ["call"], ["courtesy", "first-reminder", "second-reminder"]),
+     "2026-10-23", ["call"], ["first-reminder", "second-reminder"]),
 ]  # fmt: skip
 
 

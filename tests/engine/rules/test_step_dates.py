@@ -71,13 +71,14 @@ def test_step_dates_are_shared_per_key_and_day() -> None:
     key = ("test", "net30", d("2026-09-02"), None, ())
     first = cache.compute(key, LADDER, TERMS["net30"], d("2026-09-02"), None, None)
     assert cache.by_key[key] is first
-    assert first.reached == (3, 2, 0)
+    # Due 2 Oct: the delivery check and courtesy note expired then (rule "expiry").
+    assert first.reached == (3,)
     assert first.days_overdue == 4
     cache.set_day(d("2026-10-16"))
     assert key not in cache.by_key
     later = cache.compute(key, LADDER, TERMS["net30"], d("2026-09-02"), None, None)
     assert later.dates is first.dates
-    assert later.reached == (4, 3, 2, 0)
+    assert later.reached == (4, 3)
 
 
 def test_reached_steps_are_highest_first_and_skip_undated() -> None:
@@ -122,7 +123,9 @@ def test_step_dates_of_the_cache_are_those_of_the_rule(roll: str) -> None:
                         got = cache.compute(key, rungs, terms, issued, due, delay)
                         want = invoice_dates(rungs, terms, issued, due, CALENDAR, roll, delay)
                         assert got.dates == want, (rungs.name, terms.name, issued, due, delay)
-                        assert got.reached == reached_steps(want.steps, d("2027-06-01"))
+                        assert got.reached == reached_steps(
+                            want.steps, d("2027-06-01"), want.last
+                        )
 
 
 DUE_CASES = [

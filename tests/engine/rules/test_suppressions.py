@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -170,8 +171,10 @@ def test_broken_promises_and_plans_in_arrears_resume_chasing(
 def test_minimum_balance(
     invoices: list[Any], on: str, expected_actions: list[str], expected_held: list[str]
 ) -> None:
-    """Rule "minimum balance": below the policy's min_balance in a currency, nobody is chased."""
-    policy = make_policy(min_balance={"GBP": "10.00"})
+    """Rule "minimum balance": below the policy's min_balance in a currency, nobody is chased.
+    A currency without a minimum is chased here (``other_currencies: chased``; rule
+    "currencies" has the default, not chased)."""
+    policy = replace(make_policy(min_balance={"GBP": "10.00"}), other_currencies="chased")
     evaluation = run(policy, account("C1", *invoices), on=on)
     assert [a.step for a in evaluation.actions] == expected_actions
     assert [s.step for s in evaluation.suppressions if s.code == "min_balance"] == expected_held
