@@ -124,8 +124,11 @@ def shortest_periods(terms: Iterable[Term]) -> tuple[int, int]:
         for part in (p.due for p in term.instalments) if term.instalments else (term,):
             days = shortest_period(part)
             to_due.append(days)
-            if term.discount_days is not None:
-                after_discount.append(days - term.discount_days)
+            if term.discounts:
+                # The `discount` anchor is the first discount's last day.
+                first = term.discounts[0]
+                plain = first.days is not None and not first.from_end_of_month
+                after_discount.append(days - (first.days or 0) if plain else 0)
     return (min(to_due, default=0), min(after_discount, default=0))
 
 
