@@ -107,7 +107,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
 
 
 # The checks that warn: the policy is valid, but likely not what was meant. Only `dunning
-# validate` runs them (docs/decisions/018-validation-warnings.md).
+# validate` runs them (docs/decisions/019-validation-warnings.md).
 WARNING_CHECKS: tuple[tuple[str, Check], ...] = (
     ("currencies min_balance leaves out are chased or not", currencies.check_other_currencies),
     ("messages about a due date to come go out before it", expiry.check_future_due_words),

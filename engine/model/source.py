@@ -48,7 +48,7 @@ class Problem:
     message: str
     path: str = ""
     # "error" (the policy is invalid) or "warning" (valid, but likely not what was meant:
-    # only `dunning validate` reports warnings, docs/decisions/018-validation-warnings.md).
+    # only `dunning validate` reports warnings, docs/decisions/019-validation-warnings.md).
     severity: str = "error"
 
     @classmethod
