@@ -83,6 +83,21 @@ def _work(kind: str, path: str, as_of: date) -> Callable[[], Any]:
     return works[kind]
 
 
+def peak_mib() -> float:
+    """Return this process's peak resident memory in MiB.
+
+    ``VmHWM`` of /proc (Linux): the high-water mark of this process image alone.
+    ``ru_maxrss`` survives an ``execve``, so a spawned process would report the peak of the
+    parent it was forked from (here, the one that built the ledger) whatever it used itself.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _measure(conn: Any, kind: str, path: str, as_of: date) -> None:
     """Run one measurement and send (seconds, peak MiB) to ``conn``."""
     from store.collector import collector_paused
@@ -95,7 +110,7 @@ def _measure(conn: Any, kind: str, path: str, as_of: date) -> None:
         with collector_paused():  # as the CLI and the API run a report
             work()
     elapsed = time.perf_counter() - started
-    conn.send((elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    conn.send((elapsed, peak_mib()))
     conn.close()
 
 
