@@ -395,14 +395,22 @@ async def sustained(
     return out
 
 
+def progress(what: str) -> None:
+    """Say on stderr which phase starts (a profiler can be attached to the server for one)."""
+    print(f"{time.strftime('%H:%M:%S')} {what}", file=sys.stderr, flush=True)
+
+
 async def run(port: int, tokens: tuple[str, str], args: argparse.Namespace) -> dict[str, Any]:
     """Run the three phases and return their figures."""
     actions = await fetch_actions(port, tokens[1])
     needed = 1 + args.writers + 100
     if len(actions) < needed:
         raise SystemExit(f"only {len(actions)} actions on the list; raise --customers")
+    progress("phase 1: 50 writers, one action")
     same = await same_action(port, tokens[0], actions[0])
+    progress(f"phase 2: {args.writers} writers at once")
     burst_writes, burst_floor = await burst(port, tokens[0], actions[1 : 1 + args.writers])
+    progress(f"phase 3: sustained for {args.duration:.0f} s")
     out = {
         "actions_on_list": len(actions),
         "same_action": same,
@@ -410,6 +418,7 @@ async def run(port: int, tokens: tuple[str, str], args: argparse.Namespace) -> d
         "burst_floor": burst_floor,
         "sustained": await sustained(port, tokens, actions[1 + args.writers :], args),
     }
+    progress("done")
     conn = Connection(port, tokens[1])
     _, metrics = await conn.request("GET", "/metrics")
     conn.close()

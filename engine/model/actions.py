@@ -184,13 +184,11 @@ class Evaluation:
         return charges_by_currency(self.actions)
 
 
-def open_by_currency(actions: Iterable[Action]) -> dict[str, Decimal]:
-    """Return the open amounts of the actions' invoices, per currency, in currency order.
-
-    Each invoice counts once, however many actions it is in: an invoice in a credit hold and in
-    a reminder on the same day is owed once (rule "list totals", docs/rules/ladder.md).
-    """
-    out: dict[str, Decimal] = {}
+def _open_invoices(actions: Iterable[Action]) -> Iterable[ActionInvoice]:
+    """Yield the actions' invoices, each once however many actions it is in: an invoice in a
+    credit hold and in a reminder on the same day is owed once (rule "list totals",
+    docs/rules/ladder.md). An invoice is one customer's, so it is met among that customer's
+    actions only."""
     seen: set[tuple[str, str]] = set()
     for action in actions:
         customer = action.customer_id
@@ -199,7 +197,15 @@ def open_by_currency(actions: Iterable[Action]) -> dict[str, Decimal]:
             if key in seen:
                 continue
             seen.add(key)
-            out[invoice.currency] = out.get(invoice.currency, Decimal(0)) + invoice.open
+            yield invoice
+
+
+def open_by_currency(actions: Iterable[Action]) -> dict[str, Decimal]:
+    """Return the open amounts of the actions' invoices, per currency, in currency order, each
+    invoice counted once however many actions it is in."""
+    out: dict[str, Decimal] = {}
+    for invoice in _open_invoices(actions):
+        out[invoice.currency] = out.get(invoice.currency, Decimal(0)) + invoice.open
     return dict(sorted(out.items()))
 
 
@@ -213,3 +219,71 @@ def charges_by_currency(actions: Iterable[Action]) -> dict[str, Decimal]:
         for charge in action.charges:
             out[charge.currency] = out.get(charge.currency, Decimal(0)) + charge.amount
     return dict(sorted(out.items()))
+
+
+# Per currency: the sum, and how many invoices (or charges) it adds up.
+_Tally = dict[str, tuple[Decimal, int]]
+
+
+def _tally(pairs: Iterable[tuple[str, Decimal]]) -> _Tally:
+    out: _Tally = {}
+    for currency, amount in pairs:
+        total, count = out.get(currency, (Decimal(0), 0))
+        out[currency] = (total + amount, count + 1)
+    return out
+
+
+def _open_tally(actions: Iterable[Action]) -> _Tally:
+    return _tally((invoice.currency, invoice.open) for invoice in _open_invoices(actions))
+
+
+def _charge_tally(actions: Iterable[Action]) -> _Tally:
+    return _tally((c.currency, c.amount) for action in actions for c in action.charges)
+
+
+def _moved(tally: _Tally, out: _Tally, into: _Tally) -> _Tally:
+    """Return ``tally`` less ``out`` plus ``into``, a currency dropped when nothing is left in it."""
+    result = dict(tally)
+    for sign, part in ((-1, out), (1, into)):
+        for currency, (amount, count) in part.items():
+            total, n = result.get(currency, (Decimal(0), 0))
+            result[currency] = (total + sign * amount, n + sign * count)
+    return {currency: pair for currency, pair in result.items() if pair[1]}
+
+
+@dataclass(frozen=True, slots=True)
+class ListTotals:
+    """The totals of a list of actions (``open_by_currency``, ``charges_by_currency``) kept with
+    how many invoices and charges make up each sum, so that the actions of some customers can
+    be replaced by their new ones without adding up the whole list again.
+
+    Taking out *every* action of a customer takes out each of its invoices once, as the rule
+    counts them (an invoice is one customer's); the result is exactly what the two functions give
+    for the new list.
+    """
+
+    open: _Tally
+    charges: _Tally
+
+    @classmethod
+    def of(cls, actions: Iterable[Action]) -> ListTotals:
+        """Return the totals of ``actions``."""
+        listed = tuple(actions)
+        return cls(_open_tally(listed), _charge_tally(listed))
+
+    def replaced(self, removed: Iterable[Action], added: Iterable[Action]) -> ListTotals:
+        """Return the totals with ``removed`` (every action of some customers) taken out and
+        ``added`` (those customers' actions now) put in."""
+        gone, new = tuple(removed), tuple(added)
+        return ListTotals(
+            _moved(self.open, _open_tally(gone), _open_tally(new)),
+            _moved(self.charges, _charge_tally(gone), _charge_tally(new)),
+        )
+
+    def open_by_currency(self) -> dict[str, Decimal]:
+        """Return the open amounts per currency, in currency order (``open_by_currency``)."""
+        return {currency: self.open[currency][0] for currency in sorted(self.open)}
+
+    def charges_by_currency(self) -> dict[str, Decimal]:
+        """Return the charges per currency, in currency order (``charges_by_currency``)."""
+        return {currency: self.charges[currency][0] for currency in sorted(self.charges)}

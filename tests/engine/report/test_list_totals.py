@@ -10,7 +10,12 @@ from decimal import Decimal
 
 import pytest
 
-from engine.model.actions import Evaluation, charges_by_currency, open_by_currency
+from engine.model.actions import (
+    Evaluation,
+    ListTotals,
+    charges_by_currency,
+    open_by_currency,
+)
 from engine.model.policy import CreditReview
 from engine.report.render import RenderContext, render_actions
 from tests.engine.builders import account, customer_file, invoice, make_policy, run
@@ -97,3 +102,36 @@ def test_csv_has_a_row_for_an_action_without_invoices() -> None:
     assert [(r["customer_id"], r["step"], r["currency"], r["open_amount"], r["charges"])
             for r in rows] == [("C1", "credit-review", "", "", "")]  # fmt: skip
     assert rows[0]["reason"].startswith("Credit limit review due since 2026-11-30")
+
+
+def test_list_totals_replace_a_customer_as_a_fresh_sum_would() -> None:
+    """``ListTotals``: taking out every action of a customer (the held and reminded C1, whose two
+    invoices are in two actions) and putting in its actions of another day gives what adding up
+    the new list gives; a currency nobody owes any more leaves the totals."""
+    policy = make_policy(customers=[customer_file("C1", credit_limit=("1000.00", "EUR"))])
+    ledgers = [
+        account(
+            "C1",
+            invoice("INV-1", "2026-01-01", "1200.00", "EUR"),
+            invoice("INV-2", "2026-01-01", "1200.00", "EUR"),
+        ),
+        account("C2", invoice("INV-1", "2026-01-01", "50.00", "GBP", customer="C2")),
+    ]
+    before = run(policy, *ledgers, on="2026-02-01")
+    totals = ListTotals.of(before.actions)
+    assert totals.open_by_currency() == {"EUR": D("2400.00"), "GBP": D("50.00")}
+
+    gone = [a for a in before.actions if a.customer_id == "C2"]
+    after = [a for a in before.actions if a.customer_id != "C2"]
+    replaced = totals.replaced(gone, [])
+    assert replaced.open_by_currency() == open_by_currency(after) == {"EUR": D("2400.00")}
+    assert replaced.charges_by_currency() == charges_by_currency(after)
+
+    c1 = [a for a in before.actions if a.customer_id == "C1"]
+    later = run(policy, *ledgers, on="2026-03-15")
+    new_c1 = [a for a in later.actions if a.customer_id == "C1"]
+    mixed = [*new_c1, *gone]
+    again = totals.replaced(c1, new_c1)
+    assert again.open_by_currency() == open_by_currency(mixed)
+    assert again.charges_by_currency() == charges_by_currency(mixed)
+    assert again == ListTotals.of(mixed)
