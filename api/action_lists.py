@@ -38,8 +38,8 @@ from engine.evaluate import action_order, evaluate
 from engine.model.actions import (
     Action,
     Evaluation,
-    PolicyVersion,
     ListTotals,
+    PolicyVersion,
     Superseded,
     Suppression,
 )

@@ -242,7 +242,7 @@ def _charge_tally(actions: Iterable[Action]) -> _Tally:
 
 
 def _moved(tally: _Tally, out: _Tally, into: _Tally) -> _Tally:
-    """Return ``tally`` less ``out`` plus ``into``, a currency dropped when nothing is left in it."""
+    """Return ``tally`` less ``out`` plus ``into``; a currency with nothing left in it goes."""
     result = dict(tally)
     for sign, part in ((-1, out), (1, into)):
         for currency, (amount, count) in part.items():

@@ -49,7 +49,12 @@ def metric(client: TestClient, name: str) -> float:
 
 # Filters a collector's tabs use: their selections and totals are carried over customer by
 # customer too.
-FILTERED = [{}, {"kind": "email"}, {"kind": ["letter", "phone"]}, {"customer": "LOAD-0002"}]
+FILTERED: list[dict[str, str | list[str]]] = [
+    {},
+    {"kind": "email"},
+    {"kind": ["letter", "phone"]},
+    {"customer": "LOAD-0002"},
+]
 
 
 def pages(client: TestClient, tokens: Tokens) -> list[dict[str, Any]]:
