@@ -34,6 +34,7 @@ from api.policy_state import ServedPolicy
 from engine.model.actions import Action
 from engine.model.ledger import ActionStatus
 from engine.model.ledger_fields import check_day
+from store.models import FINAL_STATUSES
 from store.outcomes import (
     Outcome,
     Recorded,
@@ -154,8 +155,8 @@ def _write(
             outcome=outcome,
         )
         if not logged.created and status.value != "failed":
-            # Another final outcome may have won a moment ago (PostgreSQL writes in parallel):
-            # the unique index kept it, and it is the one in force.
+            # Another final outcome is in force (recorded before, or a moment ago by a writer
+            # in parallel): the unique index kept it, and the answer names it.
             winner = outcome_in_force(conn, target.action_id)
             if winner is not None and winner.final and not _same(winner, status, outcome):
                 raise _conflict(winner, "an action has one final outcome")
@@ -186,6 +187,10 @@ def _target(
     outcome: str | None,
 ) -> Target:
     """Return what the outcome is recorded against, or raise 404 or 409 (the state machine)."""
+    if action is not None and status.value in FINAL_STATUSES:
+        # The unique index over final outcomes decides: the insert is left unwritten when
+        # another final outcome is in force, and ``_write`` then answers with that one.
+        return Target.of_action(action)
     in_force = outcome_in_force(conn, request.action_id)
     if action is not None:
         if in_force is not None and in_force.final and not _same(in_force, status, outcome):

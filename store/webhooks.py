@@ -19,7 +19,8 @@ import functools
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -207,8 +208,12 @@ def has_endpoints(conn: Connection) -> bool:
 
     Asked on every outcome, so asked of the driver's cursor directly, in the caller's
     transaction: through SQLAlchemy's execution it added a quarter to an outcome's cost on
-    SQLite; this way a few per cent.
+    SQLite; this way a few per cent. Inside ``endpoints_known`` it is asked once for the whole
+    transaction.
     """
+    known = conn.info.get(_KNOWN)
+    if known is not None:
+        return bool(known)
     cursor = conn.connection.cursor()
     try:
         cursor.execute(_ANY_ENDPOINT)
@@ -217,6 +222,20 @@ def has_endpoints(conn: Connection) -> bool:
         cursor.close()
 
 
+@contextmanager
+def endpoints_known(conn: Connection) -> Iterator[None]:
+    """Within it, ``has_endpoints`` answers what it found once, at the start: for a group of
+    outcomes written in one transaction (``api.write_gate``), where each statement costs a
+    handoff between threads (endpoints are not added by those writes)."""
+    conn.info[_KNOWN] = None
+    conn.info[_KNOWN] = has_endpoints(conn)
+    try:
+        yield
+    finally:
+        conn.info.pop(_KNOWN, None)
+
+
+_KNOWN = "dunning.webhooks.endpoints_active"
 _ANY_ENDPOINT = "SELECT 1 FROM webhook_endpoints WHERE disabled_at IS NULL LIMIT 1"
 
 

@@ -1,0 +1,77 @@
+"""Grouped writes (``api.write_gate.WriteQueue``): one transaction per group, and a job that
+raises leaves no write of its own while the others' stand, on SQLite (no savepoints unless a
+refused job had written) and PostgreSQL (a savepoint per job)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, insert, select
+
+from api.ledger_state import LedgerState, Written
+from api.write_gate import WriteGate, WriteQueue
+from store.models import customers
+
+
+def add(customer: str, *, then_raise: bool = False) -> Any:
+    """Return a job that adds ``customer`` (and then raises, when asked)."""
+
+    def job(conn: Connection) -> tuple[str, Written | None]:
+        conn.execute(insert(customers), {"id": customer, "name": customer, "country": "GB"})
+        if then_raise:
+            raise ValueError(f"{customer} refused after writing")
+        return customer, Written(customer)
+
+    return job
+
+
+def refuse(conn: Connection) -> tuple[str, Written | None]:
+    """A job refused before it writes anything (as a 409 or a 422 is)."""
+    raise LookupError("refused before writing")
+
+
+def run_group(engine: Engine, jobs: list[Any]) -> list[Any]:
+    """Return what each job gave (or raised), all submitted at the same moment."""
+    ledger = LedgerState(engine, 60)
+    queue = WriteQueue(engine, WriteGate.for_backend(engine.dialect.name), ledger)
+
+    async def main() -> list[Any]:
+        return await asyncio.gather(*(queue.submit(job) for job in jobs), return_exceptions=True)
+
+    return asyncio.run(main())
+
+
+def stored(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(customers.c.id)).scalars())
+
+
+@pytest.mark.parametrize("failing_first", [False, True])
+def test_a_job_that_raises_leaves_no_write_and_the_others_stand(
+    engine: Engine, failing_first: bool
+) -> None:
+    """Refused before writing, refused after writing (SQLite: the group runs again, each job in
+    a savepoint), and the rest: exactly the jobs that succeeded are committed."""
+    jobs = [add("C1"), refuse, add("C2", then_raise=True), add("C3"), refuse, add("C4")]
+    if failing_first:
+        jobs.insert(0, jobs.pop(2))
+
+    results = run_group(engine, jobs)
+
+    assert [r for r in results if isinstance(r, str)] == ["C1", "C3", "C4"]
+    assert sum(isinstance(r, LookupError) for r in results) == 2
+    assert sum(isinstance(r, ValueError) for r in results) == 1
+    assert stored(engine) == {"C1", "C3", "C4"}
+
+
+def test_many_writers_in_groups_commit_every_acknowledged_write(engine: Engine) -> None:
+    """Two hundred jobs at once, some refused: every job answered ok is stored, no other."""
+    jobs = [add(f"C{n:03d}", then_raise=n % 17 == 0) if n % 5 else refuse for n in range(200)]
+
+    results = run_group(engine, jobs)
+
+    acknowledged = {r for r in results if isinstance(r, str)}
+    assert acknowledged == {f"C{n:03d}" for n in range(200) if n % 5 and n % 17}
+    assert stored(engine) == acknowledged
