@@ -25,14 +25,13 @@ from api.errors import InvalidRequestError, PolicyUnavailableError
 from api.middleware import stamp_version
 from api.models import ID_PATTERN
 from api.policy_state import ServedPolicy
+from engine.model.ledger_fields import DATE_PATTERN, MAX_DATE, MIN_DATE, check_day
 from engine.tools.today import today_in
 from store.connection import begin_write
 from store.tokens import Role
 
-# The days a list may be asked for: any real use, and far enough from the calendar's ends that
-# step offsets (up to 9999 days) never leave it. The schema states it as a pattern.
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-DATE_PATTERN = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+# The days a list may be asked for are the dates the ledger holds (the engine's one rule,
+# ``engine.model.ledger_fields.check_day``); the schema states the form as a pattern.
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -156,8 +155,8 @@ async def get_day(
         date | None,
         Query(
             alias="date",
-            description="The day (YYYY-MM-DD, 2000-2099). Default: today in the policy's "
-            "time zone.",
+            description=f"The day (YYYY-MM-DD, {MIN_DATE.isoformat()} to "
+            f"{MAX_DATE.isoformat()}). Default: today in the policy's time zone.",
             json_schema_extra={"pattern": DATE_PATTERN},
         ),
     ] = None,
@@ -165,10 +164,13 @@ async def get_day(
     """Return the day a request is about: the ``date`` query parameter, else today."""
     if day is None:
         return today_in(served.policy.timezone)
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    beyond = check_day(day)
+    if beyond is not None:
         raise InvalidRequestError(
-            f"date {day.isoformat()} is outside the years {FIRST_YEAR}-{LAST_YEAR}",
-            errors=[{"field": "query.date", "detail": "outside 2000-2099", "code": "date_range"}],
+            beyond.message(f"date {day.isoformat()}"),
+            errors=[
+                {"field": "query.date", "detail": beyond.message("the date"), "code": "date_range"}
+            ],
         )
     return day
 

@@ -84,8 +84,8 @@ def _on_pages(api_handler: Handler) -> Handler:
             return error_page(request, exc.status, exc.title, exc.detail, "/")
         return error_page(
             request, 422, "The address has a value this page cannot use",
-            "Check the date (YYYY-MM-DD, years 2000-2099) and the other values in the address, "
-            "or start again from Today.", "/",
+            "Check the date (YYYY-MM-DD, 1900-01-01 to 2199-12-31) and the other values in the "
+            "address, or start again from Today.", "/",
         )
 
     return handle

@@ -130,3 +130,24 @@ def test_a_promise_to_pay_by_9999_is_refused(
     )
     assert response.status_code == 422, response.text
     assert "outside the dates the ledger holds" in response.text
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [("1899-12-31", 422), ("1900-01-01", 200), ("2199-12-31", 200), ("2200-01-01", 422)],
+)
+def test_the_api_date_parameter_follows_the_ledgers_rule(
+    engine: Engine, client: TestClient, tokens: Tokens, value: str, status: int
+) -> None:
+    """``?date=`` takes the dates the ledger holds, 1900-01-01 to 2199-12-31 (the engine's
+    ``check_day``, as the CLI's ``--date`` and every import do), and refuses the others with its
+    words; the API no longer keeps narrower years of its own."""
+    seed(engine)
+    response = client.get("/v1/actions", params={"date": value}, headers=tokens.headers("viewer"))
+    assert response.status_code == status, response.text
+    if status == 422:
+        problem = response.json()
+        assert problem["detail"] == (
+            f"date {value} is outside the dates the ledger holds, 1900-01-01 to 2199-12-31"
+        )
+        assert problem["errors"][0]["field"] == "query.date"
