@@ -22,6 +22,7 @@ from api.routers import (
     handoffs,
     health,
     ledger,
+    ledger_files,
     policy,
     reports,
     workspace,
@@ -61,7 +62,8 @@ def create_app(settings: ApiSettings, *, context: AppContext | None = None) -> F
     app.state.context = ctx
     install_problem_handlers(app)
     for module in (
-        actions, customers, policy, ledger, reports, health, workspace, handoffs, write_offs,
+        actions, customers, policy, ledger, ledger_files, reports, health, workspace, handoffs,
+        write_offs,
     ):
         app.include_router(module.router)
 
@@ -75,7 +77,10 @@ def create_app(settings: ApiSettings, *, context: AppContext | None = None) -> F
     # policy-version header on every response; unexpected failures answered as problems; who
     # sends a request and how large its body is, checked before the body is read.
     app.add_middleware(
-        RequestGuardMiddleware, tokens=ctx.tokens, max_body_bytes=settings.max_body_bytes
+        RequestGuardMiddleware,
+        tokens=ctx.tokens,
+        max_body_bytes=settings.max_body_bytes,
+        max_import_bytes=settings.max_import_bytes,
     )
     app.add_middleware(FailureMiddleware)
     app.add_middleware(PolicyVersionMiddleware, in_force=in_force)

@@ -13,7 +13,9 @@ body's source:
   form) are left to their own checks.
 - **A bounded body.** A declared ``Content-Length`` above ``ApiSettings.max_body_bytes`` is
   refused (413) before a byte is read; a body sent without one (chunked) is counted as it is read
-  and refused when it passes the limit, so no route ever holds more than the limit.
+  and refused when it passes the limit, so no route ever holds more than the limit. A route that
+  streams its body to disk (``streamed_body``: the CSV imports) has a limit of its own,
+  ``ApiSettings.max_import_bytes``.
 
 The refusals are raised as HTTP exceptions (``api.errors.RequestRefused``), the only kind FastAPI
 lets through from a body read, and answered as problems. FastAPI's own ``max_body_size`` is not
@@ -23,7 +25,8 @@ limit it replaces whatever the app answered, a 401 included.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -33,6 +36,21 @@ from api.auth import TokenVerifier, authorise, bearer_principal
 from api.deps import RequireRole
 from api.errors import ApiError, BodyTooLargeError, RequestRefused
 from store.tokens import Role
+
+_STREAMED = "dunning_streamed_body"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def streamed_body(endpoint: Endpoint) -> Endpoint:
+    """Mark a route that streams its body to disk rather than parsing it in memory (a CSV
+    import): its body may be up to ``ApiSettings.max_import_bytes``."""
+    setattr(endpoint, _STREAMED, True)
+    return endpoint
+
+
+def is_streamed(route: object) -> bool:
+    """Return whether ``route`` streams its body (``streamed_body``)."""
+    return bool(getattr(getattr(route, "endpoint", None), _STREAMED, False))
 
 
 def route_roles(route: object) -> tuple[Role, ...]:
@@ -59,10 +77,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
 class RequestGuardMiddleware:
     """Authenticates a request to a bearer route before its body is read; bounds every body."""
 
-    def __init__(self, app: ASGIApp, *, tokens: TokenVerifier, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        tokens: TokenVerifier,
+        max_body_bytes: int,
+        max_import_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.tokens = tokens
         self.limit = max_body_bytes
+        self.import_limit = max_body_bytes if max_import_bytes is None else max_import_bytes
         self._roles: dict[int, tuple[Role, ...]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -78,9 +104,9 @@ class RequestGuardMiddleware:
         limit = self.limit
 
         async def guarded() -> Message:
-            nonlocal checked, seen
+            nonlocal checked, seen, limit
             if not checked:
-                await self._check(scope)
+                limit = await self._check(scope)
                 checked = True
             message = await receive()
             if message["type"] == "http.request":
@@ -91,10 +117,11 @@ class RequestGuardMiddleware:
 
         return guarded
 
-    async def _check(self, scope: Scope) -> None:
+    async def _check(self, scope: Scope) -> int:
         """Refuse the request before its body is read: an unknown sender, a role too low, a
-        declared length over the limit."""
+        declared length over the limit; return the route's limit."""
         route = scope.get("route")
+        limit = self.import_limit if is_streamed(route) else self.limit
         roles = self._roles.get(id(route))
         if roles is None:
             roles = self._roles[id(route)] = route_roles(route)
@@ -106,5 +133,6 @@ class RequestGuardMiddleware:
             except ApiError as refused:
                 raise RequestRefused(refused) from None
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            raise RequestRefused(BodyTooLargeError(self.limit))
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise RequestRefused(BodyTooLargeError(limit))
+        return limit

@@ -9,6 +9,8 @@ from store.portal_links import PortalSettings
 
 # The largest request body taken by default: an import of about ten thousand rows.
 MAX_BODY_BYTES = 4 * 1024 * 1024
+# The largest CSV file a streamed import takes by default (written to disk as it arrives).
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,8 @@ class ApiSettings:
     (``https://git.example/finance/policy/blob/{commit}/{file}#L{line}``); the pages link each
     setting to it. ``busy_seconds``: on SQLite, how long a write waits for another process's
     write (a ``dunning import``) before answering 503. ``max_body_bytes``: the largest request
-    body the service reads (a larger one answers 413 unread).
+    body the service reads (a larger one answers 413 unread); ``max_import_bytes`` the largest
+    CSV file a streamed import (``POST /v1/ledger/{kind}.csv``) takes.
     """
 
     database_url: str
@@ -36,4 +39,5 @@ class ApiSettings:
     policy_url: str | None = None
     busy_seconds: float = 10.0
     max_body_bytes: int = MAX_BODY_BYTES
+    max_import_bytes: int = MAX_IMPORT_BYTES
     portal: PortalSettings | None = None

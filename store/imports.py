@@ -202,15 +202,17 @@ def import_csv(
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
     encoding: str = "utf-8",
+    source: str | None = None,
 ) -> ImportResult:
     """Return what importing the CSV file ``path`` of ``kind`` did (see ``import_rows``).
 
     The file has a header row and is text in ``encoding`` (UTF-8 by default, where a byte-order
     mark from Excel is fine): a byte that is not is reported on its line, with the encoding that
     reads the file. A column the import needs and the header lacks, or one it reads that the
-    header has twice, is reported on line 1.
+    header has twice, is reported on line 1. ``source`` names the file in the import record and
+    the problems (default: its path).
     """
-    source = str(path)
+    source = source or str(path)
     try:
         with open_export(path, encoding) as export:
             problems = header_problems(kind, export.header, mapping)

@@ -60,6 +60,14 @@ SHUTDOWN_SECONDS = 30
     type=click.FloatRange(0, min_open=True),
     help="The largest request body taken, in MB (a larger one answers 413 unread).",
 )
+@click.option(
+    "--max-import-mb",
+    default=256.0,
+    show_default=True,
+    type=click.FloatRange(0, min_open=True),
+    help="The largest CSV file POST /v1/ledger/KIND.csv takes, in MB (streamed to disk as it"
+    " arrives; a larger one answers 413 and imports nothing).",
+)
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
 def command(
     *,
@@ -71,6 +79,7 @@ def command(
     ref_check_seconds: float,
     policy_url: str | None,
     max_body_mb: float,
+    max_import_mb: float,
     log_level: str,
 ) -> None:
     """Serve the daily action list, outcomes, customers and the policy in force over HTTP, and
@@ -110,6 +119,7 @@ def command(
         ref_check_seconds=ref_check_seconds,
         policy_url=policy_url,
         max_body_bytes=round(max_body_mb * 1024 * 1024),
+        max_import_bytes=round(max_import_mb * 1024 * 1024),
         portal=portal,
     )
     # uvicorn's access log prints paths and query strings (customer ids, notes): ours logs the
