@@ -172,8 +172,9 @@ def test_an_external_ledger_change_is_seen(
 
 
 def test_a_date_too_far_away_is_refused(client: TestClient, tokens: Tokens) -> None:
+    """Before the first date the ledger holds (1900-01-01, engine.model.ledger_fields)."""
     response = client.get(
-        "/v1/actions", params={"date": "1900-01-01"}, headers=tokens.headers("viewer")
+        "/v1/actions", params={"date": "1899-12-31"}, headers=tokens.headers("viewer")
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "query.date"
