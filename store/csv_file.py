@@ -9,6 +9,7 @@ encoding that reads the file, never as a codec error half-way through an import.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 from collections import Counter
@@ -46,9 +47,13 @@ class CsvFileError(ValueError):
 
 def encoding_name(encoding: str) -> str:
     """Return the codec's canonical name (``latin-1`` for ``ISO-8859-1``); raise ``LookupError``
-    for an encoding Python does not know.
+    for an encoding Python does not know, or a codec that is not a text encoding.
     """
     name = codecs.lookup(encoding).name
+    # LookupError for a codec that is not a text encoding (hex, rot13, zip); a text encoding
+    # may fail to read one byte alone (UTF-16), which is fine.
+    with contextlib.suppress(UnicodeError):
+        b"x".decode(name)
     return {"iso8859-1": "latin-1", "windows-1252": "cp1252"}.get(name, name)
 
 

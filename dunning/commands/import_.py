@@ -3,7 +3,6 @@ plans from CSV."""
 
 from __future__ import annotations
 
-import codecs
 import sys
 from pathlib import Path
 
@@ -16,8 +15,10 @@ KINDS = (
 
 
 def _known_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from store.csv_file import encoding_name  # noqa: PLC0415 - keep --help fast
+
     try:
-        codecs.lookup(value)
+        encoding_name(value)  # known, and a text encoding (not hex, rot13 or zip)
     except LookupError:
         raise click.BadParameter(
             f"{value!r} is not an encoding Python knows: try utf-8, cp1252 or latin-1"

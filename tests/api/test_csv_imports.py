@@ -133,8 +133,8 @@ def test_a_windows_file_names_the_line_and_the_encoding_then_imports_with_it(
     assert accepted.status_code == 200, accepted.text
     with engine.connect() as conn:
         assert conn.execute(select(customers.c.name)).scalar_one() == "Müller GmbH"
-    unknown = post(streamed, tokens, "customers", data, encoding="klingon")
-    assert unknown.status_code == 422
+    for unknown in ("klingon", "hex", "rot13"):  # unknown, or not a text encoding
+        assert post(streamed, tokens, "customers", data, encoding=unknown).status_code == 422
 
 
 def test_bad_rows_and_a_repeated_column_import_nothing(
