@@ -24,6 +24,7 @@ from api.deps import AdminDep, ContextDep
 from api.errors import InvalidRequestError, problem_responses
 from api.models import ImportOut
 from api.request_guard import streamed_body
+from api.write_gate import WriteGate
 from store.connection import begin_write
 from store.csv_file import encoding_name
 from store.imports import ImportResult, import_csv
@@ -35,6 +36,9 @@ CsvKind = Literal[
 ]
 # Problems listed in a refusal: the first ones tell what is wrong with the file.
 MAX_PROBLEMS = 1000
+# One file import at a time: two imports of the same rows in parallel (PostgreSQL writes in
+# parallel) would both insert them, and the second fail on the unique key.
+_ONE_IMPORT = WriteGate(1)
 
 
 @router.post(
@@ -84,7 +88,7 @@ async def import_csv_file(
         with path.open("wb") as out:
             async for chunk in request.stream():
                 out.write(chunk)
-        async with context.writes.slot():
+        async with _ONE_IMPORT.slot(), context.writes.slot():
             result = await run_in_threadpool(
                 _import, context.engine, kind, path, codec, f"API ({who.name})"
             )
