@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from engine.model.actions import Superseded
+from engine.model.actions import Superseded, new_superseded
 from engine.rules.history import Pending, PendingItem
 from engine.rules.step_dates import DayDates
 
@@ -96,7 +96,7 @@ def superseded_records(
     customer_id = account.policy.customer_id
     one = (invoice_ids[0],) if len(invoice_ids) == 1 else None  # the common case: one shared tuple
     return [
-        Superseded(customer_id, lower, one or tuple(ids), step, aid)
+        new_superseded(customer_id, lower, one or tuple(ids), step, aid)
         for lower, ids in by_step.items()
     ]
 

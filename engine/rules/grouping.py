@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from engine.model.actions import Action, ActionInvoice, Charge, Reason, Superseded
+from engine.model.actions import (
+    Action,
+    ActionInvoice,
+    Charge,
+    Reason,
+    Superseded,
+    new_action_invoice,
+)
 from engine.model.policy import Step, StepAction
 from engine.rules import explain
 from engine.rules.catch_up import Groups, add_passed_holds, superseded_records, superseded_steps
@@ -95,7 +102,7 @@ def _action(  # noqa: PLR0917 - the group and what group_actions worked out once
             reasons.append(explain.unknown_terms_reason(invoice, policy.term.name))
         overdue = day.days_overdue
         invoices.append(
-            ActionInvoice(
+            new_action_invoice(
                 invoice.id,
                 invoice.issued,
                 day.dates.due,

@@ -13,7 +13,15 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
-from engine.model.actions import Action, ActionInvoice, Charge, Reason, Superseded, Suppression
+from engine.model.actions import (
+    Action,
+    ActionInvoice,
+    Charge,
+    Reason,
+    Superseded,
+    Suppression,
+    new_action,
+)
 from engine.model.money import ZERO
 from engine.model.policy import Step, StepAction
 from engine.rules.experiments import variant_of
@@ -48,6 +56,22 @@ def ordered_action_id(
     """Return ``action_id`` of invoice ids already in order."""
     text = "\x1f".join([customer_id, step_id, str(occurrence), *ordered_ids])
     return "act_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+class CustomerActionIds:
+    """``ordered_action_id`` for the actions of one customer: the customer's part of the hashed
+    text is hashed once, and each action's hash continues from a copy of it (the same ids)."""
+
+    __slots__ = ("_prefix",)
+
+    def __init__(self, customer_id: str) -> None:
+        self._prefix = hashlib.sha256(f"{customer_id}\x1f".encode())
+
+    def of(self, step_id: str, occurrence: int, ordered_ids: list[str]) -> str:
+        """Return the id of the customer's action of ``step_id`` for ``ordered_ids``."""
+        digest = self._prefix.copy()
+        digest.update("\x1f".join([step_id, str(occurrence), *ordered_ids]).encode("utf-8"))
+        return "act_" + digest.hexdigest()[:20]
 
 
 def action_order(action: Action) -> tuple[str, int, int, str]:
@@ -95,7 +119,7 @@ def make_action(  # noqa: PLR0917 - the parts of one action
         variant = variant_of(experiment, policy.customer_id)
         template, tone = variant.template or template, variant.tone or tone
     # Positional: this runs for every action of the day (see Action for the field names).
-    return Action(
+    return new_action(
         aid,
         account.as_of,
         policy.customer_id,
