@@ -365,6 +365,23 @@ def test_named_customers_only_and_unknown_ids_skipped(small_ledger: Engine) -> N
     assert read == [BETA, ZULU]
 
 
+@pytest.mark.parametrize("chunk_size", [1, 1000], ids=["chunk-1", "chunk-1000"])
+def test_a_range_of_ids_reads_those_customers_whole(small_ledger: Engine, chunk_size: int) -> None:
+    def read(first: str, last: str) -> list[CustomerLedger]:
+        return list(
+            iter_customer_ledgers(
+                small_ledger, as_of=AS_OF, chunk_size=chunk_size, id_range=(first, last)
+            )
+        )
+
+    assert read("ACME", "ZULU") == [ACME, BETA, ZULU]
+    assert read("B", "BETA") == [BETA]  # both ends included
+    assert read("ACME", "BETA") + read("BETA~", "ZZZZ") == [ACME, BETA, ZULU]
+    assert read("C", "Y") == []
+    with pytest.raises(ValueError, match="not both"):
+        next(iter_customer_ledgers(small_ledger, ["ACME"], id_range=("A", "Z")))
+
+
 def test_reads_inside_a_callers_connection(small_ledger: Engine) -> None:
     with small_ledger.connect() as conn:
         assert load_snapshot(conn, ["BETA"], AS_OF).customers == (BETA,)
