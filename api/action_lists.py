@@ -59,6 +59,8 @@ MAX_LISTS = 6
 COMPACT = (",", ":")
 # Distinct filter combinations remembered per list (the UI's tabs, a few collectors' names).
 _MAX_SELECTIONS = 64
+# Response bodies of pages remembered per list (a few hundred kilobytes each at most).
+_MAX_PAGES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,10 @@ class Filters:
     def empty(self) -> bool:
         """Return whether no filter is set."""
         return not (self.kinds or self.channels or self.steps or self.customers or self.owners)
+
+
+# A page of a list: its filters, the cursor it continues after, its size.
+PageKey = tuple[Filters, str | None, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +133,7 @@ class ActionList:
         self._json: dict[str, tuple[Action, bytes]] = {}
         self._selections: dict[Filters, Selection] = {}
         self._totals: dict[Filters, ListTotals] = {}
+        self._pages: dict[PageKey, tuple[bytes, int]] = {}
         self._all = Selection(
             evaluation.actions, tuple(action_order(a) for a in evaluation.actions)
         )
@@ -148,6 +155,7 @@ class ActionList:
         out.version = self.version
         out.version_json = self.version_json
         out._ctx = self._ctx
+        out._pages = {}  # a new list: its pages are assembled anew
         removed: list[Action] = []
         for customer in ordered:
             lo, hi = _slice(self.evaluation.actions, customer, _customer_of)
@@ -206,6 +214,20 @@ class ActionList:
             "open_by_currency": money_strings(found.open_by_currency()),
             "charges_by_currency": money_strings(found.charges_by_currency()),
         }
+
+    def page(
+        self, key: PageKey, render: Callable[[], tuple[bytes, int]]
+    ) -> tuple[bytes, int]:
+        """Return the page ``key`` as ``render`` gives it (body and total), rendered once per
+        list: the list is one policy version, ledger state and day, so its pages never change."""
+        found = self._pages.get(key)
+        if found is None:
+            # Two threads may render the same page at once; both get the same bytes.
+            found = render()
+            if len(self._pages) >= _MAX_PAGES:
+                self._pages.clear()
+            self._pages[key] = found
+        return found
 
     def action_dict(self, action: Action) -> dict[str, Any]:
         """Return ``action`` as JSON-ready data, its message rendered."""

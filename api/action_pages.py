@@ -54,7 +54,18 @@ def _bad_cursor() -> InvalidRequestError:
 def page_json(
     listing: ActionList, filters: Filters, cursor: str | None, limit: int
 ) -> tuple[bytes, int]:
-    """Return a page of the list as JSON bytes (``ActionPage``) and the matching total."""
+    """Return a page of the list as JSON bytes (``ActionPage``) and the matching total.
+
+    Each page is assembled once per list (``ActionList.page``) and served as the same bytes.
+    """
+    return listing.page(
+        (filters, cursor, limit), lambda: _render_page(listing, filters, cursor, limit)
+    )
+
+
+def _render_page(
+    listing: ActionList, filters: Filters, cursor: str | None, limit: int
+) -> tuple[bytes, int]:
     selection = listing.select(filters)
     after = decode_cursor(cursor) if cursor else None
     actions, more = selection.page(after, limit)

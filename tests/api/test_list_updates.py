@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from api import action_pages
 from api.app import create_app
 from api.settings import ApiSettings
 from store.imports import import_rows
@@ -178,3 +179,25 @@ def test_lists_of_other_days_are_brought_up_to_date_too(
     with TestClient(create_app(settings)) as other:
         expected = other.get("/v1/actions", params=tomorrow, headers=viewer).json()["items"]
     assert client.get("/v1/actions", params=tomorrow, headers=viewer).json()["items"] == expected
+
+
+def test_a_page_is_assembled_once_per_list_and_again_after_an_outcome(
+    client: TestClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[int] = []
+    assemble = action_pages._render_page
+
+    def counted(*args: Any) -> tuple[bytes, int]:
+        rendered.append(1)
+        return assemble(*args)
+
+    monkeypatch.setattr(action_pages, "_render_page", counted)
+    first = listing(client, tokens)
+    assert listing(client, tokens) == first
+    assert len(rendered) == 1  # the second request was served the same bytes
+
+    action = next(a for a in first if a["customer"]["id"] == "LOAD-0005")
+    assert post(client, tokens, action["id"], {"outcome": "done"}) == 201
+    after = listing(client, tokens)
+    assert len(rendered) == 2  # a new list: its pages are assembled again
+    assert action["id"] not in {a["id"] for a in after}
