@@ -365,6 +365,15 @@ def test_named_customers_only_and_unknown_ids_skipped(small_ledger: Engine) -> N
     assert read == [BETA, ZULU]
 
 
+def test_every_record_read_has_all_its_fields(small_ledger: Engine) -> None:
+    # The reader builds invoices with tuple.__new__: a field added to Invoice must be read too
+    # (as of a date, the engine copies each invoice with _replace, which counts them).
+    read = list(iter_customer_ledgers(small_ledger, as_of=AS_OF))
+    invoices = [invoice for ledger in read for invoice in ledger.invoices]
+    assert invoices
+    assert {len(invoice) for invoice in invoices} == {len(Invoice._fields)}
+
+
 @pytest.mark.parametrize("chunk_size", [1, 1000], ids=["chunk-1", "chunk-1000"])
 def test_a_range_of_ids_reads_those_customers_whole(small_ledger: Engine, chunk_size: int) -> None:
     def read(first: str, last: str) -> list[CustomerLedger]:
