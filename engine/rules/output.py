@@ -58,22 +58,6 @@ def ordered_action_id(
     return "act_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-class CustomerActionIds:
-    """``ordered_action_id`` for the actions of one customer: the customer's part of the hashed
-    text is hashed once, and each action's hash continues from a copy of it (the same ids)."""
-
-    __slots__ = ("_prefix",)
-
-    def __init__(self, customer_id: str) -> None:
-        self._prefix = hashlib.sha256(f"{customer_id}\x1f".encode())
-
-    def of(self, step_id: str, occurrence: int, ordered_ids: list[str]) -> str:
-        """Return the id of the customer's action of ``step_id`` for ``ordered_ids``."""
-        digest = self._prefix.copy()
-        digest.update("\x1f".join([step_id, str(occurrence), *ordered_ids]).encode("utf-8"))
-        return "act_" + digest.hexdigest()[:20]
-
-
 def action_order(action: Action) -> tuple[str, int, int, str]:
     """Return the sort key of actions: customer, step rank, occurrence, id."""
     return (action.customer_id, action.step_index, action.occurrence, action.id)

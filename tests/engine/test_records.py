@@ -22,7 +22,6 @@ from engine.model.actions import (
     new_superseded,
 )
 from engine.model.records import maker
-from engine.rules.output import CustomerActionIds, ordered_action_id
 
 DAY = date(2026, 11, 23)
 LINE = ActionInvoice("INV-1", date(2026, 9, 1), date(2026, 10, 1), "GBP", Decimal("120.00"),
@@ -83,14 +82,3 @@ def test_default_factory_is_refused() -> None:
     with pytest.raises(TypeError, match="default_factory"):
         maker(Reason)
 
-
-def test_customer_action_ids_are_the_action_ids() -> None:
-    ids = CustomerActionIds("C0001234")
-    for step, occurrence, invoices in [
-        ("first", 0, ["INV-1"]),
-        ("final", 3, ["INV-1", "INV-2", "INV-10"]),
-        ("letter-é", 0, []),
-    ]:
-        assert ids.of(step, occurrence, invoices) == ordered_action_id(
-            "C0001234", step, occurrence, invoices
-        )
