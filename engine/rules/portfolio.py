@@ -15,6 +15,7 @@ stream through in the memory of the largest customer plus the totals.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -145,12 +146,19 @@ def portfolio_aging(
     as_of: date,
     *,
     by_customer: bool = False,
+    most_overdue: int = 0,
 ) -> PortfolioAging:
     """Return the open receivables of every customer in ``ledgers`` on ``as_of``, per currency,
-    and per customer when ``by_customer`` (largest first within each currency)."""
+    and per customer when ``by_customer`` (largest first within each currency).
+
+    ``most_overdue`` (instead of ``by_customer``) keeps only the customers with the most overdue
+    in each currency, that many at most, most overdue first, ties by customer id: the same ones
+    as sorting every customer, held in the memory of that many while the ledger streams past.
+    """
     scheme = aging_scheme(context.policy.reports)
     totals: dict[str, _Tally] = {}
     customers: list[CustomerAging] = []
+    kept: dict[str, list[CustomerAging]] = {}
     for ledger in ledgers:
         for currency, tally in _customer_tallies(context, scheme, ledger, as_of).items():
             total = totals.get(currency)
@@ -160,6 +168,14 @@ def portfolio_aging(
             if by_customer:
                 name = ledger.customer.name
                 customers.append(CustomerAging(ledger.customer.id, name, tally.freeze()))
+            elif most_overdue and tally.overdue:
+                _keep_most_overdue(
+                    kept.setdefault(currency, []),
+                    CustomerAging(ledger.customer.id, ledger.customer.name, tally.freeze()),
+                    most_overdue,
+                )
+    for currency in sorted(kept):
+        customers.extend(kept[currency])
     customers.sort(key=lambda c: (c.amounts.currency, -c.amounts.total, c.customer_id))
     return PortfolioAging(
         as_of,
@@ -167,3 +183,15 @@ def portfolio_aging(
         tuple(totals[currency].freeze() for currency in sorted(totals)),
         tuple(customers),
     )
+
+
+def _most_overdue_first(customer: CustomerAging) -> tuple[Decimal, str]:
+    return (-customer.amounts.overdue, customer.customer_id)
+
+
+def _keep_most_overdue(kept: list[CustomerAging], customer: CustomerAging, count: int) -> None:
+    """Put ``customer`` among ``kept`` (most overdue first) and drop any beyond ``count``."""
+    if len(kept) == count and _most_overdue_first(customer) >= _most_overdue_first(kept[-1]):
+        return
+    insort(kept, customer, key=_most_overdue_first)
+    del kept[count:]

@@ -95,11 +95,21 @@ def _sum_by_currency(sales: MonthlySales) -> dict[str, Decimal]:
 
 
 def aging_report(
-    policy: Policy, source: ReportSource, as_of: date, *, by_customer: bool = True
+    policy: Policy,
+    source: ReportSource,
+    as_of: date,
+    *,
+    by_customer: bool = True,
+    most_overdue: int = 0,
 ) -> PortfolioAging:
-    """Return the portfolio's aging on ``as_of``, per currency and per customer."""
+    """Return the portfolio's aging on ``as_of``, per currency and per customer (or only the
+    ``most_overdue`` customers of each currency: rule "portfolio aging")."""
     return portfolio_aging(
-        EvaluationContext(policy), source.ledgers(as_of), as_of, by_customer=by_customer
+        EvaluationContext(policy),
+        source.ledgers(as_of),
+        as_of,
+        by_customer=by_customer,
+        most_overdue=most_overdue,
     )
 
 

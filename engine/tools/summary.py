@@ -27,6 +27,7 @@ from engine.report.plan_words import headline
 from engine.rules.collectors import PromiseMade, promise_outcome
 from engine.rules.portfolio import PortfolioAging
 from engine.rules.summary import (
+    LARGEST,
     BrokenPromise,
     HandedOff,
     ManagementSummary,
@@ -68,18 +69,24 @@ class SummarySource(Protocol):
 
 
 class _Agings:
-    """Each day's portfolio aging, read once (by customer for the day that lists the largest)."""
+    """Each day's portfolio aging, read once; the last day's with the customers most overdue in
+    each currency (only those are kept, so a million invoices stream in little memory)."""
 
-    def __init__(self, policy: Policy, source: ReportSource) -> None:
+    def __init__(self, policy: Policy, source: ReportSource, last: date) -> None:
         self.policy = policy
         self.source = source
+        self.last = last
         self.days: dict[date, PortfolioAging] = {}
 
-    def on(self, day: date, *, by_customer: bool = False) -> PortfolioAging:
+    def on(self, day: date) -> PortfolioAging:
         found = self.days.get(day)
-        if found is None or (by_customer and not found.customers and found.currencies):
+        if found is None:
             found = self.days[day] = aging_report(
-                self.policy, self.source, day, by_customer=by_customer
+                self.policy,
+                self.source,
+                day,
+                by_customer=False,
+                most_overdue=LARGEST if day == self.last else 0,
             )
         return found
 
@@ -133,8 +140,7 @@ def management_summary(
 ) -> ManagementSummary:
     """Return the summary of the ``period`` that ends on ``last``, with the period before it."""
     first, _ = period_of(period, last)
-    agings = _Agings(policy, source)
-    agings.on(last, by_customer=True)
+    agings = _Agings(policy, source, last)
     current = _figures(policy, source, rows, agings, first=first, last=last)
     before_first, before_last = previous_period(period, first)
     previous = _figures(policy, source, rows, agings, first=before_first, last=before_last)
@@ -142,7 +148,7 @@ def management_summary(
         period,
         current,
         previous,
-        largest_overdue(agings.on(last, by_customer=True)),
+        largest_overdue(agings.on(last)),
         tuple(rows.handoffs(first, last)),
         dict(sorted(rows.write_offs(first, last).items())),
         broken_promises(rows, first, last),

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -28,14 +27,10 @@ from store.mapping import load_mapping
 from tests.api.conftest import Tokens
 
 ROOT = Path(__file__).resolve().parents[2]
-# The IBM sample data lies in ../shared beside the checkout (on developers' machines and in CI).
-IBM_AR = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "ibm-ar"
-    / "WA_Fn-UseC_-Accounts-Receivable.csv"
-)  # fmt: skip
+# The IBM sample data, committed with its source and licence (tests/fixtures/ibm-ar/README.md).
+IBM_AR = ROOT / "tests" / "fixtures" / "ibm-ar" / "WA_Fn-UseC_-Accounts-Receivable.csv"
 DAY = date(2013, 6, 30)
 
-pytestmark = pytest.mark.skipif(not IBM_AR.exists(), reason="the IBM sample AR data set is absent")
 
 
 def us_date(text: str) -> date:

@@ -25,11 +25,9 @@ from store.reader import load_snapshot
 from store.row_reader import RowError, parse_amount
 from tests.store.conftest import dump
 
-# The IBM sample data lies in ../shared beside the checkout (on developers' machines and in CI).
-IBM_AR = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "ibm-ar"
-    / "WA_Fn-UseC_-Accounts-Receivable.csv"
-)
+# The IBM sample data, committed with its source and licence (tests/fixtures/ibm-ar/README.md).
+IBM_AR = Path(__file__).resolve().parents[1] / "fixtures" / "ibm-ar"
+IBM_AR = IBM_AR / "WA_Fn-UseC_-Accounts-Receivable.csv"
 
 KINDS_OF_XERO = ("customers", "invoices")
 CUSTOMERS = [
@@ -611,7 +609,6 @@ def test_an_unknown_mapping_names_the_shipped_ones() -> None:
         load_mapping("sage-invoices")
 
 
-@pytest.mark.skipif(not IBM_AR.exists(), reason="the IBM sample AR data set is not here")
 def test_the_ibm_sample_accounts_receivable_imports(ledger_engine: Engine) -> None:
     results = {
         kind: run_import(ledger_engine, kind, IBM_AR, "ibm-ar")

@@ -64,3 +64,33 @@ def test_the_policy_buckets_are_the_ones_summed() -> None:
     assert [b.name for b in found.scheme.buckets] == ["current", "1-60", "over-60"]
     assert gbp.buckets == (m("500.00"), m("900.00"), m("380.00"))
     assert found.currency("USD").total == 0
+
+
+def test_keeping_only_the_most_overdue_keeps_the_ones_sorting_all_would_pick() -> None:
+    """``most_overdue=N`` holds at most N customers per currency while the ledger streams past
+    (the management summary's ten largest overdue on a million invoices), and they are exactly
+    the first N of every customer sorted by overdue, most first, ties by customer id; customers
+    with nothing overdue are never among them, and the currency totals do not change."""
+    amounts = ["300.00", "120.00", "300.00", "45.50", "120.00", "999.99", "10.00", "300.00"]
+    ledger = tuple(
+        account(
+            f"K{n}",
+            invoice(f"I{n}", "2026-08-01", amount, customer=f"K{n}"),  # due 31 Aug: overdue
+            invoice(f"J{n}", "2026-11-10", "50.00", "EUR", customer=f"K{n}"),  # not yet due
+        )
+        for n, amount in enumerate(amounts)
+    )
+    context, day = EvaluationContext(make_policy()), d("2026-11-15")
+    every = portfolio_aging(context, ledger, day, by_customer=True)
+    for count in (1, 3, 4, len(amounts), len(amounts) + 2):
+        kept = portfolio_aging(context, ledger, day, most_overdue=count)
+        assert kept.currencies == every.currencies
+        overdue = [c for c in every.customers if c.amounts.overdue]
+        expected = sorted(overdue, key=lambda c: (-c.amounts.overdue, c.customer_id))[:count]
+        assert sorted(kept.customers, key=lambda c: (-c.amounts.overdue, c.customer_id)) == (
+            expected
+        )
+        assert all(c.amounts.currency == "GBP" for c in kept.customers)  # nothing EUR is late
+    three = portfolio_aging(context, ledger, day, most_overdue=3).customers
+    tied = [c.customer_id for c in three if c.amounts.overdue == m("300.00")]
+    assert tied == ["K0", "K2"]  # K7 owes as much but loses the tie by its id
