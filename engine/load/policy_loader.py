@@ -28,7 +28,8 @@ from engine.load.policy_files import (
     reads_as_policy,
     working_tree_files,
 )
-from engine.load.policy_records import PolicyParts, assemble, build_records
+from engine.load.policy_parts import PolicyParts
+from engine.load.policy_records import assemble, build_records
 from engine.load.schema_check import check_document
 from engine.load.yaml_reader import MAX_FILE_BYTES, YamlDocument, load_yaml_file, load_yaml_text
 from engine.load.yaml_scalars import STOOD_IN
