@@ -164,14 +164,21 @@ async def get_day(
     """Return the day a request is about: the ``date`` query parameter, else today."""
     if day is None:
         return today_in(served.policy.timezone)
+    return bounded_day(day, "date")
+
+
+def bounded_day(day: date, name: str) -> date:
+    """Return ``day``, the query parameter ``name``, if it is within the ledger's dates (the
+    engine's rule); else refuse the request (422) saying which dates are taken."""
     beyond = check_day(day)
     if beyond is not None:
         raise InvalidRequestError(
-            beyond.message(f"date {day.isoformat()}"),
+            beyond.message(f"{name} {day.isoformat()}"),
             errors=[
-                {"field": "query.date", "detail": beyond.message("the date"), "code": "date_range"}
+                {"field": f"query.{name}", "detail": beyond.message(f"the {name} date"),
+                 "code": "date_range"}
             ],
-        )
+        )  # fmt: skip
     return day
 
 

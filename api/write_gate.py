@@ -29,6 +29,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from api.ledger_state import LedgerState, Written
 from store import webhooks
@@ -177,25 +178,41 @@ class _ReplayError(Exception):
     """A job refused without a savepoint had written: its group runs again with savepoints."""
 
 
+# PostgreSQL ends one of two transactions that wait for each other ("deadlock detected", 40P01)
+# or that cannot both be serialised (40001). The job that lost has its own writes undone (its
+# savepoint) and runs again: the other transaction has gone ahead by then, and the job sees it
+# (an outcome already in force, say) as if it had come second.
+_LOST_A_RACE = frozenset({"40P01", "40001"})
+_TRIES = 3
+
+
+def _lost_a_race(exc: Exception) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _LOST_A_RACE
+
+
 def _attempt(
     conn: Connection, job: Job[Any], written: list[Written], *, savepoints: bool
 ) -> tuple[bool, Any]:
     """Return (True, what ``job`` returned) or (False, what it raised), its writes undone."""
-    savepoint = conn.begin_nested() if savepoints else None
-    changes = None if savepoints else _changes(conn)
-    try:
-        value, wrote = job(conn)
-    except Exception as exc:
+    for tries_left in reversed(range(_TRIES)):
+        savepoint = conn.begin_nested() if savepoints else None
+        changes = None if savepoints else _changes(conn)
+        try:
+            value, wrote = job(conn)
+        except Exception as exc:
+            if savepoint is not None:
+                savepoint.rollback()
+            elif _changes(conn) != changes:
+                raise _ReplayError from exc
+            if tries_left and _lost_a_race(exc):
+                continue
+            return False, exc
         if savepoint is not None:
-            savepoint.rollback()
-        elif _changes(conn) != changes:
-            raise _ReplayError from exc
-        return False, exc
-    if savepoint is not None:
-        savepoint.commit()
-    if wrote is not None:
-        written.append(wrote)
-    return True, value
+            savepoint.commit()
+        if wrote is not None:
+            written.append(wrote)
+        return True, value
+    raise AssertionError("the last try returns")
 
 
 def _changes(conn: Connection) -> int:

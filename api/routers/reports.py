@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Engine
 
-from api.deps import ContextDep, DayDep, PolicyDep, ViewerDep
+from api.deps import ContextDep, DayDep, PolicyDep, ViewerDep, bounded_day
 from api.errors import InvalidRequestError, problem_responses
 from api.policy_state import ServedPolicy
 from api.report_models import (
@@ -45,6 +45,7 @@ from api.report_views import (
 from api.routers.actions import CSV_MEDIA_TYPE, wants_csv
 from api.settings import ApiSettings
 from delivery.summary_mail import summary_pdf
+from engine.model.ledger_fields import DATE_PATTERN
 from engine.report.report_render import RenderedReport, render_report
 from engine.report.summary_render import summary_html, summary_markdown, summary_rendered
 from engine.rules.summary import last_complete
@@ -106,9 +107,15 @@ def report_params(
     context: ContextDep,
     served: PolicyDep,
     day: DayDep,
-    first: Annotated[date | None, Query(alias="from", description="The first day.")] = None,
+    first: Annotated[
+        date | None,
+        Query(alias="from", description="The first day.",
+              json_schema_extra={"pattern": DATE_PATTERN}),
+    ] = None,
     last: Annotated[
-        date | None, Query(alias="to", description="The last day (default: `date`).")
+        date | None,
+        Query(alias="to", description="The last day (default: `date`).",
+              json_schema_extra={"pattern": DATE_PATTERN}),
     ] = None,
     fmt: Annotated[
         Literal["json", "csv"] | None,
@@ -116,6 +123,8 @@ def report_params(
     ] = None,
 ) -> ReportParams:
     """Return the parameters every report shares (viewers and every other role may read)."""
+    first = None if first is None else bounded_day(first, "from")
+    last = None if last is None else bounded_day(last, "to")
     return ReportParams(request, context.engine, context.settings, served, day, first, last, fmt)
 
 
@@ -277,7 +286,8 @@ def get_summary(
     last: Annotated[
         date | None,
         Query(alias="to", description="The last day (default: yesterday, or the end of last "
-                                      "month for a month)."),
+                                      "month for a month).",
+              json_schema_extra={"pattern": DATE_PATTERN}),
     ] = None,
     fmt: Annotated[
         SummaryFormat | None,
@@ -288,7 +298,7 @@ def get_summary(
     change, DSO and CEI beside the period before, the ten largest overdue customers,
     escalations and write-offs, broken promises, and the policy changes merged in the period
     with their plan's headline. As JSON, CSV, Markdown, HTML or PDF."""
-    end = last or last_complete(period, day)
+    end = bounded_day(last, "to") if last is not None else last_complete(period, day)
     found = summary_view(
         context.engine, served, repo=context.settings.repo, period=period, last=end
     )

@@ -85,6 +85,29 @@ def test_cei_period_must_be_in_order(client: TestClient, tokens: Tokens) -> None
     assert body["currencies"][0]["beginning_receivables"] == "8500.00"  # before PAY-1
 
 
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/reports/cei", {"from": "0001-01-01", "to": "2000-01-01"}),  # found by schemathesis
+        ("/v1/reports/cei", {"from": "2026-11-01", "to": "2200-01-01"}),
+        ("/v1/reports/effectiveness", {"from": "1899-12-31"}),
+        ("/v1/reports/summary", {"to": "0001-01-07"}),
+    ],
+)
+def test_report_days_are_the_ledgers_days(
+    client: TestClient, tokens: Tokens, path: str, params: dict[str, str]
+) -> None:
+    """``from`` and ``to`` take the dates a ledger holds (1900-01-01 to 2199-12-31, the engine's
+    rule, as ``date`` does): a day outside is refused with a problem naming the parameter, never
+    a 500 from a day before the first the calendar has."""
+    response = client.get(path, params=params, headers=tokens.headers("viewer"))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    (error,) = response.json()["errors"]
+    assert error["field"] in ("query.from", "query.to")
+    assert error["code"] == "date_range"
+
+
 def test_reports_need_a_token(client: TestClient) -> None:
     assert client.get("/v1/reports/aging").status_code == 401
 

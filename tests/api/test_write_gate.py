@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import OperationalError
 
 from api.ledger_state import LedgerState, Written
 from api.write_gate import WriteGate, WriteQueue
@@ -64,6 +65,47 @@ def test_a_job_that_raises_leaves_no_write_and_the_others_stand(
     assert sum(isinstance(r, LookupError) for r in results) == 2
     assert sum(isinstance(r, ValueError) for r in results) == 1
     assert stored(engine) == {"C1", "C3", "C4"}
+
+
+class _DeadlockError(Exception):
+    """What psycopg raises when PostgreSQL ends a transaction to break a deadlock."""
+
+    sqlstate = "40P01"
+
+
+def deadlocked_once(customer: str, tries: list[int], *, times: int = 1) -> Any:
+    """Return a job that loses a deadlock ``times``, then adds ``customer``."""
+
+    def job(conn: Connection) -> tuple[str, Written | None]:
+        tries.append(1)
+        if len(tries) <= times:
+            raise OperationalError("INSERT ...", {}, _DeadlockError("deadlock detected"))
+        conn.execute(insert(customers), {"id": customer, "name": customer, "country": "GB"})
+        return customer, Written(customer)
+
+    return job
+
+
+def test_a_job_that_loses_a_deadlock_runs_again(engine: Engine) -> None:
+    """PostgreSQL ends one of two transactions waiting for each other (two collectors recording
+    promises on the same two actions in opposite orders): the job that lost runs again once the
+    other has gone ahead, and the collector gets an answer, not a 500."""
+    tries: list[int] = []
+    results = run_group(engine, [add("C1"), deadlocked_once("C2", tries), add("C3")])
+    assert results == ["C1", "C2", "C3"]
+    assert len(tries) == 2
+    assert stored(engine) == {"C1", "C2", "C3"}
+
+
+def test_a_job_that_keeps_losing_gives_up_and_leaves_no_write(engine: Engine) -> None:
+    """Three lost races in a row: the job is answered with the error (a 500 the operator sees),
+    the rest of its group stands."""
+    tries: list[int] = []
+    results = run_group(engine, [add("C1"), deadlocked_once("C2", tries, times=5)])
+    assert results[0] == "C1"
+    assert isinstance(results[1], OperationalError)
+    assert len(tries) == 3
+    assert stored(engine) == {"C1"}
 
 
 def test_many_writers_in_groups_commit_every_acknowledged_write(engine: Engine) -> None:
