@@ -3,6 +3,7 @@
 Built from the customer's own ledger (read for that customer only) and the engine, one evaluation
 context for all of it: the open invoices, balance and aging of ``engine.rules.balances`` (the
 amounts and days overdue the action list chases, after unapplied cash as the policy says), the
+charges owed of ``engine.rules.charges_owed`` and the total of ``engine.rules.statement``, the
 effective policy with the layer that set each value, and the evaluation of that customer alone,
 which gives today's actions and the suppressions in force with their reasons.
 """
@@ -20,12 +21,15 @@ from api.action_lists import version_to_dict
 from api.errors import CUSTOMER_NOT_FOUND, NotFoundError
 from api.policy_state import ServedPolicy
 from engine.evaluate import evaluate_customer
+from engine.model.money import money_string
 from engine.model.policy import Policy
 from engine.report.render import RenderContext, action_to_dict, suppression_to_dict
-from engine.rules.balances import Balances, account_balances
+from engine.rules.balances import account_balances
+from engine.rules.charges_owed import charges_owed
 from engine.rules.context import EvaluationContext
 from engine.rules.effective import EffectivePolicy
 from engine.rules.output import CustomerOutcome
+from engine.rules.statement import Statement, statement_of
 from store.outcomes import promise_history
 from store.reader import load_snapshot
 
@@ -50,6 +54,7 @@ def customer_detail(
     context = EvaluationContext(policy)
     rules = context.effective.get(ledger.customer, context.rule_currencies(ledger))
     outcome = evaluate_customer(context, ledger, day)
+    owed = charges_owed(policy, ledger, day)
     return {
         "date": day.isoformat(),
         "policy_version": version_to_dict(served.version),
@@ -60,7 +65,7 @@ def customer_detail(
             "segment": ledger.customer.segment,
             "language": ledger.customer.language,
         },
-        **_money(account_balances(context, ledger, day)),
+        **_money(statement_of(account_balances(context, ledger, day), owed)),
         "effective_policy": _effective(rules),
         **_today(outcome, policy),
         "history": [
@@ -106,10 +111,30 @@ def _promises(engine: Engine, customer_id: str, day: date) -> list[dict[str, Any
     ]
 
 
-def _money(balances: Balances) -> dict[str, Any]:
+def _money(statement: Statement) -> dict[str, Any]:
+    balances = statement.balances
     return {
         "balance": _amounts(balances.balance),
         "overdue": _amounts(balances.overdue),
+        "charges_owed": _amounts(statement.charges_owed),
+        "total_owed": _amounts(statement.due),
+        "charges": [
+            {
+                "action_id": c.action_id,
+                "step": c.step,
+                "kind": c.kind,
+                "date": c.charged.isoformat(),
+                "invoice": c.invoice_id,
+                "invoices": list(c.invoice_ids),
+                "currency": c.currency,
+                "amount": money_string(c.amount, c.currency),
+                "paid": money_string(c.paid, c.currency),
+                "waived": money_string(c.waived, c.currency),
+                "owed": money_string(c.owed, c.currency),
+                "waiver": c.waiver,
+            }
+            for c in statement.all_charges
+        ],
         "aging": [
             {
                 "bucket": bucket.name,

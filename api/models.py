@@ -238,6 +238,24 @@ class OutcomeOut(Out):
     policy_version: PolicyVersionOut
 
 
+class WaiverIn(In):
+    """A waiver of the fees and interest an action charged."""
+
+    reason: Annotated[Note, Field(min_length=1)]
+
+
+class WaiverOut(Out):
+    """The waiver in force for an action's charges."""
+
+    id: str
+    action_id: str
+    customer: str
+    date: dt.date
+    reason: str
+    who: str
+    created: bool = Field(description="False when the action's charges were already waived.")
+
+
 # -- customers -------------------------------------------------------------------------------
 
 
@@ -362,6 +380,23 @@ class DisputeOut(Out):
     reason: str
 
 
+class ChargeOwedOut(Out):
+    """A reminder fee or interest an action charged, with what was paid and waived of it."""
+
+    action_id: str
+    step: str
+    kind: Literal["fee", "interest"]
+    date: dt.date = Field(description="The day the step that charged it was done.")
+    invoice: str | None = Field(description="The invoice it belongs to.")
+    invoices: list[str] = Field(description="Every invoice of the action.")
+    currency: str
+    amount: Money
+    paid: Money
+    waived: Money
+    owed: Money
+    waiver: str | None = Field(description="The waiver that took it off, if any.")
+
+
 class CustomerDetail(Out):
     """A customer's state on a day: what is open, what applies, what is held back, what happened."""
 
@@ -370,6 +405,9 @@ class CustomerDetail(Out):
     customer: CustomerOut
     balance: Amounts
     overdue: Amounts
+    charges_owed: Amounts = Field(description="Fees and interest charged and still owed.")
+    total_owed: Amounts = Field(description="The balance plus the charges owed.")
+    charges: list[ChargeOwedOut]
     aging: list[AgingBucketOut]
     open_invoices: list[OpenInvoiceOut]
     effective_policy: EffectivePolicyOut

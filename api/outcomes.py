@@ -34,6 +34,7 @@ from api.policy_state import ServedPolicy
 from engine.model.actions import Action
 from engine.model.ledger import ActionStatus
 from engine.model.ledger_fields import check_day
+from engine.rules.charges_owed import NOTHING_CHARGED, logged_charges
 from store.models import FINAL_STATUSES
 from store.outcomes import (
     Outcome,
@@ -142,6 +143,10 @@ def _write(
     _check(target, body)
     logged = Recorded(request.action_id, False)
     if action is not None:
+        # A step done charges what it charges (rule "charges owed"); a step skipped or failed,
+        # or answered by a dispute of its invoices, charges nothing.
+        charges = status is ActionStatus.DONE and not isinstance(body, DisputeOutcomeIn)
+        charged = logged_charges(action) if charges else NOTHING_CHARGED
         logged = record_outcome(
             conn,
             action_id=target.action_id,
@@ -153,6 +158,9 @@ def _write(
             note=body.note,
             who=request.who.name,
             outcome=outcome,
+            fee=charged.fee,
+            interest=charged.interest,
+            currency=charged.currency,
         )
         if not logged.created and status.value != "failed":
             # Another final outcome is in force (recorded before, or a moment ago by a writer

@@ -88,9 +88,9 @@ def _document(
     ]
     charges = [
         {
-            "label": f"{say('charge_' + c.kind)} ({say.day(c.day)})"
-            + (f", {', '.join(c.invoices)}" if c.invoices else ""),
-            "amount": say.money(c.amount, c.currency),
+            "label": f"{say('charge_' + c.kind)} ({say.day(c.charged)})"
+            + (f", {', '.join(c.invoice_ids)}" if c.invoice_ids else ""),
+            "amount": say.money(c.owed, c.currency),
         }
         for c in (account.charges if with_charges else ())
     ]

@@ -1,9 +1,10 @@
 """What the payment portal shows one customer on a day, built from the ledger and the engine.
 
 The open invoices, days overdue and balance are the rule "balances" (the amounts the daily list
-chases), the charges owed are those the account was charged (``store.timeline.customer_charges``),
-and the amount due per currency is the rule "statement of account"; the payment reference and
-links are the rule "payment options". Nothing here adds up money: it reads, and lays out.
+chases), the charges owed are the rule "charges owed" (``engine.rules.charges_owed``: charged,
+not yet paid or waived), and the amount due per currency is the rule "statement of account"; the
+payment reference and links are the rule "payment options". Nothing here adds up money: it
+reads, and lays out.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from api.portal_words import Speaker
 from engine.model.ledger import CustomerLedger
 from engine.model.payment import BankAccount, Company, PaymentOptions, PortalRules
 from engine.rules.balances import account_balances
+from engine.rules.charges_owed import OwedCharge, charges_owed
 from engine.rules.context import EvaluationContext
 from engine.rules.payment import (
     format_reference,
@@ -30,7 +32,6 @@ from engine.rules.payment import (
 )
 from engine.rules.statement import Statement, statement_of
 from store.reader import load_snapshot
-from store.timeline import ChargeRecord, customer_charges
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,7 @@ class PortalAccount:
     country: str | None
     day: date
     statement: Statement
-    charges: tuple[ChargeRecord, ...]
+    charges: tuple[OwedCharge, ...]  # still owed
     options: tuple[PayOption, ...]
     company: Company
     rules: PortalRules
@@ -94,19 +95,15 @@ def portal_account(
     snapshot = load_snapshot(engine, [customer_id], as_of=day)
     if not snapshot.customers:
         raise NotInLedgerError(customer_id)
-    ledger = snapshot.customers[0]
-    with engine.connect() as conn:
-        charges = tuple(customer_charges(conn, customer_id, day))
-    return account_of(served, ledger, charges, day)
+    return account_of(served, snapshot.customers[0], day)
 
 
-def account_of(
-    served: ServedPolicy, ledger: CustomerLedger, charges: tuple[ChargeRecord, ...], day: date
-) -> PortalAccount:
-    """Return the portal's view of ``ledger`` with the ``charges`` owed on ``day``."""
+def account_of(served: ServedPolicy, ledger: CustomerLedger, day: date) -> PortalAccount:
+    """Return the portal's view of ``ledger`` on ``day``."""
     policy = served.policy
     context = EvaluationContext(policy)
     rules = context.effective.get(ledger.customer, context.rule_currencies(ledger))
+    charges = charges_owed(policy, ledger, day)
     statement = statement_of(account_balances(context, ledger, day), charges)
     payment = policy.payment or PaymentOptions(Company(policy.name))
     first_invoice = _first_invoice_by_currency(statement)
@@ -122,7 +119,7 @@ def account_of(
         country=ledger.customer.country,
         day=day,
         statement=statement,
-        charges=charges,
+        charges=statement.charges,
         options=options,
         company=payment.company,
         rules=payment.portal,

@@ -26,8 +26,10 @@ from engine.model.money import format_money
 from engine.model.payment import Company, PaymentOptions
 from engine.model.policy import Contact, Policy
 from engine.report.messages import Message, render_message
+from engine.rules.charges_owed import logged_charges
 from engine.rules.effective import effective_policy
 from engine.rules.payment import amounts_due, payment_placeholders
+from store.outbox import charge_facts
 
 CHANNELS = ("email", "letter")
 # The rows of a statement's table, each a mapping of its cells.
@@ -121,6 +123,8 @@ def compose(
         "customer_name": action.customer_name,
         "amount_due": ", ".join(format_money(a, c) for c, a in amounts_due(action).items()),
         "payment_reference": payment_placeholders(payment, action)["payment_reference"],
+        # What the step charges, recorded with its done outcome (rule "charges owed").
+        **charge_facts(logged_charges(action)),
     }
     if action.kind == "letter":
         pdf = letter_pdf(action, policy, payment, message, root=root) if with_content else b""

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "test": "dunning.commands.test",
     "token": "dunning.commands.token",
     "validate": "dunning.commands.validate",
+    "waive": "dunning.commands.waive",
     "webhook": "dunning.commands.webhook",
     "write-off": "dunning.commands.write_off",
 }

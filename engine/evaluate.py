@@ -20,6 +20,7 @@ from engine.model.ledger import CustomerLedger
 from engine.model.policy import Policy
 from engine.rules.account import Account
 from engine.rules.catch_up import one_level_per_run
+from engine.rules.charges_owed import chased_items, settle_charges
 from engine.rules.context import EvaluationContext
 from engine.rules.credit_hold import credit_actions, hold_cause_remains, releasing_pause
 from engine.rules.credit_review import review_action
@@ -92,13 +93,19 @@ def evaluate_customer(
     # As of the day: records dated later do not count (a file ledger, a plan over several days);
     # early-payment discounts the payments earned are written off.
     ledger = context.ledger_on(ledger, as_of)
-    # Open items: what is still owed on each invoice.
+    # Charges owed: fees and interest charged, and what payments paid of them.
+    ledger, owed = settle_charges(context.policy, ledger, as_of)
+    # Open items: what is still owed on each invoice (its charges, once its amount is paid).
     opens = open_items(ledger.invoices, as_of)
+    charge_only: frozenset[str] = frozenset()
+    if owed is not None:
+        opens, charge_only = chased_items(ledger.invoices, opens, owed)
     reviewed = ledger.customer.id in context.reviewed
     if not opens and not ledger.history and not reviewed:
         return NOTHING
     # Effective policy: the customer's ladder, terms and overrides (the layers it shares).
     account = Account(context, ledger, as_of)
+    account.charge_only = charge_only
     context.dates.set_day(as_of)
     if context.split_terms:
         # Instalments: each part of an invoice on split terms is owed and chased on its own.

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, select
 
 from store.models import (
     action_log,
+    charge_waivers,
     customers,
     disputes,
     imports,
@@ -20,7 +21,7 @@ from store.models import (
 
 Fingerprint = tuple[int, ...]
 # How many numbers a fingerprint has.
-FINGERPRINT_SIZE = 8
+FINGERPRINT_SIZE = 9
 
 
 def ledger_fingerprint(conn: Connection) -> Fingerprint:
@@ -29,7 +30,7 @@ def ledger_fingerprint(conn: Connection) -> Fingerprint:
     Imports record a row in ``imports`` for every batch that changed something and outcomes a row
     in ``action_log``; both have growing integer ids, so ``max(id)`` is one index lookup. Disputes,
     promises and plans are recorded as outcomes without an import, and write-offs by
-    ``store.ledger_writes`` without one: small tables, counted.
+    ``store.ledger_writes`` without one, and charge waivers: small tables, counted.
     """
     row = conn.execute(
         select(
@@ -44,6 +45,7 @@ def ledger_fingerprint(conn: Connection) -> Fingerprint:
             select(func.count()).select_from(promises).scalar_subquery(),
             select(func.count()).select_from(payment_plans).scalar_subquery(),
             select(func.count()).select_from(write_offs).scalar_subquery(),
+            select(func.count()).select_from(charge_waivers).scalar_subquery(),
         )
     ).one()
     return tuple(int(value) for value in row)

@@ -643,6 +643,26 @@ class PortalAnswerRow(Base):
     )
 
 
+class ChargeWaiverRow(Base):
+    """A waiver of the fees and interest an action charged: from ``date``, by ``who``, and why.
+
+    One per action (``UNIQUE (action_id)``): waiving the same action's charges twice, or from two
+    clients at once, leaves one waiver (store.charge_waivers). History, never deleted.
+    """
+
+    __tablename__ = "charge_waivers"
+
+    id: Mapped[str] = mapped_column(ident(), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"))
+    action_id: Mapped[str] = mapped_column(ident(128), unique=True)
+    date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index(None, "customer_id", "date"),)
+
+
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -671,6 +691,7 @@ customer_notes = _table(CustomerNoteRow)
 action_assignments = _table(ActionAssignmentRow)
 web_sessions = _table(WebSessionRow)
 daily_snapshots = _table(DailySnapshotRow)
+charge_waivers = _table(ChargeWaiverRow)
 
 
 # The escalation cases' tables are part of the same schema (imported last: they build on Base).

@@ -20,11 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engine.rules.charges_owed import NOTHING_CHARGED, LoggedCharges
 from store.connection import begin_write
 from store.models import outbox
 from store.outcomes import _writing, record_outcome
@@ -69,6 +71,32 @@ class Claimed:
     needs_person: bool
     attempts: int
     facts: Mapping[str, str] = field(default_factory=dict)
+
+
+# The facts that carry what the step charges to its done outcome (rule "charges owed").
+_FEE, _INTEREST, _CHARGE_CURRENCY = "fee", "interest", "charge_currency"
+
+
+def charge_facts(charged: LoggedCharges) -> dict[str, str]:
+    """Return the facts that carry ``charged`` to the done outcome ``mark_sent`` records."""
+    if charged.currency is None:
+        return {}
+    out = {_CHARGE_CURRENCY: charged.currency}
+    if charged.fee is not None:
+        out[_FEE] = f"{charged.fee:f}"
+    if charged.interest is not None:
+        out[_INTEREST] = f"{charged.interest:f}"
+    return out
+
+
+def _charged(facts: Mapping[str, str]) -> LoggedCharges:
+    currency = facts.get(_CHARGE_CURRENCY)
+    if not currency:
+        return NOTHING_CHARGED
+    fee, interest = facts.get(_FEE), facts.get(_INTEREST)
+    return LoggedCharges(
+        Decimal(fee) if fee else None, Decimal(interest) if interest else None, currency
+    )
 
 
 def enqueue(conn: Connection, messages: Iterable[Queued], *, now: datetime | None = None) -> int:
@@ -217,7 +245,7 @@ def mark_sent(
             return False
         _record(conn, message, "sent", _delivered(message, answer), DELIVERED[message.channel])
         if not message.needs_person:
-            _record(conn, message, "done", "", outcome)
+            _record(conn, message, "done", "", outcome, charged=_charged(message.facts))
     return True
 
 
@@ -373,8 +401,17 @@ def _move(conn: Connection, message: Claimed, worker: str, **values: Any) -> boo
     return moved.rowcount == 1
 
 
-def _record(conn: Connection, message: Claimed, status: str, answer: str, outcome: str) -> None:
-    """Record the delivery on the action, as staff's outcomes are recorded (store.outcomes)."""
+def _record(
+    conn: Connection,
+    message: Claimed,
+    status: str,
+    answer: str,
+    outcome: str,
+    *,
+    charged: LoggedCharges = NOTHING_CHARGED,
+) -> None:
+    """Record the delivery on the action, as staff's outcomes are recorded (store.outcomes);
+    a done outcome with what the step charged."""
     if not message.customer_id:
         return  # mail to the business itself (the management summary): no customer's action
     record_outcome(
@@ -388,6 +425,9 @@ def _record(conn: Connection, message: Claimed, status: str, answer: str, outcom
         outcome=outcome,
         note=answer,
         who=SENDER,
+        fee=charged.fee,
+        interest=charged.interest,
+        currency=charged.currency,
     )
 
 

@@ -6,7 +6,9 @@ keyset over ``customers.id``): for each chunk one query per table, each an index
 ``NamedTuple`` records. No ORM object is ever built (docs/ledger-store.md has the measurements).
 
 Invoices that are settled in full are left out by the database: it sums the payments and credit
-notes applied to each invoice and returns only those with something still open. Everything else
+notes applied to each invoice and returns only those with something still open, and then reads
+back those of them an action charged a fee or interest on (they are owed while their charges
+are, rule "charges owed"). Everything else
 about a customer (unapplied cash, disputes, promises, plans, the whole action history) is returned
 whole, because the engine needs it even when no invoice is open (contact limits, promises kept).
 """
@@ -45,6 +47,7 @@ from engine.model.handoff import Handoff
 from engine.model.ledger import (
     ActionRecord,
     ActionStatus,
+    ChargeWaiver,
     CreditNote,
     Customer,
     CustomerLedger,
@@ -64,6 +67,7 @@ from store.connection import create_store_engine, missing_sqlite_file
 from store.migrate import DatabaseMissingError, require_current
 from store.models import (
     action_log,
+    charge_waivers,
     credit_notes,
     customers,
     disputes,
@@ -491,6 +495,28 @@ class _ChunkReader:
             .order_by(h.customer_id, h.opened, h.id)
         )
 
+        self.charged_invoices_stmt = (
+            select(
+                i.customer_id,
+                i.id,
+                day(i.issued).label("issued"),
+                money(i.amount).label("amount"),
+                i.currency,
+                i.terms,
+                day(i.due).label("due"),
+                literal_column("1").label("settlement_count"),
+            )
+            .where(i.id.in_(bindparam("invoice_ids", expanding=True)), *self._until(i.issued))
+            .order_by(i.customer_id, i.issued, i.id)
+        )
+
+        cw = charge_waivers.c
+        self.waivers_stmt = (
+            select(cw.customer_id, cw.id, cw.action_id, day(cw.date), cw.reason, cw.who)
+            .where(self._in_chunk(cw.customer_id), *self._until(cw.date))
+            .order_by(cw.customer_id, cw.date, cw.id)
+        )
+
         a = action_log.c
         self.history_stmt = (
             select(
@@ -676,6 +702,14 @@ class _ChunkReader:
                 )
             )
 
+        self._charged_invoices(history, open_invoices, params)
+
+        waived: dict[str, list[ChargeWaiver]] = {}
+        for customer_id, ref, action_id, on, reason, who in self._rows(self.waivers_stmt, params):
+            waived.setdefault(customer_id, []).append(
+                ChargeWaiver(ref, customer_id, action_id, day(on), reason, who)
+            )
+
         handed: dict[str, list[Handoff]] = {}
         for customer_id, ref, to, opened, recalled in self._rows(self.handoffs_stmt, params):
             handed.setdefault(customer_id, []).append(
@@ -698,10 +732,55 @@ class _ChunkReader:
                         tuple(pl) if (pl := planned.get(cid)) else empty,
                         tuple(h) if (h := history.get(cid)) else empty,
                         tuple(o) if (o := handed.get(cid)) else empty,
+                        tuple(w) if (w := waived.get(cid)) else empty,
                     ),
                 )
             )
         return ledgers
+
+    def _charged_invoices(
+        self,
+        history: dict[str, list[ActionRecord]],
+        open_invoices: dict[str, list[Invoice]],
+        params: dict[str, Any],
+    ) -> None:
+        """Add to ``open_invoices`` the invoices settled in full that a worked action charged a
+        fee or interest on: they are owed while their charges are (rule "charges owed")."""
+        done = ActionStatus.DONE
+        wanted: set[str] = set()
+        for customer_id, records in history.items():
+            have = {invoice.id for invoice in open_invoices.get(customer_id, ())}
+            for record in records:
+                if record.status == done and (record.fee or record.interest):
+                    wanted.update(i for i in record.invoice_ids if i not in have)
+        if not wanted:
+            return
+        day, money = self._date, self._money
+        ids = sorted(wanted)
+        added: set[str] = set()
+        for start in range(0, len(ids), _IN_BATCH):
+            batch = {**params, "invoice_ids": ids[start : start + _IN_BATCH]}
+            rows = self._rows(self.charged_invoices_stmt, batch)
+            currency_of = {row[1]: row[4] for row in rows}
+            settled: dict[str, list[Settlement]] = {}
+            if rows:
+                paid = {**params, "invoice_ids": list(currency_of)}
+                for invoice_id, on, amount, kind, ref in self._rows(self.settlements_stmt, paid):
+                    settled.setdefault(invoice_id, []).append(
+                        Settlement(day(on), money(amount, currency_of[invoice_id]), kind, ref)
+                    )
+            for customer_id, iid, issued, amount, currency, terms, due, _count in rows:
+                if customer_id not in history:
+                    continue  # an invoice of another chunk's customer: read with that chunk
+                open_invoices.setdefault(customer_id, []).append(
+                    Invoice(
+                        iid, customer_id, day(issued), money(amount, currency), currency, terms,
+                        None if due is None else day(due), tuple(settled.get(iid, ())), None,
+                    )
+                )  # fmt: skip
+                added.add(customer_id)
+        for customer_id in added:
+            open_invoices[customer_id].sort(key=lambda invoice: (invoice.issued, invoice.id))
 
     def _promises(self, params: dict[str, Any]) -> dict[str, list[Promise]]:
         rows = self._rows(self.promises_stmt, params)

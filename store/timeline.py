@@ -10,9 +10,7 @@ Only what is dated on or before the day is shown, as every page of a day does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from sqlalchemy import Connection, Table, select
 
@@ -419,45 +417,3 @@ def _portal(conn: Connection, customer_id: str, as_of: date) -> list[TimelineEnt
             )
         )  # fmt: skip
     return entries
-
-
-@dataclass(frozen=True, slots=True)
-class ChargeRecord:
-    """A fee or interest an action charged, as the action log holds it."""
-
-    day: date
-    step: str
-    kind: str  # fee | interest
-    amount: Decimal
-    currency: str
-    invoices: tuple[str, ...]
-
-
-def customer_charges(conn: Connection, customer_id: str, as_of: date) -> list[ChargeRecord]:
-    """Return the fees and interest the customer's worked actions charged, newest first."""
-    a = action_log.c
-    rows = conn.execute(
-        select(a.date, a.step, a.fee, a.interest, a.currency, a.invoice_ids)
-        .where(
-            a.customer_id == customer_id,
-            a.date <= as_of,
-            a.currency.is_not(None),
-            (a.fee.is_not(None)) | (a.interest.is_not(None)),
-        )
-        .order_by(a.date.desc(), a.id.desc())
-    ).all()
-    out = []
-    for row in rows:
-        for kind, value in (("fee", row.fee), ("interest", row.interest)):
-            if value is not None:
-                out.append(
-                    ChargeRecord(
-                        row.date,
-                        row.step,
-                        kind,
-                        stated_amount(value, row.currency),
-                        row.currency,
-                        tuple(row.invoice_ids),
-                    )
-                )
-    return out

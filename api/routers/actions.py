@@ -8,11 +8,28 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.action_lists import Filters
 from api.action_pages import action_detail_json, page_csv, page_json
-from api.deps import ActionListDep, CollectorDep, ContextDep, DayDep, PolicyDep, ViewerDep
+from api.deps import (
+    ActionListDep,
+    CollectorDep,
+    ContextDep,
+    DayDep,
+    PolicyDep,
+    SessionDep,
+    ViewerDep,
+)
 from api.errors import NotFoundError, problem_responses
 from api.middleware import stamp_version
-from api.models import ID_PATTERN, ActionDetail, ActionPage, OutcomeIn, OutcomeOut
+from api.models import (
+    ID_PATTERN,
+    ActionDetail,
+    ActionPage,
+    OutcomeIn,
+    OutcomeOut,
+    WaiverIn,
+    WaiverOut,
+)
 from api.outcomes import OutcomeRequest, submit
+from api.waiver_writes import waive_charges
 
 router = APIRouter(prefix="/v1/actions", tags=["actions"])
 
@@ -181,3 +198,34 @@ async def record_outcome(
     if not recorded.created:
         response.status_code = 200
     return recorded.body
+
+
+@router.post(
+    "/{action_id}/waiver",
+    operation_id="waiveCharges",
+    summary="Waive the fees and interest an action charged",
+    response_model=WaiverOut,
+    status_code=201,
+    responses={
+        200: {"model": WaiverOut, "description": "The action's charges were already waived."},
+        **problem_responses(401, 403, 404, 422, 503),
+    },
+)
+async def waive(
+    *,
+    who: CollectorDep,
+    conn: SessionDep,
+    day: DayDep,
+    action_id: Annotated[str, Path(max_length=128, pattern=ID_PATTERN)],
+    body: WaiverIn,
+    response: Response,
+) -> dict[str, Any]:
+    """Take the fees and interest an action charged off the customer's account from the day,
+    with the reason (rule "charges owed"). What a payment had paid of them then pays the
+    invoice. An action's charges are waived once: the same request again answers 200 with
+    `created: false` and the waiver in force. 404 when the action charged nothing recorded
+    done."""
+    written = waive_charges(conn, action_id, day=day, reason=body.reason, who=who)
+    if not written["created"]:
+        response.status_code = 200
+    return written

@@ -3,6 +3,7 @@ the effective policy with the file and line of each setting, and notes."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from api.customer_view import customer_detail
 from api.deps import ContextDep, DayDep, PolicyDep, SessionDep
 from api.errors import ApiError
 from api.models import ID_PATTERN
+from api.waiver_writes import waive_charges
 from api.web.charts import aging_charts
 from api.web.layout import page_context, pages_of
 from api.web.provenance import provenance
@@ -22,7 +24,7 @@ from api.web.security import CollectorFormDep, PageError, UserDep
 from api.workspace_writes import write_note
 from store.notes import new_key
 from store.outbox import Delivery, deliveries
-from store.timeline import customer_charges, read_timeline
+from store.timeline import read_timeline
 
 router = APIRouter(include_in_schema=False)
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
@@ -57,16 +59,16 @@ async def customer_page(
 ) -> Response:
     """Return the customer's page."""
 
-    def read() -> tuple[dict[str, Any], Any, Any, list[Delivery]]:
+    def read() -> tuple[dict[str, Any], Any, list[Delivery]]:
+        # The charges owed are the customer view's: rule "charges owed", in the engine.
         detail = customer_detail(context.engine, served, customer_id, day)
         with context.engine.connect() as conn:
             timeline = read_timeline(conn, customer_id, day, served.policy)
-            charges = customer_charges(conn, customer_id, day)
             sent = deliveries(conn, customer_id=customer_id, as_of=day)
-        return detail, timeline, charges, sent
+        return detail, timeline, sent
 
     try:
-        detail, timeline, charges, sent = await run_in_threadpool(read)
+        detail, timeline, sent = await run_in_threadpool(read)
     except ApiError as exc:
         # The page names the customer asked for (the API's problem never echoes the path).
         words = f"customer {customer_id} is not in the ledger" if exc.status == 404 else exc.detail
@@ -96,13 +98,24 @@ async def customer_page(
             timeline=timeline,
             entries=timeline.entries if show_all else timeline.entries[:TIMELINE_FIRST],
             all_url=f"/customers/{customer_id}?" + urlencode({"date": day, "timeline": "all"}),
-            charges=charges,
+            charges=detail["charges"],
+            waivable=_waivable(detail["charges"]),
             deliveries=sent[:TIMELINE_FIRST],
             key=new_key(),
             note_error=request.query_params.get("note_error", ""),
+            waiver_error=request.query_params.get("waiver_error", ""),
             back="/?" + urlencode({"date": day.isoformat()}),
         ),
     )
+
+
+def _waivable(charges: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Return (action id, step) of the actions whose charges are still owed and not waived."""
+    out: dict[str, str] = {}
+    for charge in charges:
+        if charge["waiver"] is None and Decimal(charge["owed"]) > 0:
+            out.setdefault(charge["action_id"], charge["step"])
+    return list(out.items())
 
 
 @router.post("/customers/{customer_id}/notes")
@@ -132,3 +145,33 @@ async def add_note_page(
 
     await run_in_threadpool(write, conn)
     return RedirectResponse(page + "#timeline", status_code=303)
+
+
+@router.post("/customers/{customer_id}/waivers")
+async def waive_page(
+    request: Request,
+    user: CollectorFormDep,
+    conn: SessionDep,
+    day: DayDep,
+    customer_id: CustomerId,
+) -> Response:
+    """Waive the charges of one of the customer's actions, with the reason, then show them."""
+    form = await request.form()
+    action_id, reason = form.get("action_id"), form.get("reason")
+    page = f"/customers/{customer_id}?" + urlencode({"date": day.isoformat()})
+    if not isinstance(action_id, str) or not isinstance(reason, str) or not reason.strip():
+        words = "Say why the charges are waived."
+        return RedirectResponse(
+            page + "&" + urlencode({"waiver_error": words}) + "#charges", status_code=303
+        )
+
+    def write(connection: Connection) -> dict[str, Any]:
+        return waive_charges(connection, action_id, day=day, reason=reason, who=user.principal)
+
+    try:
+        await run_in_threadpool(write, conn)
+    except ApiError as exc:
+        return RedirectResponse(
+            page + "&" + urlencode({"waiver_error": exc.detail}) + "#charges", status_code=303
+        )
+    return RedirectResponse(page + "#charges", status_code=303)

@@ -97,6 +97,7 @@ def _build_policy(parts: PolicyParts, rel: str, doc: YamlDocument) -> None:
         language=str(data.get("language", "en")),
         due_date_roll=str(data.get("due_date_roll", "next_business_day")),
         unapplied_cash=str(data.get("unapplied_cash", "oldest_first")),
+        charge_allocation=str(data.get("charge_allocation", "principal_first")),
         assignment=tuple(rules),
         min_balance=money_map(data.get("min_balance")),
         other_currencies=optional_text(data.get("other_currencies")),

@@ -39,7 +39,9 @@ class Settlement(NamedTuple):
     applied, a write-off, an early-payment discount a payment earned (all positive: they reduce
     what is owed; a discount is negative when its payment is given back), or a refund,
     chargeback or reversal that gives back part of a payment or credit note (negative: it
-    reopens what was settled). ``ref`` is the id of the record.
+    reopens what was settled). ``to_charges`` (negative) is the part of a payment that paid
+    reminder fees and interest under ``charge_allocation: charges_first`` rather than the invoice
+    (rule "charges owed"). ``ref`` is the id of the record.
     """
 
     date: date
@@ -51,7 +53,7 @@ class Settlement(NamedTuple):
 # What a settlement can be (docs/rules/ledger-records.md).
 SETTLEMENT_KINDS = (
     "payment", "credit_note", "unapplied_cash", "write_off",
-    "refund", "chargeback", "reversal", "credit_note_reversal", "discount",
+    "refund", "chargeback", "reversal", "credit_note_reversal", "discount", "to_charges",
 )  # fmt: skip
 # Cash the customer paid, less what was given back: what keeps a promise or a payment plan.
 CASH_KINDS = frozenset({"payment", "unapplied_cash", "refund", "chargeback", "reversal"})
@@ -194,6 +196,17 @@ class ActionRecord(NamedTuple):
     currency: str | None = None
 
 
+class ChargeWaiver(NamedTuple):
+    """A waiver of the fees and interest an action charged, from ``date``, with who and why."""
+
+    id: str
+    customer_id: str
+    action_id: str
+    date: date
+    reason: str
+    who: str = ""
+
+
 class CustomerLedger(NamedTuple):
     """Everything the evaluation needs about one customer."""
 
@@ -205,6 +218,7 @@ class CustomerLedger(NamedTuple):
     plans: tuple[PaymentPlan, ...] = ()
     history: tuple[ActionRecord, ...] = ()
     handoffs: tuple[Handoff, ...] = ()  # to an agency or a solicitor (engine.model.handoff)
+    waivers: tuple[ChargeWaiver, ...] = ()  # charges waived (rule "charges owed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -500,6 +500,8 @@ class Policy:
     language: str = "en"
     due_date_roll: str = "next_business_day"
     unapplied_cash: str = "oldest_first"
+    # How a payment is shared between an invoice and its charges (rule "charges owed").
+    charge_allocation: str = "principal_first"
     assignment: tuple[AssignmentRule, ...] = ()
     min_balance: Mapping[str, Decimal] = field(default_factory=dict)
     # Whether invoices in a currency ``min_balance`` does not name are chased: "chased" or

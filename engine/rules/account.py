@@ -31,6 +31,7 @@ class Account:
     __slots__ = (
         "allocated",
         "as_of",
+        "charge_only",
         "context",
         "disputes",
         "hold",
@@ -71,6 +72,8 @@ class Account:
         self.hold: Hold | None = None
         # The open disputes, by invoice (rule "suppressions").
         self.disputes: dict[str, Dispute] = {}
+        # The open invoices owed only for their charges: their amount is paid (rule "charges owed").
+        self.charge_only: frozenset[str] = frozenset()
         # Parts of invoices on split terms: part number -> invoice number (rule "instalments").
         self.parents: dict[str, str] = {}
 

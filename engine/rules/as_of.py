@@ -29,6 +29,7 @@ def ledger_as_of(ledger: CustomerLedger, day: date) -> CustomerLedger:
         promises=tuple(p for p in ledger.promises if p.made <= day),
         plans=tuple(p for p in ledger.plans if p.agreed <= day),
         history=tuple(r for r in ledger.history if r.date <= day),
+        waivers=tuple(w for w in ledger.waivers if w.date <= day),
     )
 
 
@@ -49,6 +50,7 @@ def _has_later(ledger: CustomerLedger, day: date) -> bool:
         or any(p.made > day for p in ledger.promises)
         or any(p.agreed > day for p in ledger.plans)
         or any(r.date > day for r in ledger.history)
+        or any(w.date > day for w in ledger.waivers)
     )
 
 

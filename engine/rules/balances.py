@@ -23,6 +23,7 @@ from decimal import Decimal
 from engine.model.ledger import CustomerLedger, Invoice
 from engine.model.money import ZERO
 from engine.rules.aging import aging_scheme
+from engine.rules.charges_owed import settle_charges
 from engine.rules.context import EvaluationContext
 from engine.rules.instalments import split_open_items, with_parts
 from engine.rules.open_items import (
@@ -77,6 +78,8 @@ def account_balances(context: EvaluationContext, ledger: CustomerLedger, as_of: 
         day = context.dates_of(invoice, rules, as_of)
         return day.dates.due, day.days_overdue
 
+    # Under ``charges_first`` what paid charges leaves the invoice open (rule "charges owed").
+    ledger, _owed = settle_charges(context.policy, ledger, as_of)
     before = open_items(ledger.invoices, as_of)
     parents: dict[str, str] = {}
     if context.split_terms:

@@ -125,7 +125,8 @@ def interest_charges(
                 detail = f"{result.explain()}; rounded {ROUNDING_NAME}"
                 amount = result.amount
                 out.append(Charge("interest", scheme.name, invoice.id, currency, amount, detail))
-        if since is None:
+        if since is None and invoice.id not in account.charge_only:
+            # Compensation is for the debt itself: never on an invoice owed only for charges.
             fixed = compensation(scheme, it.open, currency)
             if fixed is not None and fixed > 0:
                 detail = (

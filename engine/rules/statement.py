@@ -2,7 +2,8 @@
 
 The open invoices and the balance are the rule "balances" (``engine.rules.balances``): the very
 amounts and days overdue the daily list chases. The charges owed are the fees, interest and
-compensation charged to the account and not yet paid, as the caller reads them from the ledger.
+compensation charged to the account and not yet paid or waived (rule "charges owed",
+``engine.rules.charges_owed``).
 The **amount due** per currency is the balance (open invoices less unapplied cash and credits)
 plus the charges owed in that currency, rounded to the currency's minor unit; a currency whose
 amount due is zero or less is shown as nothing to pay. The payment portal's page and its
@@ -11,24 +12,14 @@ statement PDF show this, and the payment options quote it (docs/rules/statement.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
 
 from engine.model.money import ZERO, round_money
 from engine.rules.balances import Balances, OpenInvoice
-
-
-class OwedCharge(Protocol):
-    """A charge to the account: a fee, interest or compensation, with its currency."""
-
-    @property
-    def amount(self) -> Decimal: ...
-
-    @property
-    def currency(self) -> str: ...
+from engine.rules.charges_owed import ChargesOwed, OwedCharge
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,19 +27,21 @@ class Statement:
     """A customer's statement of account on a day."""
 
     as_of: date
+    balances: Balances
     invoices: tuple[OpenInvoice, ...]
-    charges: tuple[OwedCharge, ...]
+    charges: tuple[OwedCharge, ...]  # those still owed, in the order they were charged
+    all_charges: tuple[OwedCharge, ...]  # every charge made by the day, paid and waived too
     charges_owed: Mapping[str, Decimal]  # per currency
     due: Mapping[str, Decimal]  # per currency: balance plus charges, rounded; only above zero
     overdue_invoices: int
 
 
-def statement_of(balances: Balances, charges: Iterable[OwedCharge]) -> Statement:
-    """Return the statement of the account whose balances are ``balances``."""
-    owed: dict[str, Decimal] = {}
-    kept = tuple(charges)
-    for charge in kept:
-        owed[charge.currency] = owed.get(charge.currency, ZERO) + charge.amount
+def statement_of(balances: Balances, charges: ChargesOwed | None) -> Statement:
+    """Return the statement of the account whose balances are ``balances`` and whose charges are
+    ``charges`` (None: none were ever charged)."""
+    every = charges.charges if charges is not None else ()
+    kept = tuple(c for c in every if c.owed > 0)
+    owed = charges.owed() if charges is not None else {}
     total = dict(balances.balance)
     for currency, amount in owed.items():
         total[currency] = total.get(currency, ZERO) + amount
@@ -59,8 +52,10 @@ def statement_of(balances: Balances, charges: Iterable[OwedCharge]) -> Statement
     }
     return Statement(
         balances.as_of,
+        balances,
         balances.invoices,
         kept,
+        every,
         {c: round_money(a, c) for c, a in sorted(owed.items())},
         due,
         sum(1 for entry in balances.invoices if entry.days_overdue > 0),

@@ -287,7 +287,7 @@ def account(
     **parts: Any,
 ) -> CustomerLedger:
     """Return one customer's ledger; ``parts`` are unapplied, disputes, promises, plans,
-    handoffs."""
+    handoffs, waivers."""
     customer = parts.pop("customer", None) or Customer(
         customer_id, name or f"Customer {customer_id}"
     )
@@ -300,6 +300,7 @@ def account(
         tuple(parts.pop("plans", ())),
         tuple(history),
         tuple(parts.pop("handoffs", ())),
+        tuple(parts.pop("waivers", ())),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, update
 from store.fingerprint import ledger_fingerprint
 from store.imports import import_rows
 from store.ledger_writes import WriteOff, record_write_off
-from store.models import customers, disputes, invoices, payment_plans
+from store.models import charge_waivers, customers, disputes, invoices, payment_plans
 from store.outcomes import record_dispute, record_outcome, record_promise
 
 DAY = date(2026, 11, 23)
@@ -83,6 +83,15 @@ def _write_off(conn: Connection) -> None:
     )
 
 
+def _waiver(conn: Connection) -> None:
+    conn.execute(
+        charge_waivers.insert().values(
+            id="W-1", customer_id="ACME", action_id="A-1", date=DAY, reason="goodwill",
+            who="ann", recorded_at=datetime(2026, 11, 23, tzinfo=UTC),
+        )
+    )  # fmt: skip
+
+
 def _plan(conn: Connection) -> None:
     conn.execute(
         payment_plans.insert().values(id="PLAN-1", customer_id="ACME", agreed=DAY, currency="GBP")
@@ -97,6 +106,7 @@ WRITES: list[tuple[str, Callable[[Connection], None]]] = [
     ("promise", _promise),
     ("payment-plan", _plan),
     ("write-off", _write_off),
+    ("charge-waiver", _waiver),
 ]
 
 
@@ -121,4 +131,4 @@ def test_without_a_write_the_fingerprint_stays_the_same(ledger: Engine) -> None:
 
 def test_an_empty_ledger_has_a_fingerprint(ledger_engine: Engine) -> None:
     with ledger_engine.connect() as conn:
-        assert ledger_fingerprint(conn) == (0, 0, 0, 0, 0, 0, 0, 0)
+        assert ledger_fingerprint(conn) == (0, 0, 0, 0, 0, 0, 0, 0, 0)

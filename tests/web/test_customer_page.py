@@ -6,6 +6,8 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -13,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from api.app import create_app
 from api.settings import ApiSettings
 from store.models import customer_notes
+from store.outcomes import record_outcome
 from tests.api.conftest import Tokens
 from tests.web.conftest import DATE, SignedIn, csrf_of, sign_in
 from tests.web.conftest import browsers as signed_in_browsers
@@ -120,3 +123,38 @@ def test_many_browsers_adding_notes_at_once(
         codes = list(pool.map(send, range(browsers)))
     assert codes == [303] * browsers
     assert note_count(engine) == browsers // 2
+
+
+def test_charges_owed_are_listed_and_a_collector_waives_them(
+    signed_in: SignedIn, engine: Engine
+) -> None:
+    """Rule "charges owed" (docs/rules/charges.md): the page lists the fee with its invoice and
+    the total owed, from the engine, and a collector waives it with a reason."""
+    with engine.begin() as conn:
+        record_outcome(
+            conn, action_id="A-FEE", customer_id="TEST-0001", step="second-reminder",
+            invoice_ids=["INV-1001"], date=date(2026, 11, 16), status="done",
+            fee=Decimal("15.00"), currency="GBP",
+        )  # fmt: skip
+    viewer = signed_in("viewer").get("/customers/TEST-0001", params=DATE).text
+    assert "second-reminder: fee GBP 15.00 on INV-1001, owed GBP 15.00" in viewer
+    assert "Charges owed: GBP 15.00" in viewer
+    assert "Waive the charges" not in viewer  # a viewer reads
+    client = signed_in("collector")
+    page = client.get("/customers/TEST-0001", params=DATE).text
+    assert "Waive the charges of second-reminder" in page
+    refused = client.post(
+        "/customers/TEST-0001/waivers", params=DATE,
+        data={"csrf": csrf_of(page), "action_id": "A-FEE", "reason": " "},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert "waiver_error" in refused.headers["location"]
+    sent = client.post(
+        "/customers/TEST-0001/waivers", params=DATE,
+        data={"csrf": csrf_of(page), "action_id": "A-FEE", "reason": "Goodwill"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert sent.headers["location"] == "/customers/TEST-0001?date=2026-11-23#charges"
+    after = client.get(sent.headers["location"]).text
+    assert "fee GBP 15.00 on INV-1001 — waived" in after
+    assert "Charges owed:" not in after

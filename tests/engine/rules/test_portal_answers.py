@@ -34,7 +34,7 @@ def statement() -> Statement:
         invoice("INV-D", "2026-09-02", "80.00", due="2026-10-10"),
         disputes=[dispute("INV-D", "2026-10-12")],
     )
-    return statement_of(account_balances(EvaluationContext(make_policy()), ledger, TODAY), ())
+    return statement_of(account_balances(EvaluationContext(make_policy()), ledger, TODAY), None)
 
 
 @pytest.mark.parametrize(
