@@ -213,6 +213,7 @@ class ActionList:
         return {
             "open_by_currency": money_strings(found.open_by_currency()),
             "charges_by_currency": money_strings(found.charges_by_currency()),
+            "charges_owed_by_currency": money_strings(found.charges_owed_by_currency()),
         }
 
     def page(

@@ -90,6 +90,9 @@ class ActionInvoiceOut(Out):
     open: Money
     days_overdue: int
     step_date: dt.date
+    charges_owed: Money = Field(
+        description="Reminder fees and interest charged on it before and still owed."
+    )
 
 
 class ChargeOut(Out):
@@ -154,6 +157,10 @@ class ListTotals(Out):
         "actions it is in."
     )
     charges_by_currency: Amounts = Field(description="Fees, interest and compensation charged.")
+    charges_owed_by_currency: Amounts = Field(
+        description="Fees and interest charged before and still owed on their invoices, each "
+        "invoice counted once."
+    )
 
 
 class ActionPage(Out):

@@ -105,7 +105,7 @@ def evaluate_customer(
         return NOTHING
     # Effective policy: the customer's ladder, terms and overrides (the layers it shares).
     account = Account(context, ledger, as_of)
-    account.charge_only = charge_only
+    account.charge_only, account.charges = charge_only, owed
     context.dates.set_day(as_of)
     if context.split_terms:
         # Instalments: each part of an invoice on split terms is owed and chased on its own.

@@ -123,6 +123,7 @@ class CustomerGroup:
     actions: tuple[Action, ...]
     totals: Mapping[str, Decimal]
     charges: Mapping[str, Decimal]
+    charges_owed: Mapping[str, Decimal]  # charged before, still owed (rule "charges owed")
     max_days_overdue: int
     key: SortKey
 
@@ -136,6 +137,7 @@ class Selection:
     actions: int
     totals: Mapping[str, Decimal]
     charges: Mapping[str, Decimal]
+    charges_owed: Mapping[str, Decimal]
 
     def page(self, cursor: SortKey | None, size: int) -> tuple[tuple[CustomerGroup, ...], bool]:
         """Return the groups after ``cursor`` (at most ``size``) and whether more follow."""
@@ -199,6 +201,7 @@ def select(
             tuple(actions),
             part.totals_by_currency(),
             part.charges_by_currency(),
+            part.charges_owed_by_currency(),
             max((i.days_overdue for a in actions for i in a.invoices), default=0),
             (),
         )
@@ -211,6 +214,7 @@ def select(
         len(chosen),
         everything.totals_by_currency(),
         everything.charges_by_currency(),
+        everything.charges_owed_by_currency(),
     )
     with _lock:
         if len(memo) >= _MAX_SELECTIONS:

@@ -62,6 +62,8 @@ class ActionInvoice:
     open: Decimal
     days_overdue: int
     step_date: date
+    # Reminder fees and interest charged on it before and still owed (rule "charges owed").
+    charges_owed: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,11 @@ class Evaluation:
         """Return fees, interest and compensation charged today, per currency."""
         return charges_by_currency(self.actions)
 
+    def charges_owed_by_currency(self) -> dict[str, Decimal]:
+        """Return the fees and interest charged before and still owed on the invoices chased
+        today, per currency, each invoice counted once."""
+        return charges_owed_by_currency(self.actions)
+
 
 def _open_invoices(actions: Iterable[Action]) -> Iterable[ActionInvoice]:
     """Yield the actions' invoices, each once however many actions it is in: an invoice in a
@@ -208,6 +215,15 @@ def open_by_currency(actions: Iterable[Action]) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     for invoice in _open_invoices(actions):
         out[invoice.currency] = out.get(invoice.currency, Decimal(0)) + invoice.open
+    return dict(sorted(out.items()))
+
+
+def charges_owed_by_currency(actions: Iterable[Action]) -> dict[str, Decimal]:
+    """Return the charges owed on the actions' invoices, per currency, each invoice once."""
+    out: dict[str, Decimal] = {}
+    for invoice in _open_invoices(actions):
+        if invoice.charges_owed:
+            out[invoice.currency] = out.get(invoice.currency, Decimal(0)) + invoice.charges_owed
     return dict(sorted(out.items()))
 
 
@@ -243,6 +259,14 @@ def _charge_tally(actions: Iterable[Action]) -> _Tally:
     return _tally((c.currency, c.amount) for action in actions for c in action.charges)
 
 
+def _owed_tally(actions: Iterable[Action]) -> _Tally:
+    return _tally(
+        (invoice.currency, invoice.charges_owed)
+        for invoice in _open_invoices(actions)
+        if invoice.charges_owed
+    )
+
+
 def _moved(tally: _Tally, out: _Tally, into: _Tally) -> _Tally:
     """Return ``tally`` less ``out`` plus ``into``; a currency with nothing left in it goes."""
     result = dict(tally)
@@ -255,7 +279,8 @@ def _moved(tally: _Tally, out: _Tally, into: _Tally) -> _Tally:
 
 @dataclass(frozen=True, slots=True)
 class ListTotals:
-    """The totals of a list of actions (``open_by_currency``, ``charges_by_currency``) kept with
+    """The totals of a list of actions (``open_by_currency``, ``charges_by_currency``,
+    ``charges_owed_by_currency``) kept with
     how many invoices and charges make up each sum, so that the actions of some customers can
     be replaced by their new ones without adding up the whole list again.
 
@@ -266,12 +291,13 @@ class ListTotals:
 
     open: _Tally
     charges: _Tally
+    owed: _Tally
 
     @classmethod
     def of(cls, actions: Iterable[Action]) -> ListTotals:
         """Return the totals of ``actions``."""
         listed = tuple(actions)
-        return cls(_open_tally(listed), _charge_tally(listed))
+        return cls(_open_tally(listed), _charge_tally(listed), _owed_tally(listed))
 
     def replaced(self, removed: Iterable[Action], added: Iterable[Action]) -> ListTotals:
         """Return the totals with ``removed`` (every action of some customers) taken out and
@@ -280,6 +306,7 @@ class ListTotals:
         return ListTotals(
             _moved(self.open, _open_tally(gone), _open_tally(new)),
             _moved(self.charges, _charge_tally(gone), _charge_tally(new)),
+            _moved(self.owed, _owed_tally(gone), _owed_tally(new)),
         )
 
     def open_by_currency(self) -> dict[str, Decimal]:
@@ -290,6 +317,9 @@ class ListTotals:
         """Return the charges per currency, in currency order (``charges_by_currency``)."""
         return {currency: self.charges[currency][0] for currency in sorted(self.charges)}
 
+    def charges_owed_by_currency(self) -> dict[str, Decimal]:
+        """Return the charges owed per currency, each invoice once (``charges_owed_by_currency``)."""
+        return {currency: self.owed[currency][0] for currency in sorted(self.owed)}
 
 # Fast constructors of the records an evaluation makes by the hundred thousand
 # (engine.model.records): the same arguments and the same records as the classes themselves.

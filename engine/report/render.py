@@ -82,6 +82,7 @@ def action_to_dict(action: Action, ctx: RenderContext) -> dict[str, Any]:
                 "open": money_string(inv.open, inv.currency),
                 "days_overdue": inv.days_overdue,
                 "step_date": inv.step_date.isoformat(),
+                "charges_owed": money_string(inv.charges_owed, inv.currency),
             }
             for inv in action.invoices
         ],
@@ -144,6 +145,7 @@ def evaluation_to_dict(evaluation: Evaluation, ctx: RenderContext) -> dict[str, 
             "by_kind": evaluation.counts_by_kind(),
             "open_by_currency": money_strings(evaluation.totals_by_currency()),
             "charges_by_currency": money_strings(evaluation.charges_by_currency()),
+            "charges_owed_by_currency": money_strings(evaluation.charges_owed_by_currency()),
             "held_back": len(evaluation.suppressions),
             "superseded": len(evaluation.superseded),
             "customers_evaluated": evaluation.customers_evaluated,
@@ -184,6 +186,9 @@ def _headline(evaluation: Evaluation, ctx: RenderContext) -> list[str]:
         f"fees and interest {money_map(evaluation.charges_by_currency())} "
         f"(rounded {ROUNDING_NAME})"
     )
+    owed = evaluation.charges_owed_by_currency()
+    if owed:
+        lines.append(f"Fees and interest charged before and still owed: {money_map(owed)}")
     return lines
 
 

@@ -14,11 +14,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from engine.model.ledger import CustomerLedger, Dispute, Invoice, Settlement
+from engine.model.money import ZERO
 from engine.model.policy import Step
 from engine.rules.context import EvaluationContext, LadderFacts
 from engine.rules.effective import EffectivePolicy
 
 if TYPE_CHECKING:
+    from engine.rules.charges_owed import ChargesOwed
     from engine.rules.history import Hold
     from engine.rules.ladder import Reached
 
@@ -32,6 +34,7 @@ class Account:
         "allocated",
         "as_of",
         "charge_only",
+        "charges",
         "context",
         "disputes",
         "hold",
@@ -74,8 +77,19 @@ class Account:
         self.disputes: dict[str, Dispute] = {}
         # The open invoices owed only for their charges: their amount is paid (rule "charges owed").
         self.charge_only: frozenset[str] = frozenset()
+        # The customer's charges owed (None: no worked action charged anything).
+        self.charges: ChargesOwed | None = None
         # Parts of invoices on split terms: part number -> invoice number (rule "instalments").
         self.parents: dict[str, str] = {}
+
+    def owed_on(self, invoice_id: str, open_amount: Decimal) -> tuple[Decimal, Decimal]:
+        """Return what is open of an open item's own amount, and the charges owed on it (an
+        invoice owed only for its charges is open by nothing of its own)."""
+        if self.charges is None:
+            return open_amount, ZERO
+        if invoice_id in self.charge_only:
+            return ZERO, open_amount
+        return open_amount, self.charges.on_invoice(invoice_id)
 
     def due_date(self, invoice: Invoice) -> date:
         """Return the invoice's due date under the customer's terms (rule "due date")."""

@@ -143,6 +143,7 @@ def _outside_ladder(  # noqa: PLR0917 - the parts of one action
     invoices = []
     for inv, amount in chosen:
         day = account.context.dates_of(inv, account.policy, account.as_of)
+        own, owed = account.owed_on(inv.id, amount)
         invoices.append(
             ActionInvoice(
                 inv.id,
@@ -150,9 +151,10 @@ def _outside_ladder(  # noqa: PLR0917 - the parts of one action
                 day.dates.due,
                 inv.currency,
                 inv.amount,
-                amount,
+                own,
                 max(day.days_overdue, 0),
                 account.as_of,
+                owed,
             )
         )
     occurrence = occurrences(account.ledger.history, step.id)

@@ -101,6 +101,7 @@ def _action(  # noqa: PLR0917 - the group and what group_actions worked out once
         if invoice.terms and invoice.terms not in known_terms:
             reasons.append(explain.unknown_terms_reason(invoice, policy.term.name))
         overdue = day.days_overdue
+        own, owed = account.owed_on(invoice.id, it.open)
         invoices.append(
             new_action_invoice(
                 invoice.id,
@@ -108,9 +109,10 @@ def _action(  # noqa: PLR0917 - the group and what group_actions worked out once
                 day.dates.due,
                 invoice.currency,
                 invoice.amount,
-                it.open,
+                own,
                 overdue if overdue > 0 else 0,
                 it.pending.due,
+                owed,
             )
         )
     supersedes: tuple[str, ...] = ()

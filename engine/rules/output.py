@@ -85,13 +85,15 @@ def make_action(  # noqa: PLR0917 - the parts of one action
     supersedes: tuple[str, ...] = (),
     kind: str | None = None,
 ) -> Action:
-    """Return the action of ``step`` for ``invoices``, with its totals per currency."""
+    """Return the action of ``step`` for ``invoices``, with its totals per currency: what is
+    open on them and the charges still owed on them."""
     if len(invoices) == 1:
-        totals = {invoices[0].currency: invoices[0].open}
+        first = invoices[0]
+        totals = {first.currency: first.open + first.charges_owed}
     else:
         summed: dict[str, Decimal] = {}
         for inv in invoices:
-            summed[inv.currency] = summed.get(inv.currency, ZERO) + inv.open
+            summed[inv.currency] = summed.get(inv.currency, ZERO) + inv.open + inv.charges_owed
         totals = dict(sorted(summed.items()))
     policy = account.policy
     contact = step.action is StepAction.CONTACT

@@ -83,8 +83,10 @@ def test_a_fee_charged_is_owed_chased_and_waived(
     assert [i["id"] for i in view["open_invoices"]] == ["INV-1002"]
 
     listed = get(client, tokens, "/v1/actions", "2026-11-23", customer="TEST-0001")["items"]
-    chased = {i["id"]: i["open"] for a in listed for i in a["invoices"]}
-    assert chased["INV-1001"] == "15.00"
+    chased = {i["id"]: (i["open"], i["charges_owed"]) for a in listed for i in a["invoices"]}
+    assert chased["INV-1001"] == ("0.00", "15.00")
+    on_list = get(client, tokens, "/v1/actions", "2026-11-23", customer="TEST-0001")["totals"]
+    assert on_list["charges_owed_by_currency"] == {"GBP": "15.00"}
 
     first = waive(client, tokens, action["id"])
     assert first.status_code == 201, first.text

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,31 @@ def test_emails_leave_no_faster_than_the_guardrail_allows(
         sender.run(report)
     assert report.sent == 2 and len(mailbox.messages) == 2
     assert waits == [3.0]
+
+
+def test_a_step_sent_and_done_records_what_it_charged(
+    ledger_url: str, smtp_server: tuple[Mailbox, str], loaded: LoadedPolicy, tmp_path: Path
+) -> None:
+    """Rule "charges owed" (docs/rules/charges.md): the second reminder's GBP 15.00 fee and the
+    final notice's interest are recorded with the done outcome the sender writes, so they are
+    owed from then on; the delivery record itself charges nothing."""
+    _, smtp_url = smtp_server
+    with sending(ledger_url, smtp_url) as opened:
+        evaluation, _ = evaluate_day(opened, loaded, DAY)
+    expected = {
+        a.customer_id: (a.fees().get("GBP"), a.interest().get("GBP"))
+        for a in evaluation.actions
+        if a.charges
+    }
+    assert expected["TEST-0002"] == (Decimal("15.00"), None)
+    send(ledger_url, smtp_url, loaded, letters=tmp_path / "print")
+    with sending(ledger_url, smtp_url) as opened, opened.engine.connect() as conn:
+        rows = conn.execute(
+            select(action_log.c.customer_id, action_log.c.status, action_log.c.fee,
+                   action_log.c.interest, action_log.c.currency)
+        ).all()  # fmt: skip
+    charged = {r.customer_id: (r.fee, r.interest) for r in rows if r.status == "done"}
+    assert {c: charged[c] for c in expected} == expected
+    done = [r for r in rows if r.status == "done" and r.customer_id in expected]
+    assert all(r.currency == "GBP" for r in done)
+    assert all(r.fee is None and r.interest is None for r in rows if r.status == "sent")

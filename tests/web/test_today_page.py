@@ -7,12 +7,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import Engine
 
 from api.action_lists import ActionList
 from api.policy_state import ServedPolicy
 from api.web.today import PAGE_CUSTOMERS, Sort, TodayQuery, decode_cursor, encode_cursor, select
 from engine.model.actions import Action, ActionInvoice, Evaluation, PolicyVersion
 from engine.model.policy import Defaults, Policy
+from store.outcomes import record_outcome
 from tests.web.conftest import DATE, SignedIn
 
 
@@ -175,3 +177,21 @@ def test_totals_count_an_invoice_in_two_actions_once() -> None:
     selection = select(listing, TodayQuery(), "me", {})
     assert selection.totals == {"EUR": Decimal("2400.00")}
     assert [g.totals for g in selection.groups] == [{"EUR": Decimal("2400.00")}]
+
+
+def test_a_row_shows_the_charges_still_owed_on_its_invoices(
+    signed_in: SignedIn, engine: Engine
+) -> None:
+    """Rule "charges owed" (docs/rules/charges.md): the GBP 15.00 fee charged on INV-1001 when
+    its second reminder was done is shown on the call's row and in the totals, as the engine
+    counts it."""
+    with engine.begin() as conn:
+        record_outcome(
+            conn, action_id="A-FEE", customer_id="TEST-0001", step="second-reminder",
+            invoice_ids=["INV-1001"], date=date(2026, 11, 16), status="done",
+            fee=Decimal("15.00"), currency="GBP",
+        )  # fmt: skip
+    html = signed_in("viewer").get("/", params=DATE).text
+    assert "INV-1001: GBP 1,200.00 and GBP 15.00 in charges" in html
+    assert "<dt>Charged before and still owed</dt><dd>GBP 15.00</dd>" in html
+    assert "charged before and still owed GBP 15.00" in html

@@ -142,9 +142,10 @@ def test_an_invoice_paid_but_owing_charges_is_still_chased() -> None:
     paid = invoice("INV-1", "2026-09-01", "1200.00", paid=[("2026-10-18", "1200.00")])
     ledger = account("C1", paid, history=[FEE])
     actions = run(policy(), ledger, on="2026-10-22").actions
-    assert [(a.step, [(i.id, i.open) for i in a.invoices]) for a in actions] == [
-        ("call", [("INV-1", m("15.00"))])
+    assert [(a.step, [(i.id, i.open, i.charges_owed) for i in a.invoices]) for a in actions] == [
+        ("call", [("INV-1", m("0"), m("15.00"))])
     ]
+    assert actions[0].totals == {"GBP": m("15.00")}  # what the call chases
     waived = ledger._replace(
         waivers=(ChargeWaiver("W-1", "C1", "A-FEE", d("2026-10-21"), "goodwill"),)
     )
@@ -159,3 +160,15 @@ def test_charges_first_keeps_the_invoice_open_on_the_list() -> None:
     action = run(policy("charges_first"), ledger, on="2026-10-22").actions[0]
     assert [(i.id, i.open) for i in action.invoices] == [("INV-1", m("15.00"))]
     assert charges_owed(policy("charges_first"), ledger, d("2026-10-22")).owed() == {}
+
+
+def test_the_list_shows_charges_owed_beside_what_is_open() -> None:
+    """Rule "charges owed": an invoice chased with a fee still owed on it shows both, and the
+    action chases their sum; the list counts each invoice's charges once."""
+    ledger = account("C1", invoice("INV-1", "2026-09-01", "1200.00"), history=[FEE])
+    evaluation = run(policy(), ledger, on="2026-10-22")
+    (action,) = evaluation.actions
+    assert [(i.open, i.charges_owed) for i in action.invoices] == [(m("1200.00"), m("15.00"))]
+    assert action.totals == {"GBP": m("1215.00")}
+    assert evaluation.totals_by_currency() == {"GBP": m("1200.00")}
+    assert evaluation.charges_owed_by_currency() == {"GBP": m("15.00")}
