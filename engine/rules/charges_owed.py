@@ -154,8 +154,11 @@ def charges_owed(policy: Policy, ledger: CustomerLedger, as_of: date) -> Charges
     to_charges: dict[str, tuple[Settlement, ...]] = {}
     open_principal: dict[str, Decimal] = {}
     live = [i for i, c in enumerate(charged) if c.action_id not in waived]
+    on_invoice: dict[str | None, list[int]] = {}
+    for i in live:
+        on_invoice.setdefault(charged[i].invoice_id, []).append(i)
     for invoice in invoices:
-        mine = [i for i in live if charged[i].invoice_id == invoice.id]
+        mine = on_invoice.get(invoice.id, [])
         settlements = [s for s in invoice.settlements if s.date <= as_of]
         if allocation == "charges_first" and mine:
             principal, moved = _charges_first(invoice, settlements, mine, charged, paid)
