@@ -2,9 +2,9 @@
 
 A fee or interest is charged when the step that charges it is recorded done (the action log's
 ``fee`` and ``interest``, in its ``currency``). From then on it is a receivable of the customer:
-it belongs to the first of the action's invoices in its currency (in ledger order), is listed
-with it, counted in the customer's totals, reminded about, and paid down by payments under the
-policy's ``charge_allocation``:
+it belongs to the oldest of the action's invoices in its currency (by issue date, then number),
+is listed with it, counted in the customer's totals, reminded about, and paid down by payments
+under the policy's ``charge_allocation``:
 
 - ``principal_first`` (the default): what is paid on an invoice pays its amount first; only what
   is paid beyond the amount pays its charges (fees, then interest, oldest first). The invoice's
@@ -238,7 +238,8 @@ def _charged(
     history: Iterable[ActionRecord], invoices: list[Invoice], as_of: date
 ) -> list[OwedCharge]:
     """Return the charges the worked actions of ``history`` made by ``as_of``, oldest first."""
-    position = {invoice.id: (n, invoice.currency) for n, invoice in enumerate(invoices)}
+    # The oldest of the action's invoices: by issue date, then number (not the input's order).
+    position = {i.id: ((i.issued, i.id), i.currency) for i in invoices}
     seen: set[tuple[str, str]] = set()
     out: list[OwedCharge] = []
     for record in history:
@@ -278,7 +279,7 @@ def _charges_first(
     principal = invoice.amount
     surplus = ZERO
     moved: list[Settlement] = []
-    for settlement in sorted(settlements, key=lambda s: s.date):
+    for settlement in sorted(settlements, key=lambda s: (s.date, -s.amount, s.kind, s.ref)):
         amount = settlement.amount
         if amount < 0:
             # Given back (a refund, a chargeback): from any surplus first, then the invoice.
