@@ -250,13 +250,15 @@ def test_without_payments_the_step_reached_never_goes_down_as_the_date_moves_for
 @PROPERTY
 @given(scenarios())
 def test_an_actions_totals_equal_the_sum_of_its_invoices_open_amounts(scenario: Any) -> None:
-    """Rule "one action per step": totals per currency sum the invoices' open amounts."""
+    """Rule "one action per step": totals per currency sum the invoices' open amounts and the
+    charges still owed on them (rule "charges owed"); every invoice chased owes something."""
     policy, ledgers, on = scenario
     for action in evaluate_on(policy, ledgers, on).actions:
         sums: dict[str, Decimal] = {}
         for inv in action.invoices:
-            assert inv.open > 0
-            sums[inv.currency] = sums.get(inv.currency, m(0)) + inv.open
+            assert inv.open >= 0 and inv.charges_owed >= 0
+            assert inv.open + inv.charges_owed > 0
+            sums[inv.currency] = sums.get(inv.currency, m(0)) + inv.open + inv.charges_owed
         assert dict(action.totals) == sums
 
 
@@ -342,4 +344,9 @@ def test_every_invoice_on_the_list_has_the_open_amount_and_dates_the_balances_gi
     }
     for action in evaluate_on(policy, ledgers, on).actions:
         for line in action.invoices:
+            if line.open == 0:
+                # Owed only for its charges, its own amount paid (rule "charges owed"): not an
+                # open invoice of the balances.
+                assert line.charges_owed > 0 and line.id not in owed, (action.step, line)
+                continue
             assert (line.open, line.due, line.days_overdue) == owed[line.id], (action.step, line)

@@ -323,7 +323,11 @@ def test_paid_in_full_to_the_penny_is_not_open(small_ledger: Engine) -> None:
 
 def test_without_a_date_everything_recorded_counts(small_ledger: Engine) -> None:
     acme = load_snapshot(small_ledger, ["ACME"]).customers[0]
-    assert [inv.id for inv in acme.invoices] == ["INV-1", "INV-4"]  # INV-3 paid on 2026-11-15
+    # INV-3 was paid on 2026-11-15, and is read back: action a-2 charged a fee and interest on
+    # its invoices, which are owed while the charges are (rule "charges owed").
+    assert [(inv.id, inv.settled) for inv in acme.invoices] == [
+        ("INV-1", Decimal("250.00")), ("INV-3", Decimal("100.00")), ("INV-4", Decimal(0))
+    ]
     assert [r.action_id for r in acme.history] == ["a-1", "a-2", "a-3"]
     assert acme.history[2].status is ActionStatus.FAILED
 
