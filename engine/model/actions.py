@@ -318,7 +318,8 @@ class ListTotals:
         return {currency: self.charges[currency][0] for currency in sorted(self.charges)}
 
     def charges_owed_by_currency(self) -> dict[str, Decimal]:
-        """Return the charges owed per currency, each invoice once (``charges_owed_by_currency``)."""
+        """Return the charges owed per currency, each invoice once
+        (``charges_owed_by_currency``)."""
         return {currency: self.owed[currency][0] for currency in sorted(self.owed)}
 
 # Fast constructors of the records an evaluation makes by the hundred thousand
