@@ -322,6 +322,7 @@ class ListTotals:
         (``charges_owed_by_currency``)."""
         return {currency: self.owed[currency][0] for currency in sorted(self.owed)}
 
+
 # Fast constructors of the records an evaluation makes by the hundred thousand
 # (engine.model.records): the same arguments and the same records as the classes themselves.
 new_action_invoice = maker(ActionInvoice)
