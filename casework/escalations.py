@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Connection
 
 from casework.case_file import CaseFile, hand_off
 from casework.write_offs import NotAllowedError, propose
-from engine.model.actions import Action, PolicyVersion
+from engine.model.actions import Action, PolicyVersion, open_by_currency
 from engine.model.policy import Policy
 from engine.rules.escalation import DECISION_WORDS, DECISIONS, decision_refused, manager_role
 from store.audit import record_event
@@ -97,7 +96,7 @@ def decide_escalation(
             conn,
             policy,
             customer_id=action.customer_id,
-            amount=sum((inv.open for inv in invoices), Decimal(0)),
+            amount=open_by_currency([action])[currency],  # each invoice once (rule "list totals")
             currency=currency,
             invoice_ids=[inv.id for inv in invoices],
             reason=note or "decided on escalation",
