@@ -10,6 +10,7 @@ write-off steps, and every guardrail.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -226,25 +227,62 @@ def test_after_recording_every_action_as_done_none_of_the_same_ids_come_back(
 def test_without_payments_the_step_reached_never_goes_down_as_the_date_moves_forward(
     scenario: Any, later: int
 ) -> None:
-    """Without payments (and without history, disputes or guardrails in the way) an invoice that
-    reached a step on D is at that step or a higher one on any later day (rule "step reached")."""
+    """Without payments (and without history, disputes, guardrails or the expiry of steps dated
+    before the due date in the way) an invoice that reached a step on D is at that step or a
+    higher one on any later day (rule "step reached")."""
+    policy, ledgers, on = scenario
+    sent_late = ladder("standard", [replace(s, after_due="send") for s in LADDER.steps])
+    policy = make_policy(ladders=[sent_late], customers=policy.customers.values())
+    before, after = _steps_reached(policy, ledgers, on, later)
+    for invoice_id, (index, _) in before.items():
+        reached = after.get(invoice_id, (-1, None))[0]
+        assert reached >= index, (invoice_id, index, reached)
+
+
+@PROPERTY
+@given(scenarios(payments=False), st.integers(1, 120))
+def test_without_payments_an_invoice_leaves_the_ladder_only_when_a_pre_due_step_expires(
+    scenario: Any, later: int
+) -> None:
+    """With the default expiry (rule "expiry": a step dated before the due date is not sent on or
+    after it) an unpaid invoice that reached a step on D is, on a later day, at that step or a
+    higher one, or at none because its step was dated before the due date, the later day is on
+    or after the due date, and the first step after the due date is not reached yet."""
     policy, ledgers, on = scenario
     policy = make_policy(ladders=[LADDER], customers=policy.customers.values())
+    before, after = _steps_reached(policy, ledgers, on, later)
+    when = on + timedelta(days=later)
+    first_after_due = next(i for i, s in enumerate(LADDER.steps) if s.id == "first-reminder")
+    for invoice_id, (index, due) in before.items():
+        if invoice_id in after:
+            assert after[invoice_id][0] >= index, (invoice_id, index, after[invoice_id])
+            continue
+        assert index < first_after_due and due <= when < due + timedelta(days=7), (
+            invoice_id,
+            index,
+            when,
+            due,
+        )
+
+
+def _steps_reached(
+    policy: Policy, ledgers: list[CustomerLedger], on: date, later: int
+) -> tuple[dict[str, tuple[int, date]], dict[str, tuple[int, date]]]:
+    """Return each invoice's step index and due date in the day's actions on ``on`` and
+    ``later`` days on, with history, disputes, promises, plans and unapplied cash taken away."""
     fresh = [
         lg._replace(history=(), disputes=(), promises=(), plans=(), unapplied=()) for lg in ledgers
     ]
 
-    def reached(when: date) -> dict[str, int]:
+    def reached(when: date) -> dict[str, tuple[int, date]]:
         return {
-            inv: a.step_index
+            inv.id: (a.step_index, inv.due)
             for a in evaluate_on(policy, fresh, when).actions
             if a.step != "credit-limit"
-            for inv in a.invoice_ids
+            for inv in a.invoices
         }
 
-    before, after = reached(on), reached(on + timedelta(days=later))
-    for invoice_id, index in before.items():
-        assert after.get(invoice_id, -1) >= index, (invoice_id, index, after.get(invoice_id))
+    return reached(on), reached(on + timedelta(days=later))
 
 
 @PROPERTY
