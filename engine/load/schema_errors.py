@@ -32,7 +32,7 @@ from engine.load.schema_words import (
 )
 from engine.load.schemas import Schema, schema_forms
 from engine.load.yaml_reader import YamlDocument
-from engine.load.yaml_scalars import impossible_date
+from engine.model.real_days import impossible_date
 from engine.model.source import DocPath, Problem, Source
 
 _YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

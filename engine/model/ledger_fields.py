@@ -24,6 +24,7 @@ from functools import cache
 
 from engine.model.ledger import REVERSAL_KINDS, ActionStatus
 from engine.model.money import is_currency, minor_units
+from engine.model.real_days import impossible_date
 
 CODES: dict[str, str] = {
     "L001": "the file is not a ledger (unreadable, not JSON, or not `apiVersion: dunning/v1`, "
@@ -31,7 +32,8 @@ CODES: dict[str, str] = {
     "L002": "a field the ledger format does not have (a typo?)",
     "L003": "a required field is missing",
     "L004": "a value of the wrong type (a list, a mapping or text was expected)",
-    "L005": "not a date written YYYY-MM-DD",
+    "L005": "a date the ledger cannot hold: not a real day written YYYY-MM-DD, or outside "
+    "1900-01-01 to 2199-12-31",
     "L006": "not an exact amount of money (a quoted decimal, positive, within the currency's "
     "minor units)",
     "L007": "not an ISO code (currency ISO 4217, country ISO 3166-1 alpha-2, language ISO 639-1)",
@@ -221,8 +223,8 @@ def read_date(value: str | date) -> date | Invalid:
         return timestamp_hint(value) or NOT_A_DATE
     try:
         read = date.fromisoformat(value)
-    except ValueError as error:
-        return Invalid("L005", f"is not a real date: {error}")
+    except ValueError:
+        return Invalid("L005", f"is not a real date: {impossible_date(value)[0]}")
     return check_day(read) or read
 
 

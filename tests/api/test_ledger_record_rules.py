@@ -130,7 +130,16 @@ CASES = {
         "date",
         "2026-02-30",
         "L005",
-        "is not a real date: day is out of range for month",
+        "is not a real date: February 2026 has 28 days; write 2026-02-28 for its last day, or "
+        "another real date",
+    ),
+    "date-day-and-month-swapped": Case(
+        "invoices",
+        "issued",
+        "2026-31-08",
+        "L005",
+        "is not a real date: there is no month 31; dates are YYYY-MM-DD, month first: write "
+        "2026-08-31 if that is the day meant",
     ),
     "due-before-issue": Case(
         "invoices", "due", "2026-08-01", "L012", "is before the invoice date 2026-09-01"
