@@ -165,6 +165,7 @@ def _checked_and_written(
     )
     tx = conn.begin_nested() if conn.in_transaction() else begin_write(conn)
     with tx:
+        _lock(conn, spec.table)
         # Every bad row, whatever is wrong with it: values first, then what the good rows refer to.
         existing = fetch_rows(conn, spec.table, spec.column_names, parsed)
         problems = sorted(
@@ -282,6 +283,22 @@ def _parse_all(
     if progress is not None and pending:
         progress(pending)
     return parsed, problems, counted, skipped
+
+
+def _lock(conn: Connection, table: Table) -> None:
+    """Make every other writer of ``table`` wait until this transaction ends (PostgreSQL).
+
+    The import reads the rows it will compare with and the rules across rows (one open dispute
+    per invoice) before it writes. On PostgreSQL two imports run at once: both would read the
+    ledger without the other's rows, and the second to write would fail on a duplicate id (a
+    500) or break a rule across rows. ``SHARE ROW EXCLUSIVE`` conflicts with itself and with
+    every insert, update and delete of the table, not with reads: the second import waits, then
+    reads what the first wrote, as on SQLite, whose ``BEGIN IMMEDIATE`` already admits one
+    writer at a time (docs/decisions/025-imports-one-at-a-time-per-table.md).
+    """
+    if conn.dialect.name == "postgresql":
+        quote = conn.dialect.identifier_preparer.quote
+        conn.exec_driver_sql(f"LOCK TABLE {quote(table.name)} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _analyze(conn: Connection, table: Table, changed: int) -> None:

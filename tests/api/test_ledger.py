@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -198,3 +199,23 @@ def test_malformed_rows_are_field_problems(
     assert error["pointer"] == "/" + field.removeprefix("body.").replace("[", "/").replace(
         "]", ""
     ).replace(".", "/")
+
+
+def test_overlapping_imports_at_once_store_each_invoice_once(
+    client: TestClient, tokens: Tokens, engine: Engine
+) -> None:
+    """Eight imports at once, each of 40 invoices half shared with the next: no server error,
+    every invoice once, every row counted once as new across the eight (PostgreSQL runs them
+    in parallel; once two read the ledger before either wrote and the second answered 500)."""
+    post(client, tokens, *BATCHES[0])
+    invoice = BATCHES[1][1][0]
+    batches = [
+        [{**invoice, "id": f"R-{n:03d}"} for n in range(20 * i, 20 * i + 40)] for i in range(8)
+    ]
+    with ThreadPoolExecutor(len(batches)) as pool:
+        answers = list(pool.map(lambda rows: post(client, tokens, "invoices", rows), batches))
+    assert [a.status_code for a in answers] == [200] * len(batches), [a.text for a in answers]
+    assert sum(a.json()["inserted"] for a in answers) == 20 * 9
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(invoices)).scalar_one()
+    assert stored == 20 * 9
