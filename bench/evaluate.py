@@ -5,6 +5,7 @@
     python bench/evaluate.py --no-history             # only the first run: nothing done yet
     python bench/evaluate.py --history-only           # only the steady state
     python bench/evaluate.py --workers 2              # also split the customers over 2 processes
+    python bench/evaluate.py --cache /tmp/dunning-bench # build and keep the ledgers there
 
 The ledger is synthetic and seeded, built once in bench/out/ through the store's schema: invoices
 over the 18 months before the run date, three currencies, net 15-60 days, named terms or the
@@ -22,8 +23,10 @@ rounds, the floor and the project interleaved in each; a ratio is taken within e
 machine is shared), and the summary gives the min and median of the CPU-time ratios:
 
 - floor: a bare ``sqlite3`` fetchall of exactly the SQL ``store.reader`` runs (bench/load.py);
-- load + evaluate: ``store.reader.open_ledger`` streamed into ``engine.evaluate.evaluate`` with
-  the example policy of policies/;
+- load + evaluate: ``store.reader.open_ledger`` streamed into ``engine.evaluate.evaluate_customers``
+  with the example policy of policies/, each customer's part written out as it comes (what
+  identifies each item, to temporary files, as the CLI writes its JSON): its peak memory is that
+  of a streamed run;
 - evaluate: the same ledger read into a list first (not timed), then ``evaluate`` alone;
 - with ``--workers N``: load + evaluate with the customers split into N contiguous id ranges,
   each read through the reader and evaluated in its own (forked) process; each part comes back
@@ -45,6 +48,7 @@ import resource
 import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -54,7 +58,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import AS_OF, COLUMNS, OUT, _create_schema, bare_scan_sqlite  # noqa: E402
+from bench.load import AS_OF, COLUMNS, OUT, _create_schema, bare_scan_sqlite, peak_mib  # noqa: E402
 
 Row = tuple[Any, ...]
 UNIT = 10_000  # money is stored in ten-thousandths on SQLite (store.columns)
@@ -311,10 +315,12 @@ def build_sqlite(path: Path, invoices: int, customers: int, seed: int, *, histor
     db.close()
 
 
-def ledger_path(invoices: int, customers: int, seed: int, *, history: bool) -> Path:
-    """Return where the ledger of these parameters is cached."""
+def ledger_path(
+    invoices: int, customers: int, seed: int, *, history: bool, folder: Path = OUT
+) -> Path:
+    """Return where the ledger of these parameters is cached (in ``folder``)."""
     kind = "history" if history else "first-run"
-    return OUT / f"evaluate-{invoices}-{customers}-{seed}-{kind}.db"
+    return folder / f"evaluate-{invoices}-{customers}-{seed}-{kind}.db"
 
 
 def table_counts(path: Path) -> dict[str, int]:
@@ -351,9 +357,7 @@ def _lines(evaluation: Any) -> tuple[int, int, list[str], list[str], list[str]]:
     return (
         evaluation.customers_evaluated,
         evaluation.invoices_evaluated,
-        [a.id for a in evaluation.actions],
-        [s.customer_id + s.code + (s.step or "") for s in evaluation.suppressions],
-        [s.action_id + s.step for s in evaluation.superseded],
+        *_outcome_lines(evaluation),
     )
 
 
@@ -372,6 +376,44 @@ def _summary(parts: list[tuple[int, int, list[str], list[str], list[str]]]) -> d
         "superseded": sum(len(p[4]) for p in parts),
         "digest": digest.hexdigest()[:12],
     }
+
+
+def _streamed(outcomes: Any) -> dict[str, Any]:
+    """Return the summary of a list evaluated customer by customer, as a writer receives it.
+
+    What identifies each item is written to a temporary file per part of the list as each
+    customer is evaluated (as the CLI writes its JSON), nothing is kept; the summary is the one
+    ``_summary`` gives for the whole list.
+    """
+    counts = {"actions": 0, "suppressions": 0, "superseded": 0}
+    with tempfile.TemporaryDirectory() as folder:
+        files = {name: (Path(folder) / name).open("w", encoding="utf-8") for name in counts}
+        for outcome in outcomes:
+            lines = _outcome_lines(outcome)
+            for (name, out), part in zip(files.items(), lines, strict=True):
+                counts[name] += len(part)
+                out.writelines(f"{line}\n" for line in part)
+        digest = hashlib.sha256()
+        for name, out in files.items():
+            out.close()
+            with (Path(folder) / name).open("rb") as written:
+                while chunk := written.read(1 << 20):
+                    digest.update(chunk)
+    return {
+        "customers": outcomes.customers,
+        "open invoices": outcomes.invoices,
+        **counts,
+        "digest": digest.hexdigest()[:12],
+    }
+
+
+def _outcome_lines(outcome: Any) -> tuple[list[str], list[str], list[str]]:
+    """Return what identifies the items of one customer's part (as ``_lines``)."""
+    return (
+        [a.id for a in outcome.actions],
+        [s.customer_id + s.code + (s.step or "") for s in outcome.suppressions],
+        [s.action_id + s.step for s in outcome.superseded],
+    )
 
 
 def _slice(id_range: tuple[str, str]) -> tuple[int, int, list[str], list[str], list[str]]:
@@ -414,7 +456,7 @@ def _measure(conn: Any, kind: str, path: str, workers: int, as_of: date) -> None
     import sqlalchemy  # noqa: F401 - imported before the clock, as by the reader's callers
 
     import store.reader  # noqa: F401
-    from engine.evaluate import evaluate
+    from engine.evaluate import evaluate, evaluate_customers
     from engine.rules.calendar import BusinessCalendar
     from store.collector import collector_paused
     from store.reader import open_ledger
@@ -433,7 +475,7 @@ def _measure(conn: Any, kind: str, path: str, workers: int, as_of: date) -> None
         if kind == "load+evaluate":
 
             def work() -> Any:
-                return evaluate(policy, open_ledger(url), as_of, version)
+                return _streamed(evaluate_customers(policy, open_ledger(url), as_of))
         elif kind == "evaluate":
             ledger = list(open_ledger(url))
 
@@ -453,16 +495,20 @@ def _measure(conn: Any, kind: str, path: str, workers: int, as_of: date) -> None
         with collector_paused():
             result = work()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # This process's own high-water mark: a spawned process's ru_maxrss starts at its parent's
+    # (the one that built the ledger). Forked workers report theirs through RUSAGE_CHILDREN.
+    peak = peak_mib()
     if kind == "floor":
         summary = {"rows": result[1]}
     elif kind.startswith("workers"):
         summary = _summary(result)
         cpu += resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    elif kind == "load+evaluate":
+        summary = result
     else:
         summary = _summary([_lines(result)])
-    conn.send((elapsed, cpu, max(own, children) / 1024, summary))
+    conn.send((elapsed, cpu, peak, summary))
     conn.close()
 
 
@@ -556,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-history", action="store_true", help="only the first run")
     parser.add_argument("--history-only", action="store_true", help="only the steady state")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached ledgers")
+    parser.add_argument(
+        "--cache", type=Path, default=OUT, help="where the ledgers are built and kept (bench/out)"
+    )
     args = parser.parse_args(argv)
     customers = args.customers or max(10, args.invoices // 10)
     modes = [("first run", False), ("steady state", True)]
@@ -567,10 +616,10 @@ def main(argv: list[str] | None = None) -> int:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, run date {AS_OF}")
     print(f"load average at the start (1, 5, 15 min): {load} on {os.cpu_count()} cores")
-    OUT.mkdir(parents=True, exist_ok=True)
+    args.cache.mkdir(parents=True, exist_ok=True)
     measured: dict[str, dict[str, Any]] = {}
     for label, history in modes:
-        path = ledger_path(args.invoices, customers, args.seed, history=history)
+        path = ledger_path(args.invoices, customers, args.seed, history=history, folder=args.cache)
         if args.rebuild or not path.exists():
             started = time.perf_counter()
             build_sqlite(path, args.invoices, customers, args.seed, history=history)

@@ -38,6 +38,21 @@ UNIT = 10_000  # money is stored in ten-thousandths on SQLite (store.columns)
 Row = tuple[Any, ...]
 
 
+def peak_mib() -> float:
+    """Return this process's peak resident memory in MiB.
+
+    ``VmHWM`` of /proc (Linux): the high-water mark of this process image alone.
+    ``ru_maxrss`` survives an ``execve``, so a spawned process would report the peak of the
+    parent it was forked from (here, the one that built the ledger) whatever it used itself.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 # -- the synthetic ledger ---------------------------------------------------------------------
 
 

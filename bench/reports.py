@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import resource
 import sqlite3
 import statistics
 import sys
@@ -42,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.evaluate import build_sqlite, ledger_path, table_counts  # noqa: E402
-from bench.load import AS_OF, OUT, bare_scan_sqlite  # noqa: E402
+from bench.load import AS_OF, OUT, bare_scan_sqlite, peak_mib  # noqa: E402
 
 REPORTS = ("aging", "dso", "cei", "exposure", "collectors", "summary")
 LIMIT_MIB = 512
@@ -81,21 +80,6 @@ def _work(kind: str, path: str, as_of: date) -> Callable[[], Any]:
         ),
     }
     return works[kind]
-
-
-def peak_mib() -> float:
-    """Return this process's peak resident memory in MiB.
-
-    ``VmHWM`` of /proc (Linux): the high-water mark of this process image alone.
-    ``ru_maxrss`` survives an ``execve``, so a spawned process would report the peak of the
-    parent it was forked from (here, the one that built the ledger) whatever it used itself.
-    """
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _measure(conn: Any, kind: str, path: str, as_of: date) -> None:

@@ -12,7 +12,7 @@ the tests cite, in docs/rules/ladder.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from engine.model.actions import Action, Evaluation, PolicyVersion, Superseded, Suppression
@@ -49,29 +49,17 @@ def evaluate(
     """Return the daily action list for ``as_of``, stamped with ``version``.
 
     Deterministic: the same inputs in any order give the same list (rule "deterministic output").
+    A caller that writes the list out as it goes uses ``evaluate_customers`` instead.
     """
-    context = EvaluationContext(policy)
     actions: list[Action] = []
     suppressions: list[Suppression] = []
     superseded: list[Superseded] = []
-    customers = invoices = 0
-    # Each customer's lists come sorted, customer first in every sort key: while customers
-    # arrive in id order (as the store streams them), joining the lists keeps them sorted.
-    in_order = True
-    last = ""
-    for customer_ledger in ledger:
-        outcome = evaluate_customer(context, customer_ledger, as_of)
-        customers += 1
-        invoices += len(customer_ledger.invoices)
-        customer_id = customer_ledger.customer.id
-        if customer_id <= last and customers > 1:
-            in_order = False
-        last = customer_id
-        if outcome is not NOTHING:
-            actions.extend(outcome.actions)
-            suppressions.extend(outcome.suppressions)
-            superseded.extend(outcome.superseded)
-    if not in_order:
+    outcomes = evaluate_customers(policy, ledger, as_of)
+    for outcome in outcomes:
+        actions.extend(outcome.actions)
+        suppressions.extend(outcome.suppressions)
+        superseded.extend(outcome.superseded)
+    if not outcomes.in_order:
         actions.sort(key=action_order)
         suppressions.sort(key=suppression_order)
         superseded.sort(key=superseded_order)
@@ -81,9 +69,49 @@ def evaluate(
         actions=tuple(actions),
         suppressions=tuple(suppressions),
         superseded=tuple(superseded),
-        customers_evaluated=customers,
-        invoices_evaluated=invoices,
+        customers_evaluated=outcomes.customers,
+        invoices_evaluated=outcomes.invoices,
     )
+
+
+class CustomerOutcomes:
+    """The daily list customer by customer, each part as soon as it is evaluated.
+
+    Iterating evaluates the customers in the order the ledger gives them and yields each one's
+    part that has something in it; nothing is kept, so a writer holds one customer at a time.
+    Each part comes sorted, customer first in every sort key: while the customers arrive in id
+    order (as the store reads them), the parts joined are the list ``evaluate`` returns.
+    ``in_order`` tells, once iterated, whether they did; the counts are the evaluation's.
+    """
+
+    def __init__(self, policy: Policy, ledger: Iterable[CustomerLedger], as_of: date) -> None:
+        self.context = EvaluationContext(policy)
+        self.ledger = ledger
+        self.as_of = as_of
+        self.customers = 0
+        self.invoices = 0
+        self.in_order = True
+
+    def __iter__(self) -> Iterator[CustomerOutcome]:
+        context, as_of = self.context, self.as_of
+        last = ""
+        for customer_ledger in self.ledger:
+            outcome = evaluate_customer(context, customer_ledger, as_of)
+            self.customers += 1
+            self.invoices += len(customer_ledger.invoices)
+            customer_id = customer_ledger.customer.id
+            if customer_id <= last and self.customers > 1:
+                self.in_order = False
+            last = customer_id
+            if outcome is not NOTHING:
+                yield outcome
+
+
+def evaluate_customers(
+    policy: Policy, ledger: Iterable[CustomerLedger], as_of: date
+) -> CustomerOutcomes:
+    """Return the daily list for ``as_of`` as a stream of each customer's part."""
+    return CustomerOutcomes(policy, ledger, as_of)
 
 
 def evaluate_customer(
@@ -156,11 +184,13 @@ def evaluate_customer(
 
 __all__ = [
     "CustomerOutcome",
+    "CustomerOutcomes",
     "EvaluationContext",
     "action_id",
     "action_order",
     "evaluate",
     "evaluate_customer",
+    "evaluate_customers",
     "superseded_order",
     "suppression_order",
 ]

@@ -6,9 +6,10 @@ from datetime import date
 
 import click
 
-from dunning.inputs import ledger_spec, load_valid_policy, read_ledger
+from dunning.inputs import is_ledger_file, ledger_spec, load_valid_policy, read_ledger
+from dunning.list_output import STREAMED_FORMATS, write_list
 from dunning.params import DAY
-from engine.evaluate import evaluate
+from engine.evaluate import evaluate, evaluate_customers
 from engine.report.render import REPORTERS, RenderContext, render_actions
 from engine.tools.today import today_in
 from store.collector import collector_paused
@@ -34,7 +35,12 @@ def command(as_of: date | None, ledger: str | None, customers: tuple[str, ...], 
     loaded = load_valid_policy(policy_path)
     day = as_of if as_of is not None else today_in(loaded.policy.timezone)
     spec = ledger_spec(ledger)
-    with collector_paused():  # a whole ledger's records, none of them in a cycle
-        evaluation = evaluate(loaded.policy, read_ledger(spec, customers, day), day, loaded.version)
     ctx = RenderContext(policy=loaded.policy, ledger_label=spec, with_messages=not no_messages)
+    with collector_paused():  # a whole ledger's records, none of them in a cycle
+        if fmt in STREAMED_FORMATS and not is_ledger_file(spec):
+            # A database's list is written customer by customer, never held whole.
+            outcomes = evaluate_customers(loaded.policy, read_ledger(spec, customers, day), day)
+            if write_list(outcomes, fmt, loaded.version, ctx):
+                return
+        evaluation = evaluate(loaded.policy, read_ledger(spec, customers, day), day, loaded.version)
     click.echo(render_actions(evaluation, fmt, ctx), nl=False)

@@ -11,10 +11,11 @@ import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.model.actions import Action, Evaluation, Suppression
+from engine.model.actions import Action, Evaluation, PolicyVersion, Superseded, Suppression
 from engine.model.money import ROUNDING_NAME, format_money, money_string, money_strings
 from engine.model.policy import Policy
 from engine.report.messages import render_message
@@ -128,9 +129,32 @@ def suppression_to_dict(item: Suppression) -> dict[str, Any]:
 
 def evaluation_to_dict(evaluation: Evaluation, ctx: RenderContext) -> dict[str, Any]:
     """Return the whole action list as JSON-ready data."""
-    version = evaluation.policy_version
+    totals = {
+        "actions": len(evaluation.actions),
+        "customers": len({a.customer_id for a in evaluation.actions}),
+        "by_kind": evaluation.counts_by_kind(),
+        "open_by_currency": money_strings(evaluation.totals_by_currency()),
+        "charges_by_currency": money_strings(evaluation.charges_by_currency()),
+        "charges_owed_by_currency": money_strings(evaluation.charges_owed_by_currency()),
+        "held_back": len(evaluation.suppressions),
+        "superseded": len(evaluation.superseded),
+        "customers_evaluated": evaluation.customers_evaluated,
+        "invoices_evaluated": evaluation.invoices_evaluated,
+    }
     return {
-        "date": evaluation.as_of.isoformat(),
+        **list_header(evaluation.as_of, evaluation.policy_version, ctx, totals),
+        "actions": [action_to_dict(a, ctx) for a in evaluation.actions],
+        "held_back": [suppression_to_dict(s) for s in evaluation.suppressions],
+        "superseded": [superseded_to_dict(s) for s in evaluation.superseded],
+    }
+
+
+def list_header(
+    as_of: date, version: PolicyVersion, ctx: RenderContext, totals: dict[str, Any]
+) -> dict[str, Any]:
+    """Return what the JSON list says before its items: the day, the policy, the totals."""
+    return {
+        "date": as_of.isoformat(),
         "policy": {
             "commit": version.commit,
             "ref": version.ref,
@@ -139,30 +163,18 @@ def evaluation_to_dict(evaluation: Evaluation, ctx: RenderContext) -> dict[str, 
         },
         "ledger": ctx.ledger_label or None,
         "rounding": ROUNDING_NAME,
-        "totals": {
-            "actions": len(evaluation.actions),
-            "customers": len({a.customer_id for a in evaluation.actions}),
-            "by_kind": evaluation.counts_by_kind(),
-            "open_by_currency": money_strings(evaluation.totals_by_currency()),
-            "charges_by_currency": money_strings(evaluation.charges_by_currency()),
-            "charges_owed_by_currency": money_strings(evaluation.charges_owed_by_currency()),
-            "held_back": len(evaluation.suppressions),
-            "superseded": len(evaluation.superseded),
-            "customers_evaluated": evaluation.customers_evaluated,
-            "invoices_evaluated": evaluation.invoices_evaluated,
-        },
-        "actions": [action_to_dict(a, ctx) for a in evaluation.actions],
-        "held_back": [suppression_to_dict(s) for s in evaluation.suppressions],
-        "superseded": [
-            {
-                "customer": s.customer_id,
-                "step": s.step,
-                "invoices": list(s.invoice_ids),
-                "by_step": s.by_step,
-                "action_id": s.action_id,
-            }
-            for s in evaluation.superseded
-        ],
+        "totals": totals,
+    }
+
+
+def superseded_to_dict(item: Superseded) -> dict[str, Any]:
+    """Return one superseded step as JSON-ready data."""
+    return {
+        "customer": item.customer_id,
+        "step": item.step,
+        "invoices": list(item.invoice_ids),
+        "by_step": item.by_step,
+        "action_id": item.action_id,
     }
 
 
@@ -260,24 +272,31 @@ def render_csv(evaluation: Evaluation, ctx: RenderContext) -> str:
     writer.writerow(CSV_COLUMNS)
     version = evaluation.policy_version.commit or evaluation.policy_version.digest
     for action in evaluation.actions:
-        charged = action.charged()
-        rows: list[tuple[str, Decimal | None]] = [*sorted(action.totals.items())] or [("", None)]
-        for currency, total in rows:
-            invoices = [inv for inv in action.invoices if inv.currency == currency]
-            writer.writerow(
-                (
-                    action.date.isoformat(), action.id, action.customer_id, action.customer_name,
-                    action.step, kind_label(action), action.channel or "", action.assign or "",
-                    action.template or "", currency,
-                    "" if total is None else money_string(total, currency),
-                    "" if total is None
-                    else money_string(charged.get(currency, Decimal(0)), currency),
-                    " ".join(inv.id for inv in invoices),
-                    max((inv.days_overdue for inv in invoices), default=0),
-                    _first_reason(action), version,
-                )
-            )
+        writer.writerows(csv_rows(action, version))
     return out.getvalue()
+
+
+def csv_rows(action: Action, version: str) -> list[tuple[object, ...]]:
+    """Return the CSV rows of one action: one per currency, or one with no currency."""
+    charged = action.charged()
+    rows: list[tuple[str, Decimal | None]] = [*sorted(action.totals.items())] or [("", None)]
+    out: list[tuple[object, ...]] = []
+    for currency, total in rows:
+        invoices = [inv for inv in action.invoices if inv.currency == currency]
+        out.append(
+            (
+                action.date.isoformat(), action.id, action.customer_id, action.customer_name,
+                action.step, kind_label(action), action.channel or "", action.assign or "",
+                action.template or "", currency,
+                "" if total is None else money_string(total, currency),
+                "" if total is None
+                else money_string(charged.get(currency, Decimal(0)), currency),
+                " ".join(inv.id for inv in invoices),
+                max((inv.days_overdue for inv in invoices), default=0),
+                _first_reason(action), version,
+            )
+        )
+    return out
 
 
 def _md_cell(text: str) -> str:

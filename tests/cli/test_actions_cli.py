@@ -22,7 +22,9 @@ from click.testing import CliRunner, Result
 
 from dunning.cli import main
 from dunning.inputs import load_valid_policy
-from engine.evaluate import evaluate
+from dunning.list_output import write_list
+from engine.evaluate import evaluate, evaluate_customers
+from engine.load.ledger_file import read_ledger_file
 from engine.report.render import RenderContext, render_actions
 from store.connection import create_store_engine
 from store.demo import build_demo
@@ -162,6 +164,45 @@ def test_a_demo_database_lists_what_the_engine_makes_of_its_ledger(db_url: str) 
         RenderContext(policy=loaded.policy, ledger_label=db_url),
     )
     assert result.stdout == expected
+
+
+@pytest.mark.parametrize("options", [("--format", "csv"), ("--format", "json", "--no-messages")])
+def test_a_database_list_written_as_it_is_evaluated_is_the_whole_lists_text(
+    db_url: str, options: tuple[str, ...]
+) -> None:
+    """JSON and CSV from a database are written customer by customer (never the whole list in
+    memory): byte for byte what the whole evaluation renders."""
+    engine = create_store_engine(db_url)
+    try:
+        build_demo(engine, DAY, seed=1, policy_root=ROOT)
+        snapshot = load_snapshot(engine, as_of=DAY)
+    finally:
+        engine.dispose()
+    result = actions(db_url, *options)
+    assert result.exit_code == 0, result.output
+    loaded = load_valid_policy(ROOT)
+    expected = render_actions(
+        evaluate(loaded.policy, snapshot, DAY, loaded.version),
+        options[1],
+        RenderContext(policy=loaded.policy, ledger_label=db_url, with_messages=False),
+    )
+    assert result.stdout == expected
+
+
+def test_a_list_whose_customers_come_out_of_order_is_not_written_in_parts() -> None:
+    """Joined parts are the list in order only when the customers arrive in id order: out of
+    order, nothing is written and the caller evaluates the whole list."""
+    loaded = load_valid_policy(ROOT)
+    snapshot, problems = read_ledger_file(SMALL)
+    assert snapshot is not None and not problems
+    backwards = sorted(snapshot, key=lambda c: c.customer.id, reverse=True)
+    outcomes = evaluate_customers(loaded.policy, backwards, DAY)
+    ctx = RenderContext(policy=loaded.policy)
+    assert not write_list(outcomes, "json", loaded.version, ctx)
+    assert not outcomes.in_order
+    in_order = evaluate_customers(loaded.policy, backwards[::-1], DAY)
+    assert write_list(in_order, "csv", loaded.version, ctx)
+    assert in_order.in_order
 
 
 def test_a_demo_database_as_a_table_names_the_example_customers(db_url: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from engine.evaluate import EvaluationContext, evaluate_customer
+from engine.evaluate import EvaluationContext, evaluate_customer, evaluate_customers
 from engine.model.ledger import Customer
 from engine.model.policy import Guardrails
 from tests.engine.builders import (
@@ -47,6 +47,31 @@ def test_shuffled_input_gives_the_same_list() -> None:
             for lg in rng.sample(ledgers, len(ledgers))
         ]
         assert run(policy, *shuffled, on="2026-10-16") == expected
+
+
+def test_customers_parts_in_id_order_joined_are_the_list() -> None:
+    """A writer that takes the list customer by customer (``evaluate_customers``) gets, joined,
+    exactly the list ``evaluate`` returns, and the same counts."""
+    ledgers = [
+        account(
+            f"C{c}",
+            *[invoice(f"INV-{c}{i}", f"2026-0{7 + i % 3}-1{i}", f"{100 * (i + c)}.00",
+                      customer=f"C{c}") for i in range(4)],
+            history=[done("courtesy", [f"INV-{c}1"], "2026-08-10", customer=f"C{c}")],
+        )
+        for c in range(1, 6)
+    ]  # fmt: skip
+    policy = make_policy(guardrails=Guardrails(3, "business", m("0.10")))
+    whole = run(policy, *ledgers, on="2026-10-16")
+    outcomes = evaluate_customers(policy, ledgers, d("2026-10-16"))
+    parts = list(outcomes)
+    assert outcomes.in_order
+    assert tuple(a for p in parts for a in p.actions) == whole.actions
+    assert tuple(s for p in parts for s in p.suppressions) == whole.suppressions
+    assert tuple(s for p in parts for s in p.superseded) == whole.superseded
+    assert (outcomes.customers, outcomes.invoices) == (5, 20)
+    backwards = evaluate_customers(policy, ledgers[::-1], d("2026-10-16"))
+    assert len(list(backwards)) == len(parts) and not backwards.in_order
 
 
 def test_evaluation_is_stamped() -> None:
