@@ -25,6 +25,7 @@ from engine.load.ledger_values import (
 from engine.model.ledger import (
     ActionRecord,
     ActionStatus,
+    ChargeWaiver,
     CreditNote,
     Customer,
     CustomerLedger,
@@ -36,6 +37,7 @@ from engine.model.ledger import (
     PaymentPlan,
     Promise,
     Settlement,
+    has_charges,
 )
 from engine.model.ledger_fields import RECORDS
 from engine.model.money import ZERO
@@ -43,7 +45,7 @@ from engine.model.source import DocPath, format_path
 
 SECTIONS = (
     "customers", "invoices", "payments", "credit_notes", "disputes", "promises", "payment_plans",
-    "history", "write_offs", "reversals",
+    "history", "write_offs", "reversals", "waivers",
 )  # fmt: skip
 # Payments and credit notes (their fields as read) by section, then by id.
 CashRecords = dict[str, dict[str, dict[str, object]]]
@@ -98,6 +100,7 @@ class LedgerRecords(LedgerValues):
         promises = self.promises(sections["promises"], customers, by_invoice)
         plans = self.plans(sections["payment_plans"], customers, by_invoice)
         history = self.history(sections["history"], customers, by_invoice)
+        waivers = self.waivers(sections["waivers"], customers, history)
         built: dict[str, list[Invoice]] = {cid: [] for cid in customers}
         for iid, (_, f) in by_invoice.items():
             # An invoice with a field that could not be read was reported: it is not built.
@@ -113,9 +116,7 @@ class LedgerRecords(LedgerValues):
                     str(f["currency"]),
                     optional_text(f.get("terms")),
                     as_date(f["due"]) if "due" in f else None,
-                    tuple(
-                        sorted(settlements.get(iid, ()), key=lambda s: (s.date, s.kind, s.ref))
-                    ),
+                    tuple(sorted(settlements.get(iid, ()), key=lambda s: (s.date, s.kind, s.ref))),
                     as_date(f["delivered"]) if "delivered" in f else None,
                     as_money(f["tax"]) if "tax" in f else None,
                 )
@@ -135,6 +136,7 @@ class LedgerRecords(LedgerValues):
                             key=lambda r: (r.date, r.step, r.action_id, r.invoice_ids),
                         )
                     ),
+                    waivers=tuple(sorted(waivers.get(cid, ()), key=lambda w: (w.date, w.id))),
                 )
                 for cid in sorted(customers)
             )
@@ -426,3 +428,50 @@ class LedgerRecords(LedgerValues):
             )
         return out
 
+    def waivers(
+        self,
+        records: Records,
+        customers: Mapping[str, Customer],
+        history: Mapping[str, list[ActionRecord]],
+    ) -> dict[str, list[ChargeWaiver]]:
+        """File each waiver with its customer: it takes the fees and interest its action charged
+        off the account from its date (rule "charges owed"). As in the store, an action's charges
+        are waived once, and only charges recorded done on or before the waiver's date."""
+        out: dict[str, list[ChargeWaiver]] = {}
+        first: dict[str, DocPath] = {}
+        for path, f in self.unique(records, "waiver").items():
+            cid = self.known_customer(path, f, customers)
+            if cid is None or not complete(f, RECORDS["waivers"]):
+                continue
+            action_id, on, reason = str(f["action_id"]), as_date(f["date"]), str(f["reason"])
+            if not reason.strip():
+                self.problem(
+                    (*path, "reason"),
+                    "L003",
+                    "a waiver needs a reason: say why the charges are taken off",
+                )
+                continue
+            if action_id in first:
+                line = self.source(first[action_id]).line
+                self.problem(
+                    (*path, "action_id"),
+                    "L008",
+                    f"the charges of action '{action_id}' are waived twice: first at line"
+                    f" {line}; an action's charges are waived once",
+                )
+                continue
+            first[action_id] = path
+            own = [r for r in history.get(cid, ()) if r.action_id == action_id and r.date <= on]
+            if not has_charges(own):
+                self.problem(
+                    (*path, "action_id"),
+                    "L017",
+                    f"action '{action_id}' of customer '{cid}' charged no fee or interest recorded"
+                    f" done on or before {on.isoformat()}: there is nothing to waive",
+                )
+                continue
+            who = text_of(f.get("who"))
+            out.setdefault(cid, []).append(
+                ChargeWaiver(str(f["id"]), cid, action_id, on, reason.strip(), who)
+            )
+        return out

@@ -196,6 +196,13 @@ class ActionRecord(NamedTuple):
     currency: str | None = None
 
 
+def has_charges(history: Iterable[ActionRecord]) -> bool:
+    """Return whether any worked action of ``history`` charged a fee or interest: what a waiver
+    can take off (rule "charges owed")."""
+    done = ActionStatus.DONE
+    return any(record.status == done and (record.fee or record.interest) for record in history)
+
+
 class ChargeWaiver(NamedTuple):
     """A waiver of the fees and interest an action charged, from ``date``, with who and why."""
 

@@ -48,6 +48,8 @@ CODES: dict[str, str] = {
     "L015": "a payment or credit note that the ledger does not have",
     "L016": "more than the record it belongs to allows (a write-off above its invoice, refunds "
     "above their payment)",
+    "L017": "a waiver of charges that no action of the ledger's history made (no action with "
+    "that id recorded done with a fee or interest on or before the waiver's date)",
 }
 
 # Amounts are below one trillion (twelve digits before the point, four after). The store keeps
@@ -306,6 +308,7 @@ EMAIL_MAX_LENGTH = 320
 REASON_MAX_LENGTH = 2000
 ACTION_ID_MAX_LENGTH = 128
 PERSON_MAX_LENGTH = 200
+WAIVER_BY_MAX_LENGTH = 128
 
 _ID_FIELD = FieldRule(ValueKind.ID, True)
 LIST_ITEM = FieldRule(ValueKind.ID)  # each invoice id of an ``IDS`` field
@@ -396,6 +399,16 @@ RECORDS: dict[str, dict[str, FieldRule]] = {
         "payment": FieldRule(ValueKind.ID),
         "credit_note": FieldRule(ValueKind.ID),
         "reason": FieldRule(ValueKind.TEXT, max_length=REASON_MAX_LENGTH),
+    },
+    # A waiver of the fees and interest an action charged (rule "charges owed"): the fields of
+    # the store's waivers (``POST /v1/actions/{id}/waiver``, ``dunning waive``).
+    "waivers": {
+        "id": _ID_FIELD,
+        "customer": FieldRule(ValueKind.ID, True),
+        "action_id": FieldRule(ValueKind.TEXT, True, max_length=ACTION_ID_MAX_LENGTH),
+        "date": FieldRule(ValueKind.DATE, True),
+        "reason": FieldRule(ValueKind.TEXT, True, max_length=REASON_MAX_LENGTH),
+        "who": FieldRule(ValueKind.TEXT, max_length=WAIVER_BY_MAX_LENGTH),
     },
 }
 RECORDS["credit_notes"] = RECORDS["payments"]

@@ -39,6 +39,7 @@ from engine.model.ledger import (
     Invoice,
     Payment,
     Settlement,
+    has_charges,
 )
 from engine.model.money import ZERO
 from engine.model.policy import Policy
@@ -128,12 +129,6 @@ def logged_charges(action: Action) -> LoggedCharges:
     fee = action.fees().get(currency)
     interest = action.interest().get(currency)
     return LoggedCharges(fee or None, interest or None, currency)
-
-
-def has_charges(history: Iterable[ActionRecord]) -> bool:
-    """Return whether any worked action of ``history`` charged a fee or interest."""
-    done = ActionStatus.DONE
-    return any(record.status == done and (record.fee or record.interest) for record in history)
 
 
 def charges_owed(policy: Policy, ledger: CustomerLedger, as_of: date) -> ChargesOwed:
