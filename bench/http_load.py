@@ -88,8 +88,8 @@ def pinned_ref() -> str:
 class Server:
     """A ``dunning serve`` child process on a free port."""
 
-    def __init__(self, database: str, workdir: Path, ref: str) -> None:
-        self.port = free_port()
+    def __init__(self, database: str, workdir: Path, ref: str, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = workdir / "serve.log"
         command = [

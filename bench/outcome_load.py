@@ -2,7 +2,7 @@
 
     python bench/outcome_load.py                                  # SQLite, 200 writers, 50 readers
     python bench/outcome_load.py --database postgresql+psycopg://postgres@127.0.0.1:5432/test
-    python bench/outcome_load.py --writers 200 --readers 50 --duration 30 --think 1.0
+    python bench/outcome_load.py --writers 200 --readers 50 --duration 20 --rounds 3 --think 1.0
     python bench/outcome_load.py --think 0                        # closed loop: saturation
 
 The server is started as users start it (``python -m dunning serve``) on a free loopback port,
@@ -10,7 +10,8 @@ serving the committed policy of this checkout (pinned to the commit of HEAD) ove
 built for today plus ``--customers`` customers with one overdue invoice each, so that every
 writer has actions of its own to record. A PostgreSQL URL gets a schema of its own, dropped at
 the end. Three phases, each reporting every status, the server errors (5xx) and transport
-errors, and the latency percentiles of the outcome writes (and of the list reads):
+errors, and the latency percentiles of the outcome writes (and of the list reads). Phase 1
+runs once; phases 2 and 3 once per round:
 
 1. **same action**: 50 writers send "done" and "skipped" for one action at the same moment (the
    failure of issue 13: a 30 s hang and a 500 for most of them). Exactly one 201 is expected.
@@ -23,12 +24,15 @@ errors, and the latency percentiles of the outcome writes (and of the list reads
    ``--read-think`` seconds. ``--think 0`` makes both closed loops (as many requests as the
    server can take: the median is then the number of clients over the throughput).
 
-**The floor**, measured in the same run under the same load: ``GET /healthz``, the cheapest
-answer the service gives (no database, no policy; the same middleware, event loop and thread
-handoffs as every request). In phase 2, as many clients as writers send it at the same moment,
-right after the outcome burst; in phase 3, ``--probes`` clients send it with the writers' waits
-between the writers and readers. Each phase reports its p99 and the outcome p99 as a multiple of
-it: what an outcome costs beyond merely being answered on this machine at that moment.
+**The floor** is ``bench/floor_app.py``: the same framework, server and thread pool answering
+the same requests with one INSERT on the same database (behind the same write slots) and
+nothing else. Phases 2 and 3 run ``--rounds`` times, on the service and on the floor app in
+turn (the floor first in every other round), and the report gives each round, its load average,
+the server's CPU time per request, and the min and median over the rounds of the outcome p99,
+the floor's p99 and their ratio: what recording an outcome costs beyond one durable write
+answered over HTTP on this machine at that moment. ``GET /healthz`` is sent too (phase 2: as
+many at once as writers, right after them; phase 3: ``--probes`` clients) as the cost of being
+answered at all.
 
 The load comes from a small asyncio HTTP/1.1 client on keep-alive connections (no parsing
 beyond the status line and Content-Length), so that the generator leaves as much of the second
@@ -40,9 +44,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -243,6 +249,28 @@ def outcome_path(action_id: str) -> str:
     return f"/v1/actions/{action_id}/outcome"
 
 
+@dataclass(frozen=True)
+class Target:
+    """A server under load: the service, or the floor app (``bench/floor_app.py``)."""
+
+    name: str
+    port: int
+    pid: int
+    prefix: str  # "" for the service, "/floor" for the floor app
+    list_path: str
+
+    def outcome(self, action_id: str) -> str:
+        """Return the path that records an outcome for ``action_id`` on this server."""
+        if self.prefix:
+            return f"{self.prefix}/{action_id}/outcome"
+        return outcome_path(action_id)
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user and system) the server process has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def body_for(rng: random.Random, action: dict[str, Any]) -> dict[str, Any]:
     """Return an outcome as a team records them: mostly done, some failed, skipped, promised,
     disputed."""
@@ -296,16 +324,16 @@ async def same_action(port: int, token: str, action: dict[str, Any]) -> dict[str
 
 
 async def burst(
-    port: int, token: str, actions: list[dict[str, Any]]
+    target: Target, token: str, actions: list[dict[str, Any]]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Phase 2: one writer per action, all at the same moment; then the floor, as many
-    ``/healthz`` requests at the same moment on the same connections."""
-    conns = [Connection(port, token) for _ in actions]
+    """Phase 2: one writer per action, all at the same moment; then as many ``/healthz``
+    requests at the same moment on the same connections."""
+    conns = [Connection(target.port, token) for _ in actions]
     for conn in conns:
         await conn.request("GET", "/healthz")
     tally, floor = Tally(), Tally()
     await asyncio.gather(
-        *(tally.timed(c, "POST", outcome_path(a["id"]), {"outcome": "done"})
+        *(tally.timed(c, "POST", target.outcome(a["id"]), {"outcome": "done"})
           for c, a in zip(conns, actions, strict=True))
     )  # fmt: skip
     await asyncio.gather(*(floor.timed(c, "GET", "/healthz") for c in conns))
@@ -315,18 +343,20 @@ async def burst(
 
 
 async def sustained(
-    port: int,
+    target: Target,
     tokens: tuple[str, str],
     actions: list[dict[str, Any]],
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     """Phase 3: writers and readers for a while, each waiting a random time between requests."""
     collector, viewer = tokens
+    port = target.port
     writes, retries, conflicts, reads, floor = Tally(), Tally(), Tally(), Tally(), Tally()
     deadline = time.perf_counter() + args.duration
     queue = list(actions)
     random.Random(args.seed).shuffle(queue)
     done: list[str] = []
+    used: list[str] = []
 
     async def pause(rng: random.Random, mean: float) -> None:
         if mean > 0:
@@ -340,16 +370,17 @@ async def sustained(
             draw = rng.random()
             if draw < 0.05 and done:
                 # A retry of an outcome already recorded (a lost answer): the same again.
-                await retries.timed(conn, "POST", outcome_path(rng.choice(done)),
+                await retries.timed(conn, "POST", target.outcome(rng.choice(done)),
                                     {"outcome": "done", "note": "Sent"})  # fmt: skip
             elif draw < 0.08 and done:
                 # A colleague's different outcome for an action already done: 409.
-                await conflicts.timed(conn, "POST", outcome_path(rng.choice(done)),
+                await conflicts.timed(conn, "POST", target.outcome(rng.choice(done)),
                                       {"outcome": "skipped"})  # fmt: skip
             else:
                 action = queue.pop()
+                used.append(action["id"])
                 body = body_for(rng, action)
-                status = await writes.timed(conn, "POST", outcome_path(action["id"]), body)
+                status = await writes.timed(conn, "POST", target.outcome(action["id"]), body)
                 if status == 201 and body["outcome"] == "done":
                     done.append(action["id"])
             await pause(rng, args.think)
@@ -360,7 +391,7 @@ async def sustained(
         conn = Connection(port, viewer)
         await pause(rng, args.read_think)
         while time.perf_counter() < deadline:
-            await reads.timed(conn, "GET", "/v1/actions?limit=100")
+            await reads.timed(conn, "GET", target.list_path)
             await pause(rng, args.read_think)
         conn.close()
 
@@ -373,7 +404,7 @@ async def sustained(
             await pause(rng, args.think)
         conn.close()
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), target.cpu_seconds()
     await asyncio.gather(
         *(writer(n) for n in range(args.writers)),
         *(reader(n) for n in range(args.readers)),
@@ -382,6 +413,7 @@ async def sustained(
     elapsed = time.perf_counter() - started
     out = {
         "seconds": elapsed,
+        "server_cpu_s": target.cpu_seconds() - cpu,
         "writes": writes.figures(),
         "retries": retries.figures(),
         "conflicts": conflicts.figures(),
@@ -392,6 +424,7 @@ async def sustained(
                            + out["conflicts"]["requests"]) / elapsed  # fmt: skip
     out["reads_per_s"] = out["reads"]["requests"] / elapsed
     out["ran_out_of_actions"] = not queue
+    out["used"] = used
     return out
 
 
@@ -400,26 +433,40 @@ def progress(what: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {what}", file=sys.stderr, flush=True)
 
 
-async def run(port: int, tokens: tuple[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    """Run the three phases and return their figures."""
-    actions = await fetch_actions(port, tokens[1])
-    needed = 1 + args.writers + 100
+async def run(
+    service: Target, floor_app: Target, tokens: tuple[str, str], args: argparse.Namespace
+) -> dict[str, Any]:
+    """Run phase 1 on the service, then ``--rounds`` rounds of phases 2 and 3 on the service and
+    on the floor app, interleaved (the floor first in every other round); return the figures."""
+    actions = await fetch_actions(service.port, tokens[1])
+    needed = 1 + args.rounds * (args.writers + 100)
     if len(actions) < needed:
         raise SystemExit(f"only {len(actions)} actions on the list; raise --customers")
     progress("phase 1: 50 writers, one action")
-    same = await same_action(port, tokens[0], actions[0])
-    progress(f"phase 2: {args.writers} writers at once")
-    burst_writes, burst_floor = await burst(port, tokens[0], actions[1 : 1 + args.writers])
-    progress(f"phase 3: sustained for {args.duration:.0f} s")
-    out = {
-        "actions_on_list": len(actions),
-        "same_action": same,
-        "burst": burst_writes,
-        "burst_floor": burst_floor,
-        "sustained": await sustained(port, tokens, actions[1 + args.writers :], args),
-    }
+    out: dict[str, Any] = {"actions_on_list": len(actions)}
+    out["same_action"] = await same_action(service.port, tokens[0], actions[0])
+    pool = actions[1:]
+    rounds = []
+    for number in range(args.rounds):
+        order = (service, floor_app) if number % 2 == 0 else (floor_app, service)
+        this: dict[str, Any] = {"load_before": os.getloadavg()[0]}
+        for target in order:
+            progress(f"round {number + 1}, {target.name}: phase 2, then phase 3 for "
+                     f"{args.duration:.0f} s")  # fmt: skip
+            writes, health = await burst(target, tokens[0], pool[: args.writers])
+            rest = pool[args.writers :]
+            figures = await sustained(target, tokens, rest, args)
+            if target is service:  # the floor app keeps nothing: its actions can be used again
+                used = set(figures.pop("used"))
+                pool = [a for a in rest if a["id"] not in used]
+            else:
+                figures.pop("used")
+            this[target.name] = {"burst": writes, "burst_health": health, "sustained": figures}
+        this["load_after"] = os.getloadavg()[0]
+        rounds.append(this)
+    out["rounds"] = rounds
     progress("done")
-    conn = Connection(port, tokens[1])
+    conn = Connection(service.port, tokens[1])
     _, metrics = await conn.request("GET", "/metrics")
     conn.close()
     out["list_evaluations"] = {
@@ -452,33 +499,142 @@ def ratio(measured: dict[str, Any], floor: dict[str, Any]) -> str:
     return f"{measured['p99_ms'] / floor['p99_ms']:.2f}x"
 
 
+def start_floor(url: str, workdir: Path, port: int | None) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the floor app (``bench/floor_app.py``) on ``url``; return its process and port."""
+    from bench.floor_app import create_table
+    from bench.http_load import free_port
+    from store.connection import create_store_engine
+
+    engine = create_store_engine(url)
+    create_table(engine)
+    engine.dispose()
+    port = port or free_port()
+    with (workdir / "floor.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "floor_app.py"), url, str(port)],
+            cwd=ROOT, stdout=log, stderr=log,
+        )  # fmt: skip
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process, port
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the floor app did not start:\n{(workdir / 'floor.log').read_text()}")
+
+
+def summary(rounds: list[dict[str, Any]], what: str) -> tuple[list[float], list[float]]:
+    """Return the service's and the floor app's p99 of ``what`` (burst or sustained) per round."""
+
+    def p99(r: dict[str, Any], name: str) -> float:
+        f = r[name][what] if what == "burst" else r[name]["sustained"]["writes"]
+        return float(f["p99_ms"])
+
+    return [p99(r, "service") for r in rounds], [p99(r, "floor") for r in rounds]
+
+
+def report(figures: dict[str, Any], args: argparse.Namespace) -> str:
+    """Return the figures as text: phase 1, each round, then min and median over the rounds."""
+    lines = [
+        f"{figures['backend']}: {figures['actions_on_list']} actions on the list",
+        f"1. 50 writers, one action, at once\n{line('outcome', figures['same_action'])}",
+    ]
+    errors = figures["same_action"]["server_errors"] + figures["same_action"]["transport_errors"]
+    for n, r in enumerate(figures["rounds"], 1):
+        lines.append(f"round {n} (load average {r['load_before']:.1f} -> {r['load_after']:.1f})")
+        for name in ("service", "floor"):
+            t = r[name]
+            s = t["sustained"]
+            requests = sum(s[k]["requests"] for k in ("writes", "retries", "conflicts", "reads",
+                                                        "floor"))  # fmt: skip
+            lines += [
+                f" {name}: 2. {args.writers} writers at once",
+                line("write", t["burst"]),
+                line("healthz", t["burst_health"]),
+                f" {name}: 3. {args.writers} writers (mean wait {args.think} s), {args.readers}"
+                f" readers (mean wait {args.read_think} s) for {s['seconds']:.0f} s:"
+                f" {s['writes_per_s']:.0f} writes/s, {s['reads_per_s']:.0f} reads/s, server CPU"
+                f" {s['server_cpu_s'] / s['seconds'] * 100:.0f} % of a core,"
+                f" {s['server_cpu_s'] / max(requests, 1) * 1000:.2f} ms a request",
+                line("write", s["writes"]),
+                line("retry", s["retries"]),
+                line("conflict", s["conflicts"]),
+                line("list page", s["reads"]),
+                line("healthz", s["floor"]),
+            ]
+            for f in (t["burst"], t["burst_health"], *(s[k] for k in ("writes", "retries",
+                      "conflicts", "reads", "floor"))):  # fmt: skip
+                errors += f["server_errors"] + f["transport_errors"]
+    for what, label in (("burst", "2. burst"), ("sustained", "3. sustained")):
+        mine, floors = summary(figures["rounds"], what)
+        ratios = [m / f for m, f in zip(mine, floors, strict=True)]
+        lines.append(
+            f"{label}: outcome p99 min {min(mine):.1f} ms, median {statistics.median(mine):.1f} ms;"
+            f" floor (one INSERT) p99 min {min(floors):.1f} ms, median"
+            f" {statistics.median(floors):.1f} ms; outcome / floor min {min(ratios):.2f}x,"
+            f" median {statistics.median(ratios):.2f}x"
+        )
+    mine, _ = summary(figures["rounds"], "sustained")
+    met = "met" if statistics.median(mine) < TARGET_P99_MS else "MISSED"
+    ev = figures["list_evaluations"]
+    lines += [
+        f"lists evaluated in full: {ev.get('computations_total', 0):.0f}"
+        f" ({ev.get('computation_seconds_sum', 0):.2f} s), brought up to date:"
+        f" {ev.get('updates_total', 0):.0f} ({ev.get('update_seconds_sum', 0):.2f} s)",
+        f"server errors in all: {errors}; sustained outcome p99 (median of the rounds)"
+        f" < {TARGET_P99_MS} ms: {met}",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", help="Database URL (default: a SQLite file; a PostgreSQL "
                         "URL gets a schema of its own).")  # fmt: skip
     parser.add_argument("--writers", type=int, default=200)
     parser.add_argument("--readers", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=30, help="Seconds of phase 3.")
+    parser.add_argument("--duration", type=float, default=20, help="Seconds of phase 3.")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="Rounds of phases 2 and 3, on the service and the floor app.",
+    )
     parser.add_argument("--think", type=float, default=1.0,
                         help="Mean seconds a writer waits between outcomes (0: none).")  # fmt: skip
     parser.add_argument("--read-think", type=float, default=1.0,
                         help="Mean seconds a reader waits between pages (0: none).")  # fmt: skip
     parser.add_argument("--probes", type=int, default=10,
-                        help="Clients sending GET /healthz (the floor) in phase 3.")  # fmt: skip
+                        help="Clients sending GET /healthz in phase 3.")  # fmt: skip
     parser.add_argument("--customers", type=int, default=12_000,
                         help="Customers with an overdue invoice added to the demo.")  # fmt: skip
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--port", type=int,
+                        help="Port of the service (the floor app takes the next one; default: "
+                        "free ones).")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="dunning-outcome-load-") as tmp:
         workdir = Path(tmp)
         url, collector, viewer, schema = prepare(args.database, workdir, args.customers)
-        server = Server(url, workdir, pinned_ref())
+        server = Server(url, workdir, pinned_ref(), args.port)
+        floor_process = None
         try:
             server.wait_ready()
-            figures = asyncio.run(run(server.port, (collector, viewer), args))
+            floor_process, floor_port = start_floor(url, workdir, args.port and args.port + 1)
+            service = Target("service", server.port, server.process.pid, "",
+                             "/v1/actions?limit=100")  # fmt: skip
+            floor_app = Target("floor", floor_port, floor_process.pid, "/floor", "/floor")
+            figures = asyncio.run(run(service, floor_app, (collector, viewer), args))
         finally:
+            if floor_process is not None:
+                floor_process.terminate()
+                floor_process.wait(timeout=15)
             server.stop()
             if schema is not None:
                 drop_schema(args.database, schema)
@@ -493,33 +649,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(figures, indent=2))
         return
-    s = figures["sustained"]
-    errors = sum(
-        f["server_errors"] + f["transport_errors"]
-        for f in (figures["same_action"], figures["burst"], figures["burst_floor"], s["writes"],
-                  s["retries"], s["conflicts"], s["reads"], s["floor"])
-    )  # fmt: skip
-    met = "met" if s["writes"]["p99_ms"] < TARGET_P99_MS else "MISSED"
-    ev = figures["list_evaluations"]
-    print(
-        f"{figures['backend']}: {figures['actions_on_list']} actions on the list\n"
-        f"1. 50 writers, one action, at once\n{line('outcome', figures['same_action'])}\n"
-        f"2. {args.writers} writers, an action each, at once\n{line('outcome', figures['burst'])}\n"
-        f"{line('floor', figures['burst_floor'])}\n"
-        f"  outcome p99 / floor p99: {ratio(figures['burst'], figures['burst_floor'])}\n"
-        f"3. {args.writers} writers (mean wait {args.think} s) and {args.readers} readers (mean"
-        f" wait {args.read_think} s) for {s['seconds']:.0f} s: {s['writes_per_s']:.0f} writes/s,"
-        f" {s['reads_per_s']:.0f} reads/s\n"
-        f"{line('outcome', s['writes'])}\n{line('retry', s['retries'])}\n"
-        f"{line('conflict', s['conflicts'])}\n{line('list page', s['reads'])}\n"
-        f"{line('floor', s['floor'])}\n"
-        f"  outcome p99 / floor p99: {ratio(s['writes'], s['floor'])}\n"
-        f"lists evaluated in full: {ev.get('computations_total', 0):.0f}"
-        f" ({ev.get('computation_seconds_sum', 0):.2f} s),"
-        f" brought up to date: {ev.get('updates_total', 0):.0f}"
-        f" ({ev.get('update_seconds_sum', 0):.2f} s)\n"
-        f"server errors in all: {errors}; sustained outcome p99 < {TARGET_P99_MS} ms: {met}"
-    )
+    print(report(figures, args))
 
 
 if __name__ == "__main__":
