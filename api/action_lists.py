@@ -319,6 +319,11 @@ class ActionLists:
         self._customer_reader = customer_reader
         self._max = max_lists
         self._lists: OrderedDict[CacheKey, ActionList] = OrderedDict()
+        # The same lists as a tuple, replaced whole (under the lock) whenever ``_lists``
+        # changes: read without the lock by ``_of_day``, which every outcome and every list
+        # request calls on the event loop, where waiting for a lock a busy thread holds would
+        # stall every other request.
+        self._held: tuple[tuple[CacheKey, ActionList], ...] = ()
         self._computing: dict[CacheKey, threading.Lock] = {}
         self._running: dict[tuple[Any, ...], tuple[LedgerToken, asyncio.Future[ActionList]]] = {}
         self._lock = threading.Lock()
@@ -330,8 +335,7 @@ class ActionLists:
 
     def _of_day(self, served: ServedPolicy, day: date) -> list[tuple[LedgerToken, ActionList]]:
         policy = (served.version.commit, served.version.digest)
-        with self._lock:
-            return [(k[2], v) for k, v in self._lists.items() if k[:2] == policy and k[3] == day]
+        return [(k[2], v) for k, v in self._held if k[:2] == policy and k[3] == day]
 
     def latest(self, served: ServedPolicy, day: date) -> ActionList | None:
         """Return the newest list of ``day`` under ``served`` whatever its ledger state, or None.
@@ -420,15 +424,11 @@ class ActionLists:
     ) -> ActionList | None:
         """Return an older list of the day with the customers changed since evaluated again,
         or None when there is none or only a fresh evaluation can tell what changed."""
-        with self._lock:
-            older = [
-                (key[2], listing)
-                for key, listing in self._lists.items()
-                if key[:2] == (served.version.commit, served.version.digest)
-                and key[3] == day
-                and key[2][0] == ledger_state[0]
-                and key[2][1] <= ledger_state[1]
-            ]
+        older = [
+            (state, listing)
+            for state, listing in self._of_day(served, day)
+            if state[0] == ledger_state[0] and state[1] <= ledger_state[1]
+        ]
         if not older:
             return None
         state, listing = max(older, key=lambda pair: pair[0])
@@ -467,8 +467,10 @@ class ActionLists:
         self._lists.move_to_end(key)
         while len(self._lists) > self._max:
             self._lists.popitem(last=False)
+        self._held = tuple(self._lists.items())
 
     def clear(self) -> None:
         """Forget every computed list."""
         with self._lock:
             self._lists.clear()
+            self._held = ()

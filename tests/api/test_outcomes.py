@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from api.models import OutcomeOut
 from tests.api.conftest import Tokens
 from tests.api.ledger_data import DAY, seed
 
@@ -28,12 +29,18 @@ def actions(client: TestClient, tokens: Tokens, **filters: str) -> list[dict[str
 
 
 def post(client: TestClient, tokens: Tokens, action_id: str, body: dict[str, Any]) -> Any:
-    return client.post(
+    response = client.post(
         f"/v1/actions/{action_id}/outcome",
         params=DATE,
         json=body,
         headers=tokens.headers("collector"),
     )
+    if response.status_code in (200, 201):
+        # The route sends the answer it built as it is: it must be an OutcomeOut to the letter
+        # (every field, nothing more, each of its type).
+        OutcomeOut.model_validate_json(response.content, strict=False)
+        assert response.headers["content-type"] == "application/json"
+    return response
 
 
 @pytest.mark.parametrize("status", ["done", "skipped"])
