@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from engine.load.schema_errors import ErrorConverter
 from engine.load.schema_words import did_you_mean, show
-from engine.load.schemas import API_VERSION, KINDS, compiled_schema, known_kind
+from engine.load.schemas import API_VERSION, KINDS, compiled_schema, known_kind, passes
 from engine.load.yaml_reader import YamlDocument
 from engine.model.source import Problem
 
@@ -42,8 +41,13 @@ def check_document(doc: YamlDocument) -> tuple[str | None, list[Problem]]:
     if not known_kind(kind):
         return None, problems
     assert isinstance(kind, str)
-    schema = compiled_schema(kind)
     instance = plain_values(data)
+    if passes(kind, instance):
+        return kind, problems
+    # Imported here: only a file that does not pass needs its errors worded.
+    from engine.load.schema_errors import ErrorConverter  # noqa: PLC0415
+
+    schema = compiled_schema(kind)
     converter = ErrorConverter(doc, kind, schema)
     found: list[Problem] = []
     for error in schema.validator.iter_errors(instance):
