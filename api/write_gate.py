@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar, cast
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
 from api.ledger_state import LedgerState, Written
@@ -98,6 +98,10 @@ class WriteQueue:
         self._writers = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        if engine.dialect.name != "sqlite" and not event.contains(
+            engine, "after_cursor_execute", _count_writes
+        ):
+            event.listen(engine, "after_cursor_execute", _count_writes)
 
     async def submit(self, job: Job[T]) -> T:
         """Return what ``job`` returned once its group has committed (or raise what it raised:
@@ -138,22 +142,28 @@ class WriteQueue:
             self._writers -= 1
 
     def _run(self, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
-        if self._engine.dialect.name == "sqlite":
-            try:
-                return self._run_group(jobs, savepoints=False)
-            except _ReplayError:
-                pass  # a refused job had written: the group again, each job in a savepoint
-        return self._run_group(jobs, savepoints=True)
+        try:
+            return self._run_group(jobs, savepoints=False)
+        except _ReplayError as replay:
+            # A refused job had written, or (PostgreSQL) a statement failed and ended the
+            # transaction: the group again, each job in a savepoint, the job that lost a race
+            # with the tries it has left.
+            spent = {replay.job: 1} if replay.lost_a_race else {}
+            return self._run_group(jobs, savepoints=True, spent=spent)
 
-    def _run_group(self, jobs: list[Job[Any]], *, savepoints: bool) -> list[tuple[bool, Any]]:
+    def _run_group(
+        self, jobs: list[Job[Any]], *, savepoints: bool, spent: dict[int, int] | None = None
+    ) -> list[tuple[bool, Any]]:
         """Run ``jobs`` in one transaction and commit it; a job that raises leaves no write.
 
         With ``savepoints`` each job runs in a savepoint of its own, rolled back when it raises.
-        Without (SQLite: every statement hands the interpreter lock to the event loop's thread
-        and waits for it back, which on a busy machine costs more than the statement), a job
-        that raises is checked to have changed no row (SQLite's change counter, read without a
-        statement); if it had, the transaction is rolled back and ``_ReplayError`` raised. Refusals
-        (409, 404, 422) are decided before anything is written, so that is rare.
+        Without (the first run of every group: every statement hands the interpreter lock to the
+        event loop's thread and waits for it back, which on a busy machine costs more than the
+        statement, and a savepoint is two more), a job that raises is checked to have written
+        nothing (SQLite's change counter; on PostgreSQL the write statements counted, and no
+        failed statement, which would have ended the transaction); if it had, the transaction
+        is rolled back and ``_ReplayError`` raised. Refusals (409, 404, 422) are decided before
+        anything is written, so that is rare.
         """
         results: list[tuple[bool, Any]] = []
         written: list[Written] = []
@@ -161,8 +171,15 @@ class WriteQueue:
             transaction = begin_write(conn)
             try:
                 with webhooks.endpoints_known(conn):
-                    for job in jobs:
-                        results.append(_attempt(conn, job, written, savepoints=savepoints))
+                    for n, job in enumerate(jobs):
+                        tries = _TRIES - (spent or {}).get(n, 0)
+                        try:
+                            results.append(
+                                _attempt(conn, job, written, savepoints=savepoints, tries=tries)
+                            )
+                        except _ReplayError as replay:
+                            replay.job = n
+                            raise
                 with self._ledger.committing():
                     transaction.commit()
                     for wrote in written:
@@ -175,7 +192,13 @@ class WriteQueue:
 
 
 class _ReplayError(Exception):
-    """A job refused without a savepoint had written: its group runs again with savepoints."""
+    """A job refused without a savepoint had written, or its statement failed on PostgreSQL
+    (which ends the transaction): its group runs again with savepoints."""
+
+    def __init__(self, *, lost_a_race: bool) -> None:
+        super().__init__()
+        self.lost_a_race = lost_a_race
+        self.job = -1
 
 
 # PostgreSQL ends one of two transactions that wait for each other ("deadlock detected", 40P01)
@@ -191,10 +214,15 @@ def _lost_a_race(exc: Exception) -> bool:
 
 
 def _attempt(
-    conn: Connection, job: Job[Any], written: list[Written], *, savepoints: bool
+    conn: Connection,
+    job: Job[Any],
+    written: list[Written],
+    *,
+    savepoints: bool,
+    tries: int = _TRIES,
 ) -> tuple[bool, Any]:
     """Return (True, what ``job`` returned) or (False, what it raised), its writes undone."""
-    for tries_left in reversed(range(_TRIES)):
+    for tries_left in reversed(range(tries)):
         savepoint = conn.begin_nested() if savepoints else None
         changes = None if savepoints else _changes(conn)
         try:
@@ -202,8 +230,8 @@ def _attempt(
         except Exception as exc:
             if savepoint is not None:
                 savepoint.rollback()
-            elif _changes(conn) != changes:
-                raise _ReplayError from exc
+            elif _changes(conn) != changes or _ends_transaction(conn, exc):
+                raise _ReplayError(lost_a_race=_lost_a_race(exc)) from exc
             if tries_left and _lost_a_race(exc):
                 continue
             return False, exc
@@ -215,6 +243,23 @@ def _attempt(
     raise AssertionError("the last try returns")
 
 
+def _ends_transaction(conn: Connection, exc: Exception) -> bool:
+    """Return whether ``exc`` ended the transaction: any failed statement does on PostgreSQL."""
+    return conn.dialect.name != "sqlite" and isinstance(exc, DBAPIError)
+
+
+# Statements other than reads run on a connection, counted by ``_count_writes`` (PostgreSQL).
+_WRITES = "dunning_writes"
+
+
+def _count_writes(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[_WRITES] = conn.info.get(_WRITES, 0) + 1
+
+
 def _changes(conn: Connection) -> int:
-    """Return SQLite's count of rows changed on this connection so far."""
-    return cast("sqlite3.Connection", conn.connection.dbapi_connection).total_changes
+    """Return how many rows (SQLite: its change counter, read without a statement) or write
+    statements (PostgreSQL: counted as they run) this connection has done so far."""
+    if conn.dialect.name == "sqlite":
+        return cast("sqlite3.Connection", conn.connection.dbapi_connection).total_changes
+    return int(conn.info.get(_WRITES, 0))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, insert, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from api.ledger_state import LedgerState, Written
 from api.write_gate import WriteGate, WriteQueue
@@ -117,3 +117,15 @@ def test_many_writers_in_groups_commit_every_acknowledged_write(engine: Engine) 
     acknowledged = {r for r in results if isinstance(r, str)}
     assert acknowledged == {f"C{n:03d}" for n in range(200) if n % 5 and n % 17}
     assert stored(engine) == acknowledged
+
+
+def test_a_failed_statement_undoes_only_its_own_job(engine: Engine) -> None:
+    """A job whose statement fails (a duplicate id): on PostgreSQL that ends the transaction,
+    so the group runs again with a savepoint per job; the others' writes stand either way."""
+    with engine.begin() as conn:
+        conn.execute(insert(customers), {"id": "C0", "name": "C0", "country": "GB"})
+    results = run_group(engine, [add("C1"), add("C0"), add("C2")])
+    assert results[0] == "C1"
+    assert isinstance(results[1], IntegrityError)
+    assert results[2] == "C2"
+    assert stored(engine) == {"C0", "C1", "C2"}
