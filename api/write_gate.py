@@ -11,10 +11,11 @@ writer waits far longer than the work in front of it). PostgreSQL writes in para
 keeps the connections in use below the pool.
 
 Outcomes go through ``WriteQueue``: the jobs waiting when a writer slot frees up are run together
-in one thread-pool call and one transaction, each in a savepoint of its own (a refused outcome
-rolls back its own writes only), and committed once. Under load that turns a thread handoff and
-a commit per outcome into one per group, which is what lets one SQLite writer keep up with
-hundreds of collectors (docs/decisions/010-write-path-under-load.md).
+in one thread-pool call and one transaction, and committed once; a refused outcome leaves no
+write of its own (refusals are decided before writing; when one had written anyway, or a
+statement failed on PostgreSQL, the group runs again with a savepoint per outcome). Under load
+that turns a thread handoff and a commit per outcome into one per group, which is what lets one
+SQLite writer keep up with hundreds of collectors (docs/decisions/010-write-path-under-load.md).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class _Queued:
 
 
 class WriteQueue:
-    """Runs write jobs in groups: one transaction per group, one savepoint per job."""
+    """Runs write jobs in groups: one transaction per group, savepoints only when replayed."""
 
     def __init__(self, engine: Engine, gate: WriteGate, ledger: LedgerState) -> None:
         self._engine = engine
