@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import signal
@@ -114,6 +115,11 @@ class Server:
             time.sleep(0.2)
         raise SystemExit(f"dunning serve did not become ready:\n{self.log.read_text()}")
 
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) the server process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         """Stop the server (SIGINT: uvicorn's graceful shutdown), killing it if it hangs."""
         self.process.send_signal(signal.SIGINT)
@@ -201,6 +207,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100, help="Page size asked for.")
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    parser.add_argument("--port", type=int, help="Serve on this port (default: a free one).")
     args = parser.parse_args()
 
     tool = args.tool
@@ -209,7 +216,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dunning-http-load-") as tmp:
         workdir = Path(tmp)
         database, token = prepare_database(args.database, workdir)
-        server = Server(database, workdir, pinned_ref())
+        server = Server(database, workdir, pinned_ref(), args.port)
         try:
             server.wait_ready()
             url = f"{server.base}/v1/actions?limit={args.limit}"
@@ -219,7 +226,11 @@ def main() -> None:
             first.raise_for_status()
             page = first.json()
             measure = run_wrk if tool == "wrk" else run_python
+            cpu = server.cpu_seconds()
+            load = os.getloadavg()[0]
             figures = measure(url, token, args.clients, args.duration)
+            cpu = server.cpu_seconds() - cpu
+            figures["load_average"] = (load, os.getloadavg()[0])
         finally:
             server.stop()
     figures |= {
@@ -229,6 +240,7 @@ def main() -> None:
         "page_bytes": len(first.content),
         "first_request_ms": first_ms,
         "target_p99_ms": 50,
+        "server_cpu_us_per_request": cpu / max(figures["requests"], 1) * 1e6,
     }
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -242,6 +254,8 @@ def main() -> None:
         f"  p50 {figures['p50_ms']:.1f} ms  p90 {figures['p90_ms']:.1f} ms  "
         f"p99 {figures['p99_ms']:.1f} ms  {figures['requests_per_s']:.0f} req/s  "
         f"({figures['requests']} requests, {figures['errors']} errors)\n"
+        f"  server CPU {figures['server_cpu_us_per_request']:.0f} µs a request; load average "
+        f"{figures['load_average'][0]:.1f} before, {figures['load_average'][1]:.1f} after\n"
         f"  target p99 < 50 ms: {met}"
     )
 

@@ -36,6 +36,9 @@ AS_OF = date(2026, 11, 23)
 UNIT = 10_000  # money is stored in ten-thousandths on SQLite (store.columns)
 
 Row = tuple[Any, ...]
+# The PostgreSQL schema the ledger is built in (``--schema``: sessions sharing a server each
+# take their own).
+SCHEMA = "bench"
 
 
 def peak_mib() -> float:
@@ -182,17 +185,18 @@ def build_sqlite(path: Path, invoice_count: int, seed: int) -> None:
     db.close()
 
 
-def build_postgres(url: str, invoice_count: int, seed: int) -> None:
-    """Build the synthetic ledger in a fresh schema ``bench`` of the PostgreSQL database ``url``."""
+def build_postgres(url: str, invoice_count: int, seed: int, schema: str = SCHEMA) -> None:
+    """Build the synthetic ledger in a fresh schema ``schema`` of the PostgreSQL database
+    ``url``."""
     import psycopg
 
     plain = url.replace("postgresql+psycopg://", "postgresql://").split("?")[0]
     with psycopg.connect(plain, autocommit=True) as pg:
-        pg.execute("DROP SCHEMA IF EXISTS bench CASCADE")
-        pg.execute("CREATE SCHEMA bench")
-    _create_schema(_pg_bench_url(url))
+        pg.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        pg.execute(f"CREATE SCHEMA {schema}")
+    _create_schema(_pg_bench_url(url, schema))
     tables = generate(invoice_count, seed)
-    with psycopg.connect(plain, options="-csearch_path=bench") as pg:
+    with psycopg.connect(plain, options=f"-csearch_path={schema}") as pg:
         for table, rows in tables.items():
             money = MONEY.get(table, ())
             with pg.cursor().copy(f"COPY {table} ({COLUMNS[table]}) FROM STDIN") as copy:
@@ -206,9 +210,14 @@ def build_postgres(url: str, invoice_count: int, seed: int) -> None:
         pg.execute("ANALYZE")
 
 
-def _pg_bench_url(url: str) -> str:
+def _pg_bench_url(url: str, schema: str = SCHEMA) -> str:
     sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3Dbench"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def _schema_of(url: str) -> str:
+    """Return the schema a URL made by ``_pg_bench_url`` reads."""
+    return url.rsplit("csearch_path%3D", 1)[1].split("&", maxsplit=1)[0]
 
 
 # -- the measurements -------------------------------------------------------------------------
@@ -304,7 +313,7 @@ def bare_scan_postgres(url: str, chunk: int = 2000) -> tuple[int, int]:
     customers_sql, statements, settlements = _reader_sql(url)
     plain = url.replace("postgresql+psycopg://", "postgresql://").split("?")[0]
     rows = chunks = 0
-    with psycopg.connect(plain, options="-csearch_path=bench") as pg:
+    with psycopg.connect(plain, options=f"-csearch_path={_schema_of(url)}") as pg:
         everyone = [r[0] for r in pg.execute(customers_sql + " ORDER BY id").fetchall()]
         rows = len(everyone)
         for start in range(0, len(everyone), chunk):
@@ -401,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the SQLite ledger")
     parser.add_argument("--postgres", metavar="URL", help="also measure on this PostgreSQL")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--schema", default=SCHEMA, help="PostgreSQL schema to build it in")
     args = parser.parse_args(argv)
 
     print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")
@@ -420,9 +430,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.postgres:
         started = time.perf_counter()
-        build_postgres(args.postgres, args.invoices, args.seed)
-        print(f"built PostgreSQL schema bench in {time.perf_counter() - started:.1f} s")
-        url = _pg_bench_url(args.postgres)
+        build_postgres(args.postgres, args.invoices, args.seed, args.schema)
+        print(f"built PostgreSQL schema {args.schema} in {time.perf_counter() - started:.1f} s")
+        url = _pg_bench_url(args.postgres, args.schema)
         compare(
             f"PostgreSQL, {args.invoices:,} invoices",
             (load_with_reader, (url,)),
