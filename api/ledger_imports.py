@@ -10,9 +10,13 @@ from sqlalchemy import Connection
 
 from api.action_lists import version_to_dict
 from api.auth import Principal
-from api.errors import InvalidRequestError
+from api.errors import ConflictError, InvalidRequestError
 from api.policy_state import ServedPolicy
 from store.imports import ImportProblem, import_rows
+
+# Rows that contradict what the ledger already holds rather than bad values: an invoice
+# cancelled by another cancellation (L018), or with money still applied to it (L019).
+CONFLICT_CODES = frozenset({"L018", "L019"})
 
 
 def _text(row: BaseModel) -> dict[str, str]:
@@ -41,7 +45,8 @@ def import_batch(
 ) -> dict[str, Any]:
     """Return what importing ``rows`` of ``kind`` changed (``ImportOut``); all rows or none.
 
-    A bad row answers 422 with one error per problem, located as ``body.rows[i].field`` (or
+    A bad row answers 422 (409 when every problem contradicts what the ledger holds:
+    ``CONFLICT_CODES``) with one error per problem, located as ``body.rows[i].field`` (or
     ``body.rows[i]`` when no one field is at fault), with the ledger's error code and the rule's
     words without the value. The import is recorded with the token's name as its source.
     """
@@ -50,7 +55,12 @@ def import_batch(
     )
     if result.problems:
         count = len({problem.line for problem in result.problems})
-        raise InvalidRequestError(
+        error = (
+            ConflictError
+            if all(problem.code in CONFLICT_CODES for problem in result.problems)
+            else InvalidRequestError
+        )
+        raise error(
             f"nothing was imported: {count} bad row{'s' if count != 1 else ''}",
             errors=[_field_problem(problem) for problem in result.problems],
         )

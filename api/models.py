@@ -639,6 +639,17 @@ class ReversalRowIn(In):
     reason: WriteOffReason = ""
 
 
+class CancellationRowIn(In):
+    """The cancellation of an invoice (voided in the accounting system), with who and why."""
+
+    id: LedgerId
+    customer: LedgerId
+    invoice: LedgerId
+    date: LedgerDate
+    reason: Annotated[str, _rule("cancellations", "reason")]
+    cancelled_by: Annotated[str, _rule("cancellations", "cancelled_by")]
+
+
 class CustomersIn(In):
     """Customers to insert or update, all or none."""
 
@@ -673,6 +684,12 @@ class ReversalsIn(In):
     """Refunds, chargebacks and reversals to insert, all or none."""
 
     rows: Annotated[list[ReversalRowIn], Field(max_length=MAX_IMPORT_ROWS)]
+
+
+class CancellationsIn(In):
+    """Cancellations to insert, all or none."""
+
+    rows: Annotated[list[CancellationRowIn], Field(max_length=MAX_IMPORT_ROWS)]
 
 
 class ImportOut(Out):

@@ -11,64 +11,22 @@ credit note of their customer and never give back more than it was. Every proble
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, select
 
+from store.cancellation_checks import (
+    APPLIED_KINDS,
+    check_applied_to_cancelled,
+    check_cancellations,
+)
 from store.columns import SCALE, Money
+from store.import_problem import BATCH, ImportProblem, fetch_rows
 from store.models import credit_notes, customers, disputes, invoices, payments, reversals
 from store.row_reader import Kind
 
-# Ids per lookup (and rows per INSERT/UPDATE batch of the import): large batches amortise the
-# round trip, and stay far below SQLite's 32,766 bound parameters.
-BATCH = 5000
-
-
-@dataclass(frozen=True, slots=True)
-class ImportProblem:
-    """A bad row: where it is and what is wrong with it, in words.
-
-    ``code`` is the ledger error code (docs/errors.md) and ``field`` the ledger field at fault,
-    when there is one. ``detail`` says the same as ``message`` without the row's value, for
-    answers to other programs; empty when ``message`` holds no value of its own field.
-    """
-
-    source: str
-    line: int
-    message: str
-    code: str = ""
-    field: str = ""
-    detail: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message}"
-
-
-
-def fetch_rows(
-    conn: Connection, table: Table, columns: Sequence[str], keys: Iterable[str]
-) -> dict[str, tuple[Any, ...]]:
-    """Return the rows of ``table`` whose id is in ``keys``, by id, as stored, ``columns`` in order.
-
-    Plain driver queries, ``BATCH`` ids at a time: rendering thousands of bound parameters
-    through SQLAlchemy cost more than the lookups themselves.
-    """
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    quote = conn.dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in columns)
-    wanted = list(keys)
-    out: dict[str, tuple[Any, ...]] = {}
-    for start in range(0, len(wanted), BATCH):
-        batch = tuple(wanted[start : start + BATCH])
-        sql = (
-            f"SELECT {names} FROM {quote(table.name)}"  # noqa: S608 - our own names
-            f" WHERE {quote('id')} IN ({', '.join([mark] * len(batch))})"
-        )
-        for row in conn.exec_driver_sql(sql, batch):
-            out[row[0]] = tuple(row)
-    return out
+__all__ = ["BATCH", "ImportProblem", "check_references", "fetch_rows"]
 
 
 def check_references(
@@ -85,7 +43,14 @@ def check_references(
     problems: list[ImportProblem] = []
     if spec.name == "customers":
         return problems
-    if spec.name in ("invoices", "payments", "credit-notes", "write-offs", "reversals"):
+    if spec.name in (
+        "invoices",
+        "payments",
+        "credit-notes",
+        "write-offs",
+        "reversals",
+        "cancellations",
+    ):
         known = fetch_rows(conn, customers, ("id",), {values[1] for _, values in parsed.values()})
         for line, values in parsed.values():
             if values[1] not in known:
@@ -160,6 +125,12 @@ def check_references(
         problems += _check_write_offs(conn, parsed, source)
     elif spec.name == "reversals":
         problems += _check_reversals(conn, parsed, source)
+    elif spec.name == "cancellations":
+        problems += check_cancellations(conn, parsed, source)
+    if spec.name in APPLIED_KINDS and not problems:
+        problems += check_applied_to_cancelled(
+            conn, spec.name, parsed, existing, source=source, noun=spec.noun
+        )
     return sorted(problems, key=lambda p: p.line)
 
 
@@ -263,7 +234,9 @@ def _given_back(
             stmt = select(column, r.id, r.amount).where(
                 column.in_(bindparam("keys", expanding=True))
             )
-            for ref, reversal_id, amount in conn.execute(stmt, {"keys": ids[start:start + BATCH]}):
+            for ref, reversal_id, amount in conn.execute(
+                stmt, {"keys": ids[start : start + BATCH]}
+            ):
                 if reversal_id not in leave_out:
                     out[ref] = out.get(ref, Decimal(0)) + amount
     return out
@@ -331,4 +304,3 @@ def _check_disputes(
             )
         open_in_file[invoice_id] = dispute_id
     return problems
-

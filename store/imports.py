@@ -1,4 +1,4 @@
-"""Atomic imports of customers, invoices, payments, credit notes and disputes from CSV rows.
+"""Atomic imports of customers, invoices, cash, disputes, write-offs, reversals and cancellations.
 
 An import reads every row first and checks it: values (dates, exact amounts in the currency's
 minor units, ISO codes), references (the customer or invoice exists, a payment is in the
@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, Table, text
 
+from store.cancellation_checks import lock_for
 from store.collector import collector_paused
 from store.columns import Money, money_to_units
 from store.connection import begin_write
@@ -166,6 +167,7 @@ def _checked_and_written(
     tx = conn.begin_nested() if conn.in_transaction() else begin_write(conn)
     with tx:
         _lock(conn, spec.table)
+        lock_for(conn, spec.name)
         # Every bad row, whatever is wrong with it: values first, then what the good rows refer to.
         existing = fetch_rows(conn, spec.table, spec.column_names, parsed)
         problems = sorted(

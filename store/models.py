@@ -1,4 +1,5 @@
-"""The schema as SQLAlchemy 2 models: customers, invoices, cash, write-offs and reversals, disputes,
+"""The schema as SQLAlchemy 2 models: customers, invoices, cash, write-offs, reversals and
+cancellations, disputes,
 promises, log, tokens, notes, assignments, web sessions and the payment portal's revocations,
 visits and answers.
 
@@ -212,6 +213,26 @@ class ReversalRow(Base):
         Index(None, "payment_id"),
         Index(None, "credit_note_id"),
     )
+
+
+class CancellationRow(Base):
+    """The cancellation of an invoice: from ``date`` it owes nothing and is never chased.
+
+    One per invoice (``UNIQUE (invoice_id)``): cancelling it again, or from two clients at once,
+    leaves one row. History, never deleted; the invoice row stays as it was
+    (docs/rules/ledger-records.md).
+    """
+
+    __tablename__ = "cancellations"
+
+    id: Mapped[str] = mapped_column(ident(), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ident(), ForeignKey("customers.id"))
+    invoice_id: Mapped[str] = mapped_column(ident(), ForeignKey("invoices.id"), unique=True)
+    date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    cancelled_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (Index(None, "customer_id", "date"),)
 
 
 class DisputeRow(Base):
@@ -676,6 +697,7 @@ credit_notes = _table(CreditNoteRow)
 disputes = _table(DisputeRow)
 write_offs = _table(WriteOffRow)
 reversals = _table(ReversalRow)
+cancellations = _table(CancellationRow)
 promises = _table(PromiseRow)
 promise_invoices = _table(PromiseInvoiceRow)
 payment_plans = _table(PaymentPlanRow)

@@ -6,7 +6,8 @@ keyset over ``customers.id``): for each chunk one query per table, each an index
 ``NamedTuple`` records. No ORM object is ever built (docs/ledger-store.md has the measurements).
 
 Invoices that are settled in full are left out by the database: it sums the payments and credit
-notes applied to each invoice and returns only those with something still open, and then reads
+notes applied to each invoice (less what was given back, plus a cancellation: the whole amount)
+and returns only those with something still open, and then reads
 back those of them an action charged a fee or interest on (they are owed while their charges
 are, rule "charges owed"). Everything else
 about a customer (unapplied cash, disputes, promises, plans, the whole action history) is returned
@@ -67,6 +68,7 @@ from store.connection import create_store_engine, missing_sqlite_file
 from store.migrate import DatabaseMissingError, require_current
 from store.models import (
     action_log,
+    cancellations,
     charge_waivers,
     credit_notes,
     customers,
@@ -130,9 +132,7 @@ def iter_customer_ledgers(
                     conn, customer_ids, as_of, open_from, chunk_size, id_range=id_range
                 )
     else:
-        yield from _iter(
-            source, customer_ids, as_of, open_from, chunk_size, id_range=id_range
-        )
+        yield from _iter(source, customer_ids, as_of, open_from, chunk_size, id_range=id_range)
 
 
 def open_ledger(
@@ -299,6 +299,8 @@ class _ChunkReader:
         # indexes and joined on; a correlated sum per invoice seeks all over the cash indexes
         # instead and was twice as slow on a million invoices (docs/ledger-store.md).
         p, n, i, w, r = payments.c, credit_notes.c, invoices.c, write_offs.c, reversals.c
+        voided = invoices.alias("voided")
+        x, v = cancellations.c, voided.c
         # The date only over a range: the single-day sums read the covering indexes alone.
         dated = self.open_from is not None
         cash = union_all(
@@ -315,14 +317,14 @@ class _ChunkReader:
             # or credit note settled: counted negative.
             select(p.invoice_id, -r.amount, *([r.date] if dated else []))
             .join_from(reversals, payments, r.payment_id == p.id)
-            .where(
-                p.invoice_id.is_not(None), self._in_chunk(r.customer_id), *self._until(r.date)
-            ),
+            .where(p.invoice_id.is_not(None), self._in_chunk(r.customer_id), *self._until(r.date)),
             select(n.invoice_id, -r.amount, *([r.date] if dated else []))
             .join_from(reversals, credit_notes, r.credit_note_id == n.id)
-            .where(
-                n.invoice_id.is_not(None), self._in_chunk(r.customer_id), *self._until(r.date)
-            ),
+            .where(n.invoice_id.is_not(None), self._in_chunk(r.customer_id), *self._until(r.date)),
+            # A cancellation settles the whole invoice from its date.
+            select(x.invoice_id, v.amount, *([x.date] if dated else []))
+            .join_from(cancellations, voided, x.invoice_id == v.id)
+            .where(self._in_chunk(x.customer_id), *self._until(x.date)),
         ).subquery("cash")
         if self.open_from is None:
             sums = (
@@ -387,9 +389,9 @@ class _ChunkReader:
                 literal("credit_note"),
                 n.id,
             ).where(n.invoice_id.in_(applied_to), *self._until(n.date)),
-            select(
-                w.invoice_id, day(w.date), money(w.amount), literal("write_off"), w.id
-            ).where(w.invoice_id.in_(applied_to), *self._until(w.date)),
+            select(w.invoice_id, day(w.date), money(w.amount), literal("write_off"), w.id).where(
+                w.invoice_id.in_(applied_to), *self._until(w.date)
+            ),
             select(p.invoice_id, day(r.date), money(-r.amount), r.kind, r.id)
             .join_from(reversals, payments, r.payment_id == p.id)
             .where(p.invoice_id.in_(applied_to), *self._until(r.date)),
@@ -398,6 +400,9 @@ class _ChunkReader:
             )
             .join_from(reversals, credit_notes, r.credit_note_id == n.id)
             .where(n.invoice_id.in_(applied_to), *self._until(r.date)),
+            select(x.invoice_id, day(x.date), money(v.amount), literal("cancellation"), x.id)
+            .join_from(cancellations, voided, x.invoice_id == v.id)
+            .where(x.invoice_id.in_(applied_to), *self._until(x.date)),
         ).subquery("settled")
         s = settled.c
         self.settlements_stmt = select(settled).order_by(s.invoice_id, s.date, s.kind, s.id)

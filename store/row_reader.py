@@ -33,6 +33,7 @@ from engine.model.ledger_fields import (
 )
 from store.mapping import ColumnMapping, KindMapping, default_mapping
 from store.models import (
+    cancellations,
     credit_notes,
     customers,
     disputes,
@@ -249,6 +250,17 @@ KINDS: dict[str, Kind] = {
                 ("id", "id"), ("customer_id", "customer"), ("kind", "kind"), ("date", "date"),
                 ("amount", "amount"), ("currency", "currency"), ("payment_id", "payment"),
                 ("credit_note_id", "credit_note"), ("reason", "reason"),
+            ),
+        ),
+        Kind(
+            "cancellations",
+            "cancellation",
+            "cancellations",
+            cancellations,
+            ("id", "customer", "invoice", "date", "reason", "cancelled_by"),
+            (
+                ("id", "id"), ("customer_id", "customer"), ("invoice_id", "invoice"),
+                ("date", "date"), ("reason", "reason"), ("cancelled_by", "cancelled_by"),
             ),
         ),
     )

@@ -3,7 +3,8 @@
 Everything that happened to the account up to a day, newest first: the actions staff worked (with
 who, the outcome and their note; holds and escalations are actions too, and so are deliveries the
 daily job records), promises to pay (pending, kept or broken, by the engine's rule), disputes
-opened and resolved, payment plans, payments and credit notes, reassignments, and free-text notes.
+opened and resolved, payment plans, payments and credit notes, invoices cancelled, reassignments,
+and free-text notes.
 Only what is dated on or before the day is shown, as every page of a day does.
 """
 
@@ -24,6 +25,7 @@ from store.assignments import customer_assignments
 from store.audit import audit_entries
 from store.models import (
     action_log,
+    cancellations,
     credit_notes,
     customers,
     disputes,
@@ -95,6 +97,7 @@ def read_timeline(
     if policy is not None:
         entries += _discounts(conn, customer_id, as_of, policy)
     entries += _disputes(conn, customer_id, as_of)
+    entries += _cancellations(conn, customer_id, as_of)
     entries += _plans(conn, customer_id, as_of)
     for note in customer_notes_of(conn, customer_id, as_of):
         entries.append(
@@ -230,6 +233,28 @@ def _cash(
             )
             out.append((entry, payment))
     return out
+
+
+def _cancellations(conn: Connection, customer_id: str, as_of: date) -> list[TimelineEntry]:
+    """Return the customer's invoices cancelled up to ``as_of``: "Invoice INV-1 cancelled on
+    2026-05-02: duplicate", with who cancelled it."""
+    c = cancellations.c
+    rows = conn.execute(
+        select(c.id, c.invoice_id, c.date, c.reason, c.cancelled_by)
+        .where(c.customer_id == customer_id, c.date <= as_of)
+        .order_by(c.date, c.id)
+    ).all()
+    return [
+        TimelineEntry(
+            row.date,
+            "cancellation",
+            f"Invoice {row.invoice_id} cancelled on {row.date.isoformat()}: {row.reason}",
+            who=row.cancelled_by,
+            invoices=(row.invoice_id,),
+            ref=row.id,
+        )
+        for row in rows
+    ]
 
 
 def _discounts(

@@ -1,5 +1,5 @@
-"""``/v1/ledger/*``: bulk JSON imports of customers, invoices, cash, disputes, write-offs and
-reversals (admin).
+"""``/v1/ledger/*``: bulk JSON imports of customers, invoices, cash, disputes, write-offs,
+reversals and cancellations (admin).
 
 Each import is atomic (a bad row imports nothing and is reported with its index) and idempotent
 (the same rows again change nothing), exactly like ``dunning import`` of a CSV file.
@@ -15,6 +15,7 @@ from api.deps import AdminDep, ContextDep, SessionDep
 from api.errors import problem_responses
 from api.ledger_imports import import_batch
 from api.models import (
+    CancellationsIn,
     CashIn,
     CustomersIn,
     DisputesIn,
@@ -127,3 +128,22 @@ def import_reversals(
     """Insert refunds, chargebacks and reversals by id: each gives back part or all of a
     payment (or reverses a credit note), reopening what it had settled from its date."""
     return import_batch(conn, "reversals", body.rows, who, context.policies.served())
+
+
+@router.post(
+    "/cancellations",
+    operation_id="importCancellations",
+    summary="Import cancellations of invoices",
+    response_model=ImportOut,
+    responses=problem_responses(401, 403, 409, 422),
+)
+def import_cancellations(
+    who: AdminDep, context: ContextDep, conn: SessionDep, body: CancellationsIn
+) -> dict[str, Any]:
+    """Insert cancellations by id: from its date the invoice owes nothing and is never chased.
+
+    The same cancellation again changes nothing (200). Another cancellation of an invoice
+    already cancelled, or of one with payments, credit notes or write-offs still applied,
+    answers 409 and imports nothing: reverse the payments first.
+    """
+    return import_batch(conn, "cancellations", body.rows, who, context.policies.served())

@@ -32,7 +32,14 @@ from store.imports import ImportResult, import_csv
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
 
 CsvKind = Literal[
-    "customers", "invoices", "payments", "credit-notes", "disputes", "write-offs", "reversals"
+    "customers",
+    "invoices",
+    "payments",
+    "credit-notes",
+    "disputes",
+    "write-offs",
+    "reversals",
+    "cancellations",
 ]
 # Problems listed in a refusal: the first ones tell what is wrong with the file.
 MAX_PROBLEMS = 1000

@@ -10,7 +10,7 @@ import click
 
 KINDS = (
     "customers", "invoices", "payments", "credit-notes", "disputes", "write-offs", "reversals",
-    "payment-plans",
+    "cancellations", "payment-plans",
 )  # fmt: skip
 
 

@@ -2,7 +2,8 @@
 
 ``LedgerRecords.read`` turns the sections of a ledger file (or of a policy test's ``ledger:``)
 into a ``LedgerSnapshot``: customers, invoices with what settled them (payments, credit notes,
-write-offs, and the refunds, chargebacks and reversals that gave part of it back), unapplied cash,
+write-offs, the refunds, chargebacks and reversals that gave part of it back, and its
+cancellation), unapplied cash,
 disputes, promises, payment plans and the action history. Each field is read and each reference
 checked by ``LedgerValues``; a record with a problem is reported and not built.
 """
@@ -12,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
+from engine.load.ledger_cancellations import CancellationRecords
 from engine.load.ledger_values import (
     ByInvoice,
-    LedgerValues,
     Records,
     as_date,
     as_money,
@@ -45,13 +46,13 @@ from engine.model.source import DocPath, format_path
 
 SECTIONS = (
     "customers", "invoices", "payments", "credit_notes", "disputes", "promises", "payment_plans",
-    "history", "write_offs", "reversals", "waivers",
+    "history", "write_offs", "reversals", "waivers", "cancellations",
 )  # fmt: skip
 # Payments and credit notes (their fields as read) by section, then by id.
 CashRecords = dict[str, dict[str, dict[str, object]]]
 
 
-class LedgerRecords(LedgerValues):
+class LedgerRecords(CancellationRecords):
     """Reads the sections of a ledger mapping into records, collecting problems."""
 
     def read(self, data: Mapping[str, object]) -> LedgerSnapshot:
@@ -96,6 +97,7 @@ class LedgerRecords(LedgerValues):
                 self.cash(name, path, f, customers, by_invoice, settlements, unapplied)
         self.write_offs(sections["write_offs"], customers, by_invoice, settlements)
         self.reversals(sections["reversals"], customers, cash_records, settlements, unapplied)
+        self.cancellations(sections["cancellations"], customers, by_invoice, settlements)
         disputes = self.disputes(sections["disputes"], by_invoice)
         promises = self.promises(sections["promises"], customers, by_invoice)
         plans = self.plans(sections["payment_plans"], customers, by_invoice)

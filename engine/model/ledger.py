@@ -39,9 +39,11 @@ class Settlement(NamedTuple):
     applied, a write-off, an early-payment discount a payment earned (all positive: they reduce
     what is owed; a discount is negative when its payment is given back), or a refund,
     chargeback or reversal that gives back part of a payment or credit note (negative: it
-    reopens what was settled). ``to_charges`` (negative) is the part of a payment that paid
-    reminder fees and interest under ``charge_allocation: charges_first`` rather than the invoice
-    (rule "charges owed"). ``ref`` is the id of the record.
+    reopens what was settled), or the cancellation of the invoice (the whole invoice amount:
+    from its date nothing is owed and nothing is chased). ``to_charges`` (negative) is the part
+    of a payment that paid reminder fees and interest under ``charge_allocation:
+    charges_first`` rather than the invoice (rule "charges owed"). ``ref`` is the id of the
+    record.
     """
 
     date: date
@@ -54,6 +56,7 @@ class Settlement(NamedTuple):
 SETTLEMENT_KINDS = (
     "payment", "credit_note", "unapplied_cash", "write_off",
     "refund", "chargeback", "reversal", "credit_note_reversal", "discount", "to_charges",
+    "cancellation",
 )  # fmt: skip
 # Cash the customer paid, less what was given back: what keeps a promise or a payment plan.
 CASH_KINDS = frozenset({"payment", "unapplied_cash", "refund", "chargeback", "reversal"})

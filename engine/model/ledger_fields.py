@@ -50,6 +50,9 @@ CODES: dict[str, str] = {
     "above their payment)",
     "L017": "a waiver of charges that no action of the ledger's history made (no action with "
     "that id recorded done with a fee or interest on or before the waiver's date)",
+    "L018": "an invoice cancelled twice (another cancellation of it is already in the ledger)",
+    "L019": "money applied to a cancelled invoice (a payment, credit note or write-off must be "
+    "reversed before the invoice is cancelled, and none applied after)",
 }
 
 # Amounts are below one trillion (twelve digits before the point, four after). The store keeps
@@ -187,9 +190,7 @@ def check_text(kind: ValueKind, text: str, max_length: int | None = None) -> Inv
     return text_rule(kind, max_length)(text)
 
 
-def text_rule(
-    kind: ValueKind, max_length: int | None = None
-) -> Callable[[str], Invalid | None]:
+def text_rule(kind: ValueKind, max_length: int | None = None) -> Callable[[str], Invalid | None]:
     """Return the check of a text ``kind`` (an id, a code, free text): why a text breaks it, or
     None. Readers of many rows take it once and call it for every value.
     """
@@ -236,8 +237,7 @@ def check_day(day: date) -> Invalid | None:
         return None
     return Invalid(
         "L005",
-        f"is outside the dates the ledger holds, {MIN_DATE.isoformat()} to"
-        f" {MAX_DATE.isoformat()}",
+        f"is outside the dates the ledger holds, {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}",
     )
 
 
@@ -410,6 +410,15 @@ RECORDS: dict[str, dict[str, FieldRule]] = {
         "reason": FieldRule(ValueKind.TEXT, True, max_length=REASON_MAX_LENGTH),
         "who": FieldRule(ValueKind.TEXT, max_length=WAIVER_BY_MAX_LENGTH),
     },
+    # An invoice cancelled (voided) in the accounting system: at most one per invoice.
+    "cancellations": {
+        "id": _ID_FIELD,
+        "customer": FieldRule(ValueKind.ID, True),
+        "invoice": FieldRule(ValueKind.ID, True),
+        "date": FieldRule(ValueKind.DATE, True),
+        "reason": FieldRule(ValueKind.TEXT, True, max_length=REASON_MAX_LENGTH),
+        "cancelled_by": FieldRule(ValueKind.TEXT, True, max_length=PERSON_MAX_LENGTH),
+    },
 }
 RECORDS["credit_notes"] = RECORDS["payments"]
 INSTALMENT: dict[str, FieldRule] = {
@@ -430,6 +439,7 @@ LABELS: dict[str, str] = {
     "agreed": "agreement date",
     "by": "written off by",
     "approved_by": "approved by",
+    "cancelled_by": "cancelled by",
 }
 
 # A date that may not come before another date of the same record: field -> that field.

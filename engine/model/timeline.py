@@ -15,6 +15,7 @@ from typing import Literal, get_args
 EntryKind = Literal[
     "payment",
     "credit_note",
+    "cancellation",
     "discount",
     "dispute_resolved",
     "promise_broken",

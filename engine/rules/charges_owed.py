@@ -17,7 +17,8 @@ under the policy's ``charge_allocation``:
 Cash and credits not applied to any invoice pay the open invoices first (rule "unapplied cash")
 and what is left of them the charges, under either order. A waiver (``ChargeWaiver``) takes an
 action's charges off the account from its date, as if they had never been charged: what had
-paid them pays the invoice (or is a credit). An invoice whose amount is paid but whose charges
+paid them pays the invoice (or is a credit); the cancellation of an invoice takes its charges
+off the same way. An invoice whose amount is paid but whose charges
 are still owed is still chased for the charges (``chased_items``). The rule, with its sources
 and worked examples, is docs/rules/charges.md.
 """
@@ -148,7 +149,19 @@ def charges_owed(policy: Policy, ledger: CustomerLedger, as_of: date) -> Charges
     paid: dict[int, Decimal] = {}
     to_charges: dict[str, tuple[Settlement, ...]] = {}
     open_principal: dict[str, Decimal] = {}
-    live = [i for i, c in enumerate(charged) if c.action_id not in waived]
+    # A cancelled invoice owes nothing from its cancellation, its charges included: they were
+    # charged for chasing an invoice that is void (docs/rules/ledger-records.md).
+    cancelled = {
+        i.id: s.ref
+        for i in invoices
+        for s in i.settlements
+        if s.kind == "cancellation" and s.date <= as_of
+    }
+    live = [
+        i
+        for i, c in enumerate(charged)
+        if c.action_id not in waived and c.invoice_id not in cancelled
+    ]
     on_invoice: dict[str | None, list[int]] = {}
     for i in live:
         on_invoice.setdefault(charged[i].invoice_id, []).append(i)
@@ -177,6 +190,8 @@ def charges_owed(policy: Policy, ledger: CustomerLedger, as_of: date) -> Charges
     for i, charge in enumerate(charged):
         if charge.action_id in waived:
             out.append(_with(charge, ZERO, charge.amount, waived[charge.action_id]))
+        elif charge.invoice_id in cancelled:
+            out.append(_with(charge, ZERO, charge.amount, cancelled[charge.invoice_id]))
         else:
             out.append(_with(charge, paid.get(i, ZERO), ZERO, None))
     return ChargesOwed(as_of, allocation, tuple(out), to_charges)
