@@ -2,10 +2,11 @@
 records dated after the day never change it (docs/rules/as-of.md).
 
 Each example is a small random ledger (invoices, payments applied or not, credit notes,
-write-offs, refunds and chargebacks, disputes, a promise, logged actions), written once as a
-ledger file and once imported into the database (CSV-style rows through ``store.imports``, the
-promise and the log through ``store.outcomes``). The list for a random day D is computed from
-both; then records dated after D are added to both and the list for D is computed again.
+write-offs, refunds and chargebacks, cancelled invoices, disputes, a promise, logged actions),
+written once as a ledger file and once imported into the database (CSV-style rows through
+``store.imports``, the promise and the log through ``store.outcomes``). The list for a random
+day D is computed from both; then records dated after D are added to both and the list for D is
+computed again.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ _EXAMPLE = itertools.count()
 IMPORTED = (
     ("customers", "customers"), ("invoices", "invoices"), ("payments", "payments"),
     ("credit_notes", "credit-notes"), ("disputes", "disputes"), ("write_offs", "write-offs"),
-    ("reversals", "reversals"),
+    ("reversals", "reversals"), ("cancellations", "cancellations"),
 )  # fmt: skip
 
 
@@ -89,6 +90,10 @@ def ledgers(draw: st.DrawFn, customer: str, after: int | None = None) -> dict[st
                                       "amount": f"{draw(st.sampled_from([amount, 50]))}.00",
                                       "currency": "GBP", "reason": "Uneconomic to chase",
                                       "by": "credit-controller"})  # fmt: skip
+        if not applied(out, iid) and draw(st.booleans()):
+            out["cancellations"].append(
+                cancellation(iid, customer, day(draw(st.integers(issued, issued + 120))))
+            )
         if draw(st.booleans()):
             opened = draw(st.integers(issued, issued + 60))
             dispute: dict[str, Any] = {"id": f"{iid}-D", "invoice": iid, "opened": day(opened)}
@@ -111,6 +116,19 @@ def ledgers(draw: st.DrawFn, customer: str, after: int | None = None) -> dict[st
                                 "currency": "GBP", "date": day(draw(st.integers(lo, first + 30))),
                                 "amount": "250.00"})  # fmt: skip
     return out
+
+
+def applied(records: dict[str, list[Any]], invoice_id: str) -> bool:
+    """Return whether a payment, credit note or write-off of ``records`` is applied to the
+    invoice (it can then not be cancelled: L019)."""
+    money = (*records["payments"], *records["credit_notes"], *records["write_offs"])
+    return any(r.get("invoice") == invoice_id for r in money)
+
+
+def cancellation(invoice_id: str, customer: str, on: str) -> dict[str, str]:
+    """Return the cancellation of ``invoice_id`` on ``on`` (a duplicate)."""
+    return {"id": f"{invoice_id}-X", "customer": customer, "invoice": invoice_id, "date": on,
+            "reason": "Duplicate", "cancelled_by": "ar-clerk"}  # fmt: skip
 
 
 def merged(*parts: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -181,20 +199,24 @@ def cases(draw: st.DrawFn) -> tuple[str, dict[str, list[Any]], dict[str, list[An
     base = draw(ledgers(customer))
     on = draw(st.integers(20, 260))
     later = draw(ledgers(customer, after=on))
-    # Later records about what the day already had: cash, credits, write-offs, refunds and
-    # disputes of its invoices, dated after it.
+    # Later records about what the day already had: cash, credits, write-offs, refunds,
+    # cancellations and disputes of its invoices, dated after it.
     after = st.integers(on + 1, on + 60).map(day)
+    cancelled = {c["invoice"] for c in base["cancellations"]}
     for invoice in base["invoices"]:
         iid = invoice["id"]
-        if draw(st.booleans()):
+        if iid not in cancelled and draw(st.booleans()):
             later["payments"].append({"id": f"{iid}-PL", "customer": customer, "currency": "GBP",
                                       "date": draw(after), "amount": invoice["amount"],
                                       "invoice": iid})  # fmt: skip
-        if draw(st.booleans()):
+        if iid not in cancelled and draw(st.booleans()):
             later["write_offs"].append({"id": f"{iid}-WL", "customer": customer, "invoice": iid,
                                         "date": draw(after), "amount": "10.00",
                                         "currency": "GBP", "reason": "Small balance",
                                         "by": "credit-controller"})  # fmt: skip
+        both = merged(base, later)
+        if iid not in cancelled and not applied(both, iid) and draw(st.booleans()):
+            later["cancellations"].append(cancellation(iid, customer, draw(after)))
         if draw(st.booleans()):
             later["disputes"].append({"id": f"{iid}-DL", "invoice": iid, "opened": draw(after),
                                       "resolved": day(on + 90)})  # fmt: skip
