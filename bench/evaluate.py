@@ -30,8 +30,9 @@ machine is shared), and the summary gives the min and median of the CPU-time rat
   of a streamed run;
 - evaluate: the same ledger read into a list first (not timed), then ``evaluate`` alone;
 - with ``--workers N``: load + evaluate with the customers split into N contiguous id ranges,
-  each read through the reader and evaluated in its own (forked) process; each part comes back
-  to the parent as the ids of its items, joined in order and checked against the other runs.
+  each read through the reader and evaluated customer by customer in its own (forked) process,
+  which writes its part as load + evaluate writes the whole; the parts are joined in order and
+  checked against the other runs.
 
 Policy loading and imports happen before the clock starts. The last line is
 ``evaluate/floor ratio: R``.
@@ -380,6 +381,9 @@ def _summary(parts: list[tuple[int, int, list[str], list[str], list[str]]]) -> d
     }
 
 
+_PARTS = ("actions", "suppressions", "superseded")
+
+
 def _streamed(outcomes: Any) -> dict[str, Any]:
     """Return the summary of a list evaluated customer by customer, as a writer receives it.
 
@@ -387,26 +391,43 @@ def _streamed(outcomes: Any) -> dict[str, Any]:
     customer is evaluated (as the CLI writes its JSON), nothing is kept; the summary is the one
     ``_summary`` gives for the whole list.
     """
-    counts = {"actions": 0, "suppressions": 0, "superseded": 0}
     with tempfile.TemporaryDirectory() as folder:
-        files = {name: (Path(folder) / name).open("w", encoding="utf-8") for name in counts}
+        counts = _write_lines(outcomes, Path(folder))
+        return {
+            "customers": outcomes.customers,
+            "open invoices": outcomes.invoices,
+            **counts,
+            "digest": _digest([Path(folder)]),
+        }
+
+
+def _write_lines(outcomes: Any, folder: Path) -> dict[str, int]:
+    """Write what identifies each item of ``outcomes`` to a file per part in ``folder``, as
+    each customer is evaluated; return the count of each part."""
+    counts = dict.fromkeys(_PARTS, 0)
+    files = {name: (folder / name).open("w", encoding="utf-8") for name in _PARTS}
+    try:
         for outcome in outcomes:
             lines = _outcome_lines(outcome)
             for (name, out), part in zip(files.items(), lines, strict=True):
                 counts[name] += len(part)
                 out.writelines(f"{line}\n" for line in part)
-        digest = hashlib.sha256()
-        for name, out in files.items():
+    finally:
+        for out in files.values():
             out.close()
-            with (Path(folder) / name).open("rb") as written:
+    return counts
+
+
+def _digest(folders: list[Path]) -> str:
+    """Return the digest ``_summary`` gives of the list written in ``folders`` (in list order):
+    each part's files one after the other."""
+    digest = hashlib.sha256()
+    for name in _PARTS:
+        for folder in folders:
+            with (folder / name).open("rb") as written:
                 while chunk := written.read(1 << 20):
                     digest.update(chunk)
-    return {
-        "customers": outcomes.customers,
-        "open invoices": outcomes.invoices,
-        **counts,
-        "digest": digest.hexdigest()[:12],
-    }
+    return digest.hexdigest()[:12]
 
 
 def _outcome_lines(outcome: Any) -> tuple[list[str], list[str], list[str]]:
@@ -418,24 +439,28 @@ def _outcome_lines(outcome: Any) -> tuple[list[str], list[str], list[str]]:
     )
 
 
-def _slice(id_range: tuple[str, str]) -> tuple[Any, ...]:
-    """Return one worker's part of the list, read and evaluated in a forked worker, and the
-    worker's CPU seconds.
+def _slice(job: tuple[tuple[str, str], str]) -> tuple[int, int, dict[str, int], float]:
+    """Evaluate one worker's part of the list in a forked worker, customer by customer, writing
+    what identifies each item to its own folder as load+evaluate does; return its customers,
+    open invoices, counts and CPU seconds.
 
-    The part comes back as text (what identifies each item), as a worker would hand over its
-    part rendered: the engine's records pickle slowly (bench/README.md).
+    Each worker writes its own part (what a daily job writing a file per part would do): only
+    counts go back to the parent, which joins the parts in order.
     """
-    from engine.evaluate import evaluate
+    from engine.evaluate import evaluate_customers
     from store.collector import collector_paused
     from store.reader import open_ledger
 
+    id_range, folder = job
     cpu = time.process_time()
-    policy, version = _STATE["policy"]
+    policy, _version = _STATE["policy"]
     # As every caller of the engine that evaluates a ledger does (the API, the CLI).
     with collector_paused():
-        ledger = open_ledger(_STATE["url"], id_range=id_range)
-        part = _lines(evaluate(policy, ledger, _STATE["as_of"], version))
-    return (*part, time.process_time() - cpu)
+        outcomes = evaluate_customers(
+            policy, open_ledger(_STATE["url"], id_range=id_range), _STATE["as_of"]
+        )
+        counts = _write_lines(outcomes, Path(folder))
+    return outcomes.customers, outcomes.invoices, counts, time.process_time() - cpu
 
 
 def _ranges(path: str, workers: int) -> list[tuple[str, str]]:
@@ -461,18 +486,30 @@ def _ranges(path: str, workers: int) -> list[tuple[str, str]]:
     return [(ids[lo], ids[hi - 1]) for lo, hi in zip(starts, ends, strict=True) if hi > lo]
 
 
-def _split(url: str, path: str, workers: int, as_of: date) -> Any:
-    """Return the parts of the evaluation, its customers split over ``workers`` processes.
+def _split(url: str, path: str, workers: int, as_of: date) -> tuple[dict[str, Any], list[float]]:
+    """Return the summary of the evaluation with its customers split over ``workers``
+    processes, and each worker's CPU seconds.
 
     Contiguous id ranges keep each worker's reads local and make joining the parts a plain
     concatenation: every list is sorted by customer first.
     """
     # Each worker reads its range of ids as the whole read does (store.reader's id_range).
-    parts = _ranges(path, workers)
+    ranges = _ranges(path, workers)
     _STATE["url"], _STATE["as_of"] = url, as_of
-    # fork: the workers inherit the loaded policy and the imports, as a daily job would arrange.
-    with multiprocessing.get_context("fork").Pool(len(parts)) as pool:
-        return pool.map(_slice, parts, chunksize=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = [Path(tmp) / str(n) for n in range(len(ranges))]
+        for folder in folders:
+            folder.mkdir()
+        # fork: the workers inherit the loaded policy and the imports, as a daily job would.
+        with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
+            parts = pool.map(_slice, zip(ranges, map(str, folders), strict=True), chunksize=1)
+        summary = {
+            "customers": sum(p[0] for p in parts),
+            "open invoices": sum(p[1] for p in parts),
+            **{name: sum(p[2][name] for p in parts) for name in _PARTS},
+            "digest": _digest(folders),
+        }
+    return summary, [p[3] for p in parts]
 
 
 def _measure(conn: Any, kind: str, path: str, workers: int, as_of: date) -> None:
@@ -526,11 +563,11 @@ def _measure(conn: Any, kind: str, path: str, workers: int, as_of: date) -> None
     if kind == "floor":
         summary = {"rows": result[1]}
     elif kind.startswith("workers"):
-        summary = _summary([part[:5] for part in result])
+        summary, worker_cpu = result
         # The parent's own CPU time (its serial part: the cuts, forking, joining the parts) and
         # the busiest worker's: on a machine with a core per process that is the wall time.
-        extra["critical path cpu s"] = cpu + max(part[5] for part in result)
-        extra["worker cpu s"] = [part[5] for part in result]
+        extra["critical path cpu s"] = cpu + max(worker_cpu)
+        extra["worker cpu s"] = worker_cpu
         cpu += resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
         peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     elif kind == "load+evaluate":
