@@ -560,6 +560,7 @@ InvoiceNumber = Annotated[str, _rule("invoices", "number")]
 LedgerCurrency = Annotated[str, _rule("invoices", "currency")]
 LedgerDate = Annotated[str, _rule("invoices", "issued")]
 LedgerAmount = Annotated[str, _rule("invoices", "amount")]
+TaxIncluded = Annotated[str, _rule("invoices", "tax")]
 DisputeReason = Annotated[str, _rule("disputes", "reason")]
 WriteOffReason = Annotated[str, _rule("write_offs", "reason")]
 Person = Annotated[str, _rule("write_offs", "by")]
@@ -588,6 +589,11 @@ class InvoiceRowIn(In):
     terms: LedgerId | None = None
     amount: LedgerAmount
     currency: LedgerCurrency
+    tax: TaxIncluded | None = Field(
+        None,
+        description="The tax (VAT) included in the amount: the base of an early-payment"
+        " discount taken net of tax (`discounts: {base: net}`). At most the amount.",
+    )
 
 
 class CashRowIn(In):

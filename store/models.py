@@ -88,6 +88,9 @@ class InvoiceRow(Base):
     terms: Mapped[str | None] = mapped_column(String(64))
     amount: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(CHAR(3))
+    # The tax (VAT) included in ``amount``, when the accounting system states it: the base of an
+    # early-payment discount taken net of tax (``discounts: {base: net}``).
+    tax: Mapped[Decimal | None] = mapped_column(Money())
 
     # The daily run reads invoices customer by customer, oldest first. The index carries every
     # column the run needs so SQLite answers from the index alone: through a plain
@@ -102,6 +105,7 @@ class InvoiceRow(Base):
             "currency",
             "due",
             "terms",
+            "tax",
         ),
     )
 

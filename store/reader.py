@@ -367,6 +367,7 @@ class _ChunkReader:
                 day(i.due).label("due"),
                 # How many settlements it has (a payment and its refund sum to nothing).
                 func.coalesce(sums.c.moves, literal_column("0")).label("settlement_count"),
+                money(i.tax).label("tax"),
             )
             .select_from(invoices.outerjoin(sums, sums.c.invoice_id == i.id))
             .where(self._in_chunk(i.customer_id), *self._until(i.issued), still_open)
@@ -510,6 +511,7 @@ class _ChunkReader:
                 i.terms,
                 day(i.due).label("due"),
                 literal_column("1").label("settlement_count"),
+                money(i.tax).label("tax"),
             )
             .where(i.id.in_(bindparam("invoice_ids", expanding=True)), *self._until(i.issued))
             .order_by(i.customer_id, i.issued, i.id)
@@ -631,7 +633,7 @@ class _ChunkReader:
         current: str | None = None
         bucket: list[Invoice] = []
         # The hot loop: one pass, no calls but the record constructors (docs/ledger-store.md).
-        for customer_id, iid, issued, amount, currency, terms, due, _applied in invoice_rows:
+        for customer_id, iid, issued, amount, currency, terms, due, _applied, tax in invoice_rows:
             if customer_id != current:
                 current = customer_id
                 bucket = open_invoices[customer_id] = []
@@ -657,7 +659,7 @@ class _ChunkReader:
                         None if due is None else (known_day(due) or day(due)),
                         tuple(settlements[iid]) if iid in settlements else empty,
                         None,  # the store keeps no delivery date yet
-                        None,  # nor the tax included in the amount (a discount's net base)
+                        None if tax is None else money(tax, currency),
                     ),
                 )
             )
@@ -774,13 +776,14 @@ class _ChunkReader:
                     settled.setdefault(invoice_id, []).append(
                         Settlement(day(on), money(amount, currency_of[invoice_id]), kind, ref)
                     )
-            for customer_id, iid, issued, amount, currency, terms, due, _count in rows:
+            for customer_id, iid, issued, amount, currency, terms, due, _count, tax in rows:
                 if customer_id not in history:
                     continue  # an invoice of another chunk's customer: read with that chunk
                 open_invoices.setdefault(customer_id, []).append(
                     Invoice(
                         iid, customer_id, day(issued), money(amount, currency), currency, terms,
                         None if due is None else day(due), tuple(settled.get(iid, ())), None,
+                        None if tax is None else money(tax, currency),
                     )
                 )  # fmt: skip
                 added.add(customer_id)

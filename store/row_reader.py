@@ -186,11 +186,11 @@ KINDS: dict[str, Kind] = {
             "invoice",
             "invoices",
             invoices,
-            ("id", "customer", "number", "issued", "due", "terms", "amount", "currency"),
+            ("id", "customer", "number", "issued", "due", "terms", "amount", "currency", "tax"),
             (
                 ("id", "id"), ("customer_id", "customer"), ("number", "number"),
                 ("issued", "issued"), ("due", "due"), ("terms", "terms"), ("amount", "amount"),
-                ("currency", "currency"),
+                ("currency", "currency"), ("tax", "tax"),
             ),
         ),
         Kind(
@@ -328,7 +328,7 @@ class RowParser:
                 return seen.get(text) or dates(text, field=field)
 
             return day
-        if kind is ValueKind.AMOUNT:
+        if kind in (ValueKind.AMOUNT, ValueKind.CHARGE):
             decimal_comma = self.decimal_comma
 
             def amount(text: str) -> object:

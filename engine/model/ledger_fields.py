@@ -47,7 +47,7 @@ CODES: dict[str, str] = {
     "L014": "text that is too long or holds a NUL character",
     "L015": "a payment or credit note that the ledger does not have",
     "L016": "more than the record it belongs to allows (a write-off above its invoice, refunds "
-    "above their payment)",
+    "above their payment, an invoice's tax above its amount)",
     "L017": "a waiver of charges that no action of the ledger's history made (no action with "
     "that id recorded done with a fee or interest on or before the waiver's date)",
     "L018": "an invoice cancelled twice (another cancellation of it is already in the ledger)",
@@ -452,14 +452,20 @@ DATE_ORDER: dict[str, dict[str, str]] = {
 }
 
 
+# An amount that is part of another amount of the same record: field -> that field. The tax
+# included in an invoice is at most the invoice's amount.
+PART_OF: dict[str, dict[str, str]] = {"invoices": {"tax": "amount"}}
+
+
 def label(field: str) -> str:
     """Return what people call ``field`` (``issued`` is the invoice date)."""
     return LABELS.get(field, field)
 
 
 def check_record(section: str, fields: Mapping[str, object]) -> list[tuple[str, Invalid]]:
-    """Return the rules a record's fields break together, by field: its amounts in its currency
-    and the order of its dates. ``fields`` holds the values already read (dates, ``Decimal``).
+    """Return the rules a record's fields break together, by field: its amounts in its currency,
+    a part (an invoice's tax) within its whole, and the order of its dates. ``fields`` holds
+    the values already read (dates, ``Decimal``).
     """
     return record_check(section)(fields)
 
@@ -468,6 +474,7 @@ def record_check(section: str) -> Callable[[Mapping[str, object]], list[tuple[st
     """Return ``check_record`` for one section, for readers of many records of it."""
     amounts = _AMOUNT_FIELDS[section]
     pairs = _DATE_PAIRS[section]
+    parts = tuple(PART_OF.get(section, {}).items())
 
     def check(fields: Mapping[str, object]) -> list[tuple[str, Invalid]]:
         get = fields.get
@@ -479,6 +486,11 @@ def record_check(section: str) -> Callable[[Mapping[str, object]], list[tuple[st
                 invalid = check_amount(value, currency if isinstance(currency, str) else None, rule)
                 if invalid is not None:
                     found.append((name, invalid))
+        for name, whole_name in parts:
+            part, whole = get(name), get(whole_name)
+            if isinstance(part, Decimal) and isinstance(whole, Decimal) and part > whole:
+                words = f"is more than the {label(whole_name)} {whole} that includes it"
+                found.append((name, Invalid("L016", words)))
         for name, earlier_name in pairs:
             later, earlier = get(name), get(earlier_name)
             if isinstance(later, date) and isinstance(earlier, date) and later < earlier:

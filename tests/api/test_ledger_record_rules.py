@@ -174,6 +174,21 @@ CASES = {
         "is too large for the ledger (up to 12 digits before the point)",
     ),
     "amount-12-digits": Case("credit-notes", "amount", "123456789012.00"),
+    # the tax included in an invoice's amount (the base of a discount net of tax)
+    "tax": Case("invoices", "tax", "16.67"),
+    "tax-none": Case("invoices", "tax", "0.00"),
+    "tax-the-whole-amount": Case("invoices", "tax", "100.00"),
+    "tax-above-the-amount": Case(
+        "invoices", "tax", "100.01", "L016", "is more than the amount 100.00 that includes it"
+    ),
+    "tax-negative": Case("invoices", "tax", "-1.00", "L006", "cannot be negative"),
+    "tax-too-many-decimals": Case(
+        "invoices",
+        "tax",
+        "16.667",
+        "L006",
+        "has 3 decimals but GBP has 2 (amounts are taken exactly, never rounded)",
+    ),
     # free text
     "name": Case("customers", "name", "Müller & Söhne GmbH"),
     "name-201-characters": Case(
@@ -271,9 +286,13 @@ def test_every_entry_point_gives_the_same_verdict_in_the_same_words(
         assert (file_problems, csv_problems, status, api_errors) == ([], [], 200, [])
         return
     section = SECTIONS.get(case.kind, case.kind)
-    # The value as each place shows it: text quoted as written, a date or an amount as read.
-    shown = case.value if case.code == "L012" or case.words.startswith(("has", "must")) else (
-        repr(case.value)
+    # The value as each place shows it: text quoted as written, a date or an amount as read
+    # (the rules of a whole record, L012 and L016, see the values read).
+    whole_record = case.code in ("L012", "L016")
+    shown = (
+        case.value
+        if whole_record or case.words.startswith(("has", "must", "cannot"))
+        else (repr(case.value))
     )
     where = f"{section}[0].{case.field}"
     assert file_problems == [(where, case.code, f"{where} {shown} {case.words}")]

@@ -589,10 +589,15 @@ def test_an_export_with_names_only_gets_ids_made_from_them(ledger_engine: Engine
     results = [run_import(ledger_engine, k, example, "xero-invoices") for k in KINDS_OF_XERO]
     assert [(r.inserted, r.problems) for r in results] == [(2, ()), (2, ())]
     ledgers = load_snapshot(ledger_engine, ["Harbour-Fish-Bar", "Old-Mill-Tearooms"]).customers
-    assert [(c.customer.id, c.customer.name, [i.id for i in c.invoices]) for c in ledgers] == [
-        ("Harbour-Fish-Bar", "Harbour Fish Bar", ["INV-0042"]),
-        ("Old-Mill-Tearooms", "Old Mill Tearooms", ["INV-0043"]),
-    ]
+    assert [
+        (c.customer.id, c.customer.name, [(i.id, i.amount, i.tax) for i in c.invoices])
+        for c in ledgers
+    ] == [
+        ("Harbour-Fish-Bar", "Harbour Fish Bar", [("INV-0042", Decimal("640.00"),
+                                                   Decimal("106.67"))]),
+        ("Old-Mill-Tearooms", "Old Mill Tearooms", [("INV-0043", Decimal("1120.50"),
+                                                     Decimal("186.75"))]),
+    ]  # fmt: skip
 
 
 def test_make_id_is_true_or_false() -> None:
